@@ -1,0 +1,73 @@
+# Two commands on a fresh machine: `make run` and `make test` (see README).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
+export LEDGER_INSECURE_COOKIES ?= 1
+
+.PHONY: run test test-sqlite test-postgres browser bench lint translations translations-update clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -d ledger/translations >/dev/null
+
+translations-update: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--project telephony-ledger -o ledger/translations/messages.pot .
+	$(BIN)/pybabel update -i ledger/translations/messages.pot -d ledger/translations --no-fuzzy-matching
+
+run: $(VENV)/.installed translations
+	$(FLASK) db upgrade
+	$(FLASK) demo load --if-empty
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# The whole suite twice: on a temporary SQLite file, then on PostgreSQL.
+test: $(VENV)/.installed-dev translations browser
+	@$(MAKE) --no-print-directory test-sqlite
+	@$(MAKE) --no-print-directory test-postgres
+
+test-sqlite:
+	@echo "== tests on SQLite =="
+	TEST_DATABASE_URL=sqlite $(BIN)/pytest -n 2 -q $(PYTEST_ARGS)
+
+test-postgres:
+	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(TEST_DATABASE_URL)', connect_timeout=3).close()" 2>/dev/null; then \
+		echo "== tests on PostgreSQL ($(TEST_DATABASE_URL)) =="; \
+		TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -n 2 -q $(PYTEST_ARGS); \
+	elif [ -n "$$REQUIRE_POSTGRES" ]; then \
+		echo "!! PostgreSQL at $(TEST_DATABASE_URL) is not reachable, and REQUIRE_POSTGRES is set" >&2; exit 1; \
+	else \
+		echo ""; \
+		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!" >&2; \
+		echo "!! PostgreSQL at $(TEST_DATABASE_URL) is NOT reachable: ran SQLite only.       " >&2; \
+		echo "!! Set TEST_DATABASE_URL or start PostgreSQL to run the suite on both engines.  " >&2; \
+		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!" >&2; \
+	fi
+
+# Debian's Chromium for the browser tests (playwright drives it; it downloads no browser).
+browser:
+	@command -v chromium >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+		else echo "!! chromium is missing: sudo apt-get install chromium (browser tests will be skipped)" >&2; fi; }
+
+bench: $(VENV)/.installed-dev
+	@for script in bench/*_bench.py; do [ -e "$$script" ] && $(BIN)/python $$script || true; done
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

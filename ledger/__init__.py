@@ -1,0 +1,122 @@
+"""The telephony procurement and cost-allocation ledger (Flask application factory)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from ledger.config import ConfigError, from_environment, normalise_database_url
+
+__all__ = ["ConfigError", "check_database", "create_app"]
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: configuration, extensions, auth, errors, API, pages, commands."""
+    # instance/ holds the SQLite file and the generated secret key; LEDGER_INSTANCE_PATH moves it.
+    app = Flask(__name__, instance_relative_config=True, instance_path=os.environ.get("LEDGER_INSTANCE_PATH"))
+    _configure(app, config)
+    _setup_extensions(app)
+    _setup_babel(app)
+    _setup_auth(app)
+    _setup_errors(app)
+    _setup_api(app)
+    _setup_web(app)
+    _setup_cli(app)
+    return app
+
+
+def _configure(app: Flask, config: Mapping[str, Any] | None) -> None:
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(from_environment(instance))
+    if config:
+        app.config.from_mapping(config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+
+
+def _setup_extensions(app: Flask) -> None:
+    from ledger import models  # noqa: F401 - registers the tables
+    from ledger.extensions import csrf, db, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        _sqlite_pragmas(app)
+
+
+def _sqlite_pragmas(app: Flask) -> None:
+    """Foreign keys on, WAL for concurrent readers, a busy timeout instead of instant errors."""
+    import sqlalchemy as sa
+
+    from ledger.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+
+        @sa.event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.close()
+
+
+def _setup_babel(app: Flask) -> None:
+    from ledger.extensions import babel
+    from ledger.i18n import select_locale, template_helpers
+
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(Path(app.root_path) / "translations"))
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters.update(template_helpers())
+
+
+def _setup_auth(app: Flask) -> None:
+    from ledger.web.login_setup import setup_login
+
+    setup_login(app)
+
+
+def _setup_errors(app: Flask) -> None:
+    from ledger.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def _setup_api(app: Flask) -> None:
+    from ledger.api import register_api
+
+    register_api(app)
+
+
+def _setup_web(app: Flask) -> None:
+    from ledger.web import blueprint
+
+    app.register_blueprint(blueprint)
+
+
+def _setup_cli(app: Flask) -> None:
+    from ledger.cli import register_commands
+
+    register_commands(app)
+
+
+def check_database(app: Flask) -> None:
+    """Connect once, so that an unreachable database fails at start with one line."""
+    import sqlalchemy as sa
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from ledger.extensions import db
+
+    with app.app_context():
+        try:
+            with db.engine.connect() as connection:
+                connection.execute(sa.text("SELECT 1"))
+        except SQLAlchemyError as error:
+            reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
+            raise ConfigError(f"cannot connect to DATABASE_URL ({db.engine.url!r}): {reason}") from None

@@ -1,0 +1,43 @@
+"""Marshmallow schemas shared by the API. Amounts are strings with two decimals."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import marshmallow as ma
+
+
+class Amount(ma.fields.Field):
+    """A Decimal amount serialised as ``"1234.50"`` (never a float)."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else f"{Decimal(value):.2f}"
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Decimal:
+        from ledger.money import AmountError, is_ore_exact, parse_amount
+
+        try:
+            amount = parse_amount(str(value))
+        except AmountError as error:
+            raise ma.ValidationError(str(error)) from None
+        if not is_ore_exact(amount):
+            raise ma.ValidationError(f"{value} has a fraction of an öre")
+        return amount
+
+
+class AdministrationSchema(ma.Schema):
+    code = ma.fields.String()
+    name = ma.fields.String()
+
+
+class UnitSchema(ma.Schema):
+    code = ma.fields.String(attribute="ansvar", metadata={"description": "Ansvar code"})
+    name = ma.fields.String()
+    administration = ma.fields.Nested(AdministrationSchema)
+    fee_funded = ma.fields.Boolean(metadata={"description": "Intäktsfinansierad verksamhet"})
+    carries_switchboard = ma.fields.Boolean(
+        metadata={"description": "Carries switchboard and operator services (kanslienheten)"}
+    )
+    activity_code = ma.fields.String(allow_none=True)
+    closed_on = ma.fields.Date(allow_none=True)

@@ -1,0 +1,78 @@
+"""Validation and normal forms of the identifiers the ledger keys on.
+
+Each function returns the normal form or raises ``IdentifierError`` with a message a finance
+officer understands (it names the value and what is wrong with it). The checks are delegated
+to python-stdnum and phonenumbers, which track the real numbering rules.
+"""
+
+from __future__ import annotations
+
+import phonenumbers
+from stdnum import imei as stdnum_imei
+from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength, ValidationError
+from stdnum.se import orgnr as stdnum_orgnr
+
+DEFAULT_REGION = "SE"
+
+
+class IdentifierError(ValueError):
+    """An identifier that fails validation. ``field`` names what was being validated."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def organisation_number(value: str) -> str:
+    """A Swedish organisationsnummer as ``NNNNNN-NNNN`` (checked with the Luhn digit)."""
+    try:
+        return stdnum_orgnr.format(stdnum_orgnr.validate(value))
+    except InvalidChecksum:
+        raise IdentifierError(
+            "organisation_number", f"organisationsnummer {value!r}: the check digit is wrong"
+        ) from None
+    except (InvalidLength, InvalidFormat):
+        raise IdentifierError(
+            "organisation_number", f"organisationsnummer {value!r}: must be ten digits, NNNNNN-NNNN"
+        ) from None
+
+
+def imei(value: str) -> str:
+    """A handset's IMEI as 15 digits (the Luhn check digit verified)."""
+    try:
+        number = stdnum_imei.validate(value)
+    except InvalidChecksum:
+        raise IdentifierError("imei", f"IMEI {value!r}: the check digit is wrong") from None
+    except ValidationError:
+        raise IdentifierError("imei", f"IMEI {value!r}: must be 15 digits") from None
+    if len(number) != 15:
+        # IMEISV (16 digits) identifies software, not the handset; ask for the IMEI itself.
+        raise IdentifierError("imei", f"IMEI {value!r}: must be 15 digits (an IMEI, not IMEISV)")
+    return number
+
+
+def phone_number(value: str, region: str = DEFAULT_REGION) -> str:
+    """A phone number in E.164 (``+46701234567``) from any Swedish notation.
+
+    ``070-123 45 67``, ``0701234567``, ``+46 70 123 45 67`` and ``0046701234567`` all give the
+    same result; a number that is not a possible number in the Swedish plan is refused.
+    """
+    text = value.strip()
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    try:
+        parsed = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        raise IdentifierError("number", f"phone number {value!r}: not a phone number") from None
+    if not phonenumbers.is_valid_number(parsed):
+        raise IdentifierError("number", f"phone number {value!r}: not a valid number") from None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def display_phone_number(e164: str) -> str:
+    """The national notation Swedes read (``070-123 45 67``) for a stored E.164 number."""
+    try:
+        parsed = phonenumbers.parse(e164, DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)

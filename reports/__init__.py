@@ -1,0 +1,1 @@
+"""Renderers: report-data objects in, file bytes out (PDF, SIE, CSV/XLSX); no queries."""

@@ -1,0 +1,116 @@
+"""Commands: users create / token, demo load."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from ledger.models import (
+    Assignment,
+    AuditEvent,
+    BudgetUnit,
+    CoverageException,
+    ExceptionStatus,
+    FrameworkContract,
+    Handset,
+    HandsetStatus,
+    Role,
+    Subscription,
+    User,
+)
+
+
+def test_users_create_with_password_from_stdin_then_token_works(app, db, org, client) -> None:
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["users", "create", "frida", "--role", "department", "--unit", "3110",
+                                 "--unit", "3140", "--password-stdin"], input="a-long-password\n")
+    assert result.exit_code == 0, result.output
+    assert "Created frida (department; units 3110, 3140)" in result.output
+    token = runner.invoke(args=["users", "token", "frida"]).output.strip()
+    units = client.get("/api/v1/units", headers={"Authorization": f"Bearer {token}"}).json
+    assert [u["code"] for u in units] == ["3110", "3140"]
+
+
+def test_users_create_refuses_bad_input_with_a_message(app, db, org) -> None:
+    runner = app.test_cli_runner()
+    cases = [
+        (["users", "create", "x", "--role", "department", "--password-stdin"], "needs at least one unit"),
+        (["users", "create", "x", "--role", "finance", "--unit", "3110", "--password-stdin"], "only for department"),
+        (["users", "create", "x", "--role", "department", "--unit", "9999", "--password-stdin"],
+         "No budget unit with ansvar 9999"),
+    ]
+    for args, message in cases:
+        result = runner.invoke(args=args, input="a-long-password\n")
+        assert result.exit_code == 1 and message in result.output, result.output
+    short = runner.invoke(args=["users", "create", "x", "--role", "auditor", "--password-stdin"], input="short\n")
+    assert "at least 10 characters" in short.output
+    assert db.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
+def test_users_token_for_unknown_user(app, db, org) -> None:
+    result = app.test_cli_runner().invoke(args=["users", "token", "nobody"])
+    assert result.exit_code == 1 and "No user named 'nobody'" in result.output
+
+
+def _counts(db) -> dict[str, int]:
+    tables = ["organisation", "administration", "budget_unit", "supplier", "framework_contract",
+              "price_list_item", "subscription", "handset", "assignment", "budget", "user_account",
+              "coverage_exception", "contract_party"]
+    return {t: db.execute(sa.text(f"SELECT COUNT(*) FROM {t}")).scalar_one() for t in tables}
+
+
+def test_demo_load_twice_builds_karlsborg_once(app, db) -> None:
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo", "load"])
+    assert first.exit_code == 0, first.output
+    counts = _counts(db)
+    second = runner.invoke(args=["demo", "load"])
+    assert "Added: nothing (already loaded)" in second.output
+    assert _counts(db) == counts
+    assert db.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.action == "demo.load")) == 1
+
+    assert counts["budget_unit"] == 40 and counts["administration"] == 5
+    assert 500 <= counts["subscription"] <= 700
+    assert counts["handset"] >= 250
+    assert db.scalars(sa.select(BudgetUnit.name).where(BudgetUnit.carries_switchboard)).all() == ["Kanslienheten"]
+    assert sorted(db.scalars(sa.select(BudgetUnit.ansvar).where(BudgetUnit.fee_funded))) == ["2150", "2160"]
+    assert {u.role for u in db.scalars(sa.select(User))} == set(Role)
+    assert "karlsborg-demo" in first.output
+    # realistic inventory: shared phones, lost and stolen handsets, private-use agreements
+    assert db.scalar(sa.select(sa.func.count()).select_from(Handset).where(Handset.shared)) >= 3
+    statuses = set(db.scalars(sa.select(Handset.status)))
+    assert {HandsetStatus.LOST, HandsetStatus.STOLEN, HandsetStatus.IN_STOCK} <= statuses
+    assert db.scalar(sa.select(sa.func.count()).select_from(Subscription)
+                     .where(Subscription.private_use_reference.is_not(None))) > 10
+    exception = db.scalars(sa.select(CoverageException)).one()
+    assert exception.area == "Forsvik" and exception.status == ExceptionStatus.APPROVED
+    leads = {c.reference: c for c in db.scalars(sa.select(FrameworkContract))}
+    assert any(ref.startswith("SKÖ") for ref in leads)
+
+
+def test_demo_assignments_never_overlap_and_some_move_this_year(app, db) -> None:
+    app.test_cli_runner().invoke(args=["demo", "load"])
+    a, b = sa.orm.aliased(Assignment), sa.orm.aliased(Assignment)
+    overlaps = db.scalar(
+        sa.select(sa.func.count()).select_from(a).join(b, sa.and_(
+            a.id < b.id,
+            sa.or_(sa.and_(a.subscription_id == b.subscription_id),
+                   sa.and_(a.handset_id == b.handset_id)),
+            a.valid_from < sa.func.coalesce(b.valid_to, date(9999, 12, 31)),
+            b.valid_from < sa.func.coalesce(a.valid_to, date(9999, 12, 31)),
+        ))
+    )
+    assert overlaps == 0
+    moved = db.scalar(sa.select(sa.func.count()).select_from(Assignment).where(Assignment.valid_to.is_not(None)))
+    assets = _counts(db)["subscription"] + _counts(db)["handset"]
+    assert 0.05 * assets < moved < 0.15 * assets
+    mid_month = db.scalar(sa.select(sa.func.count()).select_from(Assignment).where(
+        Assignment.valid_to.is_not(None), sa.extract("day", Assignment.valid_to) != 1))
+    assert mid_month > 0
+
+
+def test_demo_load_if_empty_leaves_an_existing_ledger_alone(app, db, org) -> None:
+    result = app.test_cli_runner().invoke(args=["demo", "load", "--if-empty"])
+    assert "already holds a ledger" in result.output
+    assert _counts(db)["subscription"] == 0
