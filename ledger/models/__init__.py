@@ -1,7 +1,7 @@
 """The domain model. Importing this package registers every table on ``db.metadata``."""
 
 from ledger.models.audit import AuditEvent
-from ledger.models.budgets import Budget
+from ledger.models.budgets import Budget, BudgetChange
 from ledger.models.enums import (
     BudgetCategory,
     Category,
@@ -15,12 +15,13 @@ from ledger.models.enums import (
     Role,
     SubscriptionKind,
 )
-from ledger.models.inventory import Assignment, Handset, Subscription
+from ledger.models.inventory import Assignment, AssignmentRequest, Handset, Subscription
 from ledger.models.invoices import Invoice, InvoiceAllowanceCharge, InvoiceImport, InvoiceLine
 from ledger.models.journal import AllocationRun, JournalEntry, Period
 from ledger.models.organisation import Administration, BudgetUnit, Organisation
 from ledger.models.procurement import (
     ContractCategory,
+    ContractDocument,
     ContractExtensionOption,
     ContractParty,
     ContractTerm,
@@ -32,7 +33,8 @@ from ledger.models.procurement import (
 from ledger.models.users import ApiToken, User, user_unit
 
 __all__ = [
-    "Administration", "AllocationRun", "ApiToken", "Assignment", "AuditEvent", "Budget",
+    "Administration", "AllocationRun", "ApiToken", "Assignment", "AssignmentRequest", "AuditEvent", "Budget",
+    "BudgetChange", "ContractDocument",
     "BudgetCategory", "BudgetUnit", "Category", "ContractCategory", "ContractExtensionOption",
     "ContractParty", "ContractStatus", "ContractTerm", "CoverageException", "DocumentType",
     "ExceptionStatus", "FrameworkContract", "Handset", "HandsetStatus", "ImportStatus", "Invoice",

@@ -104,6 +104,12 @@ class Handset(db.Model):
     reported_to_manager: Mapped[str | None] = mapped_column(
         sa.String(120), comment="The manager it was reported to"
     )
+    loss_reported_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id"), comment="Who reported the loss or theft in the ledger"
+    )
+    subscription_blocked: Mapped[bool | None] = mapped_column(
+        comment="On a loss or theft: whether the SIM/subscription was blocked (NULL: not reported)"
+    )
 
     assignments: Mapped[list[Assignment]] = relationship(
         back_populates="handset", order_by="Assignment.valid_from"
@@ -153,3 +159,34 @@ class Assignment(db.Model):
 
     def covers(self, day: date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day < self.valid_to)
+
+
+class AssignmentRequest(db.Model):
+    """A department user's request to move an asset out of their unit; finance decides."""
+
+    __tablename__ = "assignment_request"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(subscription_id IS NULL) <> (handset_id IS NULL)", name="exactly_one_asset"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisation.id"), index=True, comment="The municipality it belongs to"
+    )
+    subscription_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("subscription.id"), comment="The subscription to move (or NULL)"
+    )
+    handset_id: Mapped[int | None] = mapped_column(sa.ForeignKey("handset.id"), comment="The handset to move")
+    from_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("budget_unit.id"), comment="Unit it leaves")
+    to_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("budget_unit.id"), comment="Unit it should go to")
+    valid_from: Mapped[date] = mapped_column(comment="Requested first day at the new unit")
+    reason: Mapped[str | None] = mapped_column(sa.Text, comment="Why (new staff, move, reorganisation)")
+    status: Mapped[str] = mapped_column(
+        sa.String(16), default="requested", comment="requested, approved or rejected"
+    )
+    requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"), comment="Who asked")
+    requested_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, comment="When asked")
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"), comment="Who decided")
+    decided_at: Mapped[datetime | None] = mapped_column(Timestamp, comment="When decided")

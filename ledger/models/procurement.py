@@ -142,6 +142,21 @@ class ContractTerm(db.Model):
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, comment="When written")
 
 
+class ContractDocument(db.Model):
+    """A reference to a document of the contract: the signed agreement, an annex, a price list."""
+
+    __tablename__ = "contract_document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("framework_contract.id"), index=True, comment="Contract"
+    )
+    title: Mapped[str] = mapped_column(sa.String(200), comment="What the document is")
+    reference: Mapped[str] = mapped_column(sa.String(300), comment="Diarienummer, archive id or URL")
+    added_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"), comment="Who added it")
+    added_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, comment="When added")
+
+
 class PriceListItem(db.Model):
     """An effective-dated price on a contract; a new version supersedes, the old one stays."""
 

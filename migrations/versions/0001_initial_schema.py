@@ -151,6 +151,20 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_contract_category')),
     sa.UniqueConstraint('contract_id', 'category', name='uq_contract_category')
     )
+    op.create_table('contract_document',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('contract_id', sa.Integer(), nullable=False, comment='Contract'),
+    sa.Column('title', sa.String(length=200), nullable=False, comment='What the document is'),
+    sa.Column('reference', sa.String(length=300), nullable=False, comment='Diarienummer, archive id or URL'),
+    sa.Column('added_by_id', sa.Integer(), nullable=True, comment='Who added it'),
+    sa.Column('added_at', sa.DateTime(timezone=True), nullable=False, comment='When added'),
+    sa.ForeignKeyConstraint(['added_by_id'], ['user_account.id'], name=op.f('fk_contract_document_added_by_id_user_account')),
+    sa.ForeignKeyConstraint(['contract_id'], ['framework_contract.id'], name=op.f('fk_contract_document_contract_id_framework_contract')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_contract_document'))
+    )
+    with op.batch_alter_table('contract_document', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_contract_document_contract_id'), ['contract_id'], unique=False)
+
     op.create_table('contract_extension_option',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('contract_id', sa.Integer(), nullable=False, comment='Contract'),
@@ -203,8 +217,11 @@ def upgrade():
     sa.Column('status_changed_on', sa.Date(), nullable=True, comment='When the status last changed'),
     sa.Column('reported_to_manager_at', sa.DateTime(timezone=True), nullable=True, comment='When a loss or theft was reported to the manager'),
     sa.Column('reported_to_manager', sa.String(length=120), nullable=True, comment='The manager it was reported to'),
+    sa.Column('loss_reported_by_id', sa.Integer(), nullable=True, comment='Who reported the loss or theft in the ledger'),
+    sa.Column('subscription_blocked', sa.Boolean(), nullable=True, comment='On a loss or theft: whether the SIM/subscription was blocked (NULL: not reported)'),
     sa.CheckConstraint('purchase_price_ore IS NULL OR purchase_price_ore >= 0', name=op.f('ck_handset_price_not_negative')),
     sa.ForeignKeyConstraint(['contract_id'], ['framework_contract.id'], name=op.f('fk_handset_contract_id_framework_contract')),
+    sa.ForeignKeyConstraint(['loss_reported_by_id'], ['user_account.id'], name=op.f('fk_handset_loss_reported_by_id_user_account')),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_handset_organisation_id_organisation')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_handset')),
     sa.UniqueConstraint('organisation_id', 'imei', name='uq_handset_imei')
@@ -294,6 +311,26 @@ def upgrade():
     )
     with op.batch_alter_table('budget', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_budget_unit_id'), ['unit_id'], unique=False)
+
+    op.create_table('budget_change',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False, comment='The municipality it belongs to'),
+    sa.Column('unit_id', sa.Integer(), nullable=False, comment='Unit'),
+    sa.Column('year', sa.Integer(), nullable=False, comment='Budget year'),
+    sa.Column('month', sa.Integer(), nullable=False, comment='1–12'),
+    sa.Column('category', sa.Enum('equipment', 'subscriptions', 'switchboard', name='budget_change_category', native_enum=False, create_constraint=True, length=32), nullable=False, comment='Budget category'),
+    sa.Column('old_amount_ore', sa.BigInteger(), nullable=True, comment='Before (NULL: new)'),
+    sa.Column('new_amount_ore', sa.BigInteger(), nullable=False, comment='After'),
+    sa.Column('changed_by_id', sa.Integer(), nullable=True, comment='Who'),
+    sa.Column('changed_at', sa.DateTime(timezone=True), nullable=False, comment='When'),
+    sa.Column('source', sa.String(length=16), nullable=False, comment='form, csv or api'),
+    sa.ForeignKeyConstraint(['changed_by_id'], ['user_account.id'], name=op.f('fk_budget_change_changed_by_id_user_account')),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_budget_change_organisation_id_organisation')),
+    sa.ForeignKeyConstraint(['unit_id'], ['budget_unit.id'], name=op.f('fk_budget_change_unit_id_budget_unit')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_budget_change'))
+    )
+    with op.batch_alter_table('budget_change', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_budget_change_unit_id'), ['unit_id'], unique=False)
 
     op.create_table('invoice',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -390,6 +427,33 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_assignment_organisation_id'), ['organisation_id'], unique=False)
         batch_op.create_index('ix_assignment_subscription_period', ['subscription_id', 'valid_from'], unique=False)
         batch_op.create_index(batch_op.f('ix_assignment_unit_id'), ['unit_id'], unique=False)
+
+    op.create_table('assignment_request',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False, comment='The municipality it belongs to'),
+    sa.Column('subscription_id', sa.Integer(), nullable=True, comment='The subscription to move (or NULL)'),
+    sa.Column('handset_id', sa.Integer(), nullable=True, comment='The handset to move'),
+    sa.Column('from_unit_id', sa.Integer(), nullable=False, comment='Unit it leaves'),
+    sa.Column('to_unit_id', sa.Integer(), nullable=False, comment='Unit it should go to'),
+    sa.Column('valid_from', sa.Date(), nullable=False, comment='Requested first day at the new unit'),
+    sa.Column('reason', sa.Text(), nullable=True, comment='Why (new staff, move, reorganisation)'),
+    sa.Column('status', sa.String(length=16), nullable=False, comment='requested, approved or rejected'),
+    sa.Column('requested_by_id', sa.Integer(), nullable=True, comment='Who asked'),
+    sa.Column('requested_at', sa.DateTime(timezone=True), nullable=False, comment='When asked'),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True, comment='Who decided'),
+    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True, comment='When decided'),
+    sa.CheckConstraint('(subscription_id IS NULL) <> (handset_id IS NULL)', name=op.f('ck_assignment_request_exactly_one_asset')),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['user_account.id'], name=op.f('fk_assignment_request_decided_by_id_user_account')),
+    sa.ForeignKeyConstraint(['from_unit_id'], ['budget_unit.id'], name=op.f('fk_assignment_request_from_unit_id_budget_unit')),
+    sa.ForeignKeyConstraint(['handset_id'], ['handset.id'], name=op.f('fk_assignment_request_handset_id_handset')),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_assignment_request_organisation_id_organisation')),
+    sa.ForeignKeyConstraint(['requested_by_id'], ['user_account.id'], name=op.f('fk_assignment_request_requested_by_id_user_account')),
+    sa.ForeignKeyConstraint(['subscription_id'], ['subscription.id'], name=op.f('fk_assignment_request_subscription_id_subscription')),
+    sa.ForeignKeyConstraint(['to_unit_id'], ['budget_unit.id'], name=op.f('fk_assignment_request_to_unit_id_budget_unit')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_assignment_request'))
+    )
+    with op.batch_alter_table('assignment_request', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_assignment_request_organisation_id'), ['organisation_id'], unique=False)
 
     op.create_table('coverage_exception',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -531,6 +595,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_coverage_exception_organisation_id'))
 
     op.drop_table('coverage_exception')
+    with op.batch_alter_table('assignment_request', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_assignment_request_organisation_id'))
+
+    op.drop_table('assignment_request')
     with op.batch_alter_table('assignment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_assignment_unit_id'))
         batch_op.drop_index('ix_assignment_subscription_period')
@@ -549,6 +617,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_invoice_organisation_id'))
 
     op.drop_table('invoice')
+    with op.batch_alter_table('budget_change', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_budget_change_unit_id'))
+
+    op.drop_table('budget_change')
     with op.batch_alter_table('budget', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_budget_unit_id'))
 
@@ -577,6 +649,10 @@ def downgrade():
     op.drop_table('contract_term')
     op.drop_table('contract_party')
     op.drop_table('contract_extension_option')
+    with op.batch_alter_table('contract_document', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_contract_document_contract_id'))
+
+    op.drop_table('contract_document')
     op.drop_table('contract_category')
     with op.batch_alter_table('budget_unit', schema=None) as batch_op:
         batch_op.drop_index('uq_budget_unit_switchboard_carrier', sqlite_where=sa.text('carries_switchboard'), postgresql_where=sa.text('carries_switchboard'))
