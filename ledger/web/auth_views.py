@@ -21,10 +21,7 @@ def login() -> Any:
     if form.validate_on_submit():
         user = authenticate(form.username.data or "", form.password.data or "")
         if user is not None:
-            language = session.get("lang")
-            session.clear()  # a fresh session on log-in (no session fixation)
-            if language:
-                session["lang"] = language
+            _fresh_session()  # no session fixation
             login_user(user)
             db.session.commit()
             return redirect(safe_next(form.next.data))
@@ -38,7 +35,7 @@ def login() -> Any:
 def logout() -> Any:
     if LogoutForm().validate_on_submit():
         logout_user()
-        session.clear()
+        _fresh_session()
     return redirect(url_for("web.login"))
 
 
@@ -48,3 +45,11 @@ def language() -> Any:
     if form.validate_on_submit() and form.lang.data in SUPPORTED_LANGUAGES:
         session["lang"] = form.lang.data
     return redirect(safe_next(form.next.data))
+
+
+def _fresh_session() -> None:
+    """Start a new session, keeping only the language the person chose."""
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
