@@ -133,6 +133,11 @@ class Org:
 
 @pytest.fixture
 def org(db: sa.orm.scoped_session) -> Org:
+    return make_org(db)
+
+
+def make_org(db: sa.orm.scoped_session) -> Org:
+    """Karlsborg in miniature (see ``Org``), committed."""
     organisation = Organisation(name="Karlsborgs kommun", organisation_number="212000-1629",
                                 municipality_code="1446", keeps_ledger=True)
     db.add(organisation)

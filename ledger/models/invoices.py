@@ -30,6 +30,7 @@ class InvoiceImport(db.Model):
     status: Mapped[ImportStatus] = mapped_column(
         enum_column(ImportStatus, "import_status"), comment="imported, duplicate or rejected"
     )
+    invoice_count: Mapped[int] = mapped_column(default=0, comment="Invoices (or specifications) in the file")
     line_count: Mapped[int] = mapped_column(default=0, comment="Invoice lines stored from the file")
     result: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict, comment="Messages and counts")
     imported_by_id: Mapped[int | None] = mapped_column(
@@ -72,6 +73,10 @@ class Invoice(db.Model):
         sa.ForeignKey("invoice.id"), comment="The invoice this credits, when imported"
     )
     buyer_reference: Mapped[str | None] = mapped_column(sa.String(120), comment="Buyer reference")
+    specification_import_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("invoice_import.id"),
+        comment="The operator's CSV specification that details this invoice; its lines are allocated",
+    )
     line_total: Mapped[Decimal] = mapped_column("line_total_ore", Money, comment="Sum of lines")
     allowance_total: Mapped[Decimal] = mapped_column(
         "allowance_total_ore", Money, default=Decimal(0), comment="Document allowances (negative)"
@@ -99,7 +104,8 @@ class InvoiceLine(db.Model):
 
     __tablename__ = "invoice_line"
     __table_args__ = (
-        sa.UniqueConstraint("invoice_id", "position", name="uq_invoice_line_position"),
+        sa.UniqueConstraint("invoice_id", "source", "position", name="uq_invoice_line_position"),
+        sa.CheckConstraint("source IN ('document', 'specification')", name="source_known"),
         sa.Index("ix_invoice_line_org_period", "organisation_id", "period_start"),
     )
 
@@ -108,7 +114,11 @@ class InvoiceLine(db.Model):
         sa.ForeignKey("organisation.id"), comment="The buyer municipality"
     )
     invoice_id: Mapped[int] = mapped_column(sa.ForeignKey("invoice.id"), index=True, comment="Invoice")
-    position: Mapped[int] = mapped_column(comment="1-based order in the file")
+    source: Mapped[str] = mapped_column(
+        sa.String(16), default="document",
+        comment="document (the invoice's own lines) or specification (an operator CSV detailing it)",
+    )
+    position: Mapped[int] = mapped_column(comment="1-based order in its file")
     line_id: Mapped[str | None] = mapped_column(sa.String(64), comment="The line's own id in the file")
     description: Mapped[str | None] = mapped_column(sa.String(300), comment="Line text")
     item_code: Mapped[str | None] = mapped_column(sa.String(40), comment="Seller's item code")

@@ -58,6 +58,7 @@ class JournalEntry(db.Model):
     __table_args__ = (
         sa.Index("ix_journal_entry_line", "invoice_line_id"),
         sa.Index("ix_journal_entry_period_unit", "period_id", "unit_id"),
+        sa.Index("ix_journal_entry_reverses", "reverses_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -89,6 +90,10 @@ class JournalEntry(db.Model):
     )
     assignment_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("assignment.id"), comment="Assignment used to find the unit"
+    )
+    allowance_charge_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("invoice_allowance_charge.id"),
+        comment="The document-level allowance or charge this share was spread from",
     )
     reverses_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("journal_entry.id"), comment="The entry this one reverses"

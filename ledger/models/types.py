@@ -74,3 +74,8 @@ class Timestamp(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def raw_ore(column: sa.ColumnElement[Decimal]) -> sa.ColumnElement[int]:
+    """A Money column read as the plain integer öre it stores (for set-based arithmetic)."""
+    return sa.type_coerce(column, sa.BigInteger)

@@ -236,6 +236,7 @@ def upgrade():
     sa.Column('sha256', sa.String(length=64), nullable=False, comment="SHA-256 of the file's bytes"),
     sa.Column('format', sa.String(length=16), nullable=False, comment='peppol or csv'),
     sa.Column('status', sa.Enum('imported', 'duplicate', 'rejected', name='import_status', native_enum=False, create_constraint=True, length=32), nullable=False, comment='imported, duplicate or rejected'),
+    sa.Column('invoice_count', sa.Integer(), nullable=False, comment='Invoices (or specifications) in the file'),
     sa.Column('line_count', sa.Integer(), nullable=False, comment='Invoice lines stored from the file'),
     sa.Column('result', sa.JSON(), nullable=False, comment='Messages and counts'),
     sa.Column('imported_by_id', sa.Integer(), nullable=True, comment='Who imported'),
@@ -348,6 +349,7 @@ def upgrade():
     sa.Column('credited_number', sa.String(length=64), nullable=True, comment='Number of the invoice this credits (BillingReference)'),
     sa.Column('credited_invoice_id', sa.Integer(), nullable=True, comment='The invoice this credits, when imported'),
     sa.Column('buyer_reference', sa.String(length=120), nullable=True, comment='Buyer reference'),
+    sa.Column('specification_import_id', sa.Integer(), nullable=True, comment="The operator's CSV specification that details this invoice; its lines are allocated"),
     sa.Column('line_total_ore', sa.BigInteger(), nullable=False, comment='Sum of lines'),
     sa.Column('allowance_total_ore', sa.BigInteger(), nullable=False, comment='Document allowances (negative)'),
     sa.Column('charge_total_ore', sa.BigInteger(), nullable=False, comment='Document charges'),
@@ -358,6 +360,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['credited_invoice_id'], ['invoice.id'], name=op.f('fk_invoice_credited_invoice_id_invoice')),
     sa.ForeignKeyConstraint(['import_id'], ['invoice_import.id'], name=op.f('fk_invoice_import_id_invoice_import')),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_invoice_organisation_id_organisation')),
+    sa.ForeignKeyConstraint(['specification_import_id'], ['invoice_import.id'], name=op.f('fk_invoice_specification_import_id_invoice_import')),
     sa.ForeignKeyConstraint(['supplier_id'], ['supplier.id'], name=op.f('fk_invoice_supplier_id_supplier')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_invoice')),
     sa.UniqueConstraint('organisation_id', 'supplier_id', 'document_type', 'number', name='uq_invoice_number')
@@ -500,7 +503,8 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('organisation_id', sa.Integer(), nullable=False, comment='The buyer municipality'),
     sa.Column('invoice_id', sa.Integer(), nullable=False, comment='Invoice'),
-    sa.Column('position', sa.Integer(), nullable=False, comment='1-based order in the file'),
+    sa.Column('source', sa.String(length=16), nullable=False, comment="document (the invoice's own lines) or specification (an operator CSV detailing it)"),
+    sa.Column('position', sa.Integer(), nullable=False, comment='1-based order in its file'),
     sa.Column('line_id', sa.String(length=64), nullable=True, comment="The line's own id in the file"),
     sa.Column('description', sa.String(length=300), nullable=True, comment='Line text'),
     sa.Column('item_code', sa.String(length=40), nullable=True, comment="Seller's item code"),
@@ -519,12 +523,13 @@ def upgrade():
     sa.Column('location', sa.String(length=200), nullable=True, comment='XML path or CSV line'),
     sa.Column('subscription_id', sa.Integer(), nullable=True, comment='Matched subscription'),
     sa.Column('handset_id', sa.Integer(), nullable=True, comment='Matched handset'),
+    sa.CheckConstraint("source IN ('document', 'specification')", name=op.f('ck_invoice_line_source_known')),
     sa.ForeignKeyConstraint(['handset_id'], ['handset.id'], name=op.f('fk_invoice_line_handset_id_handset')),
     sa.ForeignKeyConstraint(['invoice_id'], ['invoice.id'], name=op.f('fk_invoice_line_invoice_id_invoice')),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_invoice_line_organisation_id_organisation')),
     sa.ForeignKeyConstraint(['subscription_id'], ['subscription.id'], name=op.f('fk_invoice_line_subscription_id_subscription')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_invoice_line')),
-    sa.UniqueConstraint('invoice_id', 'position', name='uq_invoice_line_position')
+    sa.UniqueConstraint('invoice_id', 'source', 'position', name='uq_invoice_line_position')
     )
     with op.batch_alter_table('invoice_line', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_invoice_line_handset_id'), ['handset_id'], unique=False)
@@ -548,10 +553,12 @@ def upgrade():
     sa.Column('invoice_id', sa.Integer(), nullable=False, comment='Invoice'),
     sa.Column('invoice_line_id', sa.Integer(), nullable=True, comment='Line (NULL for document rounding)'),
     sa.Column('assignment_id', sa.Integer(), nullable=True, comment='Assignment used to find the unit'),
+    sa.Column('allowance_charge_id', sa.Integer(), nullable=True, comment='The document-level allowance or charge this share was spread from'),
     sa.Column('reverses_id', sa.Integer(), nullable=True, comment='The entry this one reverses'),
     sa.Column('is_correction', sa.Boolean(), nullable=False, comment='Booked here because the period it belongs to was closed'),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False, comment='When written'),
     sa.ForeignKeyConstraint(['administration_id'], ['administration.id'], name=op.f('fk_journal_entry_administration_id_administration')),
+    sa.ForeignKeyConstraint(['allowance_charge_id'], ['invoice_allowance_charge.id'], name=op.f('fk_journal_entry_allowance_charge_id_invoice_allowance_charge')),
     sa.ForeignKeyConstraint(['assignment_id'], ['assignment.id'], name=op.f('fk_journal_entry_assignment_id_assignment')),
     sa.ForeignKeyConstraint(['invoice_id'], ['invoice.id'], name=op.f('fk_journal_entry_invoice_id_invoice')),
     sa.ForeignKeyConstraint(['invoice_line_id'], ['invoice_line.id'], name=op.f('fk_journal_entry_invoice_line_id_invoice_line')),
@@ -566,6 +573,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_journal_entry_invoice_id'), ['invoice_id'], unique=False)
         batch_op.create_index('ix_journal_entry_line', ['invoice_line_id'], unique=False)
         batch_op.create_index('ix_journal_entry_period_unit', ['period_id', 'unit_id'], unique=False)
+        batch_op.create_index('ix_journal_entry_reverses', ['reverses_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_journal_entry_run_id'), ['run_id'], unique=False)
 
     # ### end Alembic commands ###
@@ -575,6 +583,7 @@ def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
     with op.batch_alter_table('journal_entry', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_journal_entry_run_id'))
+        batch_op.drop_index('ix_journal_entry_reverses')
         batch_op.drop_index('ix_journal_entry_period_unit')
         batch_op.drop_index('ix_journal_entry_line')
         batch_op.drop_index(batch_op.f('ix_journal_entry_invoice_id'))

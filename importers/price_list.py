@@ -1,0 +1,223 @@
+"""A framework contract's price list as a supplier sends it: CSV bytes in, price rows (or errors) out.
+
+The layout (one header row, ``;`` separated, decimal comma, UTF-8 with or without BOM, or
+Windows-1252 when the bytes are not UTF-8)::
+
+    Artikelnummer;Benämning;Kategori;Pris;Enhet
+    MOB-BAS;Mobilabonnemang Bas;Abonnemang;89,00;månad
+
+Column names are matched without regard to case or surrounding blanks; the order is free and
+extra columns are ignored. ``Kategori`` takes the ledger's category code (``subscription``) or
+its Swedish or English name (``Abonnemang``, ``usage``…). ``Pris`` is the unit price excluding
+VAT in kronor, at most two decimals (öre), never negative.
+
+Like the invoice importers this module knows the format and nothing else (no Flask, no
+database): errors are values, each naming the line and the field, so a whole file is reported
+at once rather than stopping at the first problem.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+
+from importers.numbers import AmountError, normalise_amount
+
+__all__ = ["CATEGORY_NAMES", "COLUMNS", "PriceListError", "PriceListParse", "PriceRow", "decode", "parse_price_list"]
+
+#: Column in the file → field of ``PriceRow``.
+COLUMNS = {
+    "artikelnummer": "item_code",
+    "benämning": "description",
+    "kategori": "category",
+    "pris": "unit_price",
+    "enhet": "unit",
+}
+
+#: Names a supplier's file may use for a category → the ledger's category code.
+CATEGORY_NAMES = {
+    **{
+        code: code
+        for code in (
+            "subscription",
+            "usage",
+            "equipment",
+            "switchboard_extension",
+            "operator_service",
+            "one_off",
+            "other",
+        )
+    },
+    "abonnemang": "subscription",
+    "abonnemangsavgift": "subscription",
+    "trafik": "usage",
+    "förbrukning": "usage",
+    "utrustning": "equipment",
+    "hårdvara": "equipment",
+    "mobiltelefoner": "equipment",
+    "växelanknytning": "switchboard_extension",
+    "växel": "switchboard_extension",
+    "telefonisttjänst": "operator_service",
+    "telefonist": "operator_service",
+    "engångsavgift": "one_off",
+    "övrigt": "other",
+    "switchboard extension": "switchboard_extension",
+    "operator service": "operator_service",
+    "one-off": "one_off",
+    "one off": "one_off",
+}
+
+#: Lengths of the columns the ledger stores them in.
+MAX_LENGTHS = {"item_code": 40, "description": 200, "unit": 16}
+
+
+@dataclass(frozen=True, slots=True)
+class PriceRow:
+    """One item of the price list, with the file line it came from."""
+
+    line: int
+    item_code: str
+    description: str
+    category: str
+    unit_price: Decimal
+    unit: str
+
+
+@dataclass(frozen=True, slots=True)
+class PriceListError:
+    """What is wrong, where: ``line`` is the 1-based line of the file (None for the file)."""
+
+    line: int | None
+    field: str | None
+    message: str
+    item_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PriceListParse:
+    """The rows of a file, or the errors that explain why some rows are unusable."""
+
+    rows: tuple[PriceRow, ...] = ()
+    errors: tuple[PriceListError, ...] = ()
+    encoding: str | None = None
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The text and the encoding it was read with: UTF-8 (a BOM allowed), else Windows-1252."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1252"), "cp1252"
+
+
+def parse_price_list(data: bytes, filename: str = "price list") -> PriceListParse:
+    """Parse the CSV bytes of a price list; every problem of the file is reported at once."""
+    try:
+        text, encoding = decode(data)
+    except UnicodeDecodeError:
+        return PriceListParse(errors=(PriceListError(None, "file", f"{filename}: neither UTF-8 nor Windows-1252"),))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
+    try:
+        header = next(reader, None)
+    except csv.Error as error:
+        return PriceListParse(errors=(PriceListError(1, "file", f"{filename}: {error}"),), encoding=encoding)
+    if header is None:
+        return PriceListParse(errors=(PriceListError(None, "file", f"{filename} is empty"),), encoding=encoding)
+    positions: dict[str, int] = {}
+    for index, name in enumerate(header):
+        key = COLUMNS.get(name.strip().lower())
+        if key is not None and key not in positions:
+            positions[key] = index
+    missing = [column for column, key in COLUMNS.items() if key not in positions]
+    if missing:
+        names = ", ".join(column.capitalize() for column in missing)
+        return PriceListParse(
+            errors=(
+                PriceListError(
+                    1,
+                    "header",
+                    f"{filename}: missing column(s) {names}; expected Artikelnummer;Benämning;Kategori;Pris;Enhet",
+                ),
+            ),
+            encoding=encoding,
+        )
+    rows: list[PriceRow] = []
+    errors: list[PriceListError] = []
+    seen: dict[str, int] = {}
+    try:
+        for record in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in record):
+                continue
+            row, row_errors = _row(record, positions, line)
+            if row is not None and row.item_code in seen:
+                row_errors.append(
+                    PriceListError(
+                        line,
+                        "item_code",
+                        f"item {row.item_code} appears twice (first on line {seen[row.item_code]})",
+                        row.item_code,
+                    )
+                )
+                row = None
+            if row is not None:
+                seen[row.item_code] = line
+                rows.append(row)
+            errors.extend(row_errors)
+    except csv.Error as error:
+        errors.append(PriceListError(reader.line_num, "file", f"{filename}: {error}"))
+    if not rows and not errors:
+        errors.append(PriceListError(None, "file", f"{filename} has a header but no items"))
+    return PriceListParse(rows=tuple(rows), errors=tuple(errors), encoding=encoding)
+
+
+def _row(record: list[str], positions: dict[str, int], line: int) -> tuple[PriceRow | None, list[PriceListError]]:
+    def cell(key: str) -> str:
+        index = positions[key]
+        return record[index].strip() if index < len(record) else ""
+
+    errors: list[PriceListError] = []
+    item_code = cell("item_code")
+    values: dict[str, object] = {}
+    for key in ("item_code", "description", "unit"):
+        value = cell(key)
+        if not value:
+            errors.append(PriceListError(line, key, f"{_column(key)} is empty", item_code or None))
+        elif len(value) > MAX_LENGTHS[key]:
+            errors.append(
+                PriceListError(
+                    line, key, f"{_column(key)} is longer than {MAX_LENGTHS[key]} characters", item_code or None
+                )
+            )
+        values[key] = value
+    category_text = cell("category")
+    category = CATEGORY_NAMES.get(" ".join(category_text.lower().split()))
+    if category is None:
+        errors.append(PriceListError(line, "category", f"unknown category {category_text!r}", item_code or None))
+    values["category"] = category
+    price_text = cell("unit_price")
+    try:
+        price = normalise_amount(price_text)
+    except (AmountError, ValueError):
+        errors.append(PriceListError(line, "unit_price", f"not a price: {price_text!r}", item_code or None))
+    else:
+        if price < 0:
+            errors.append(PriceListError(line, "unit_price", f"negative price {price_text!r}", item_code or None))
+        elif price != price.quantize(Decimal("0.01")):
+            errors.append(
+                PriceListError(
+                    line, "unit_price", f"price {price_text!r} has more than two decimals (öre)", item_code or None
+                )
+            )
+        values["unit_price"] = price.quantize(Decimal("0.01"))
+    if errors:
+        return None, errors
+    return PriceRow(line=line, **values), []  # type: ignore[arg-type]
+
+
+def _column(key: str) -> str:
+    return next(column.capitalize() for column, name in COLUMNS.items() if name == key)

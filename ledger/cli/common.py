@@ -1,0 +1,27 @@
+"""Helpers shared by the commands."""
+
+from __future__ import annotations
+
+import click
+import sqlalchemy as sa
+
+from ledger.extensions import db
+from ledger.models import Organisation
+
+organisation_option = click.option(
+    "--organisation", "orgnr", help="Organisationsnummer, when several organisations keep a ledger here."
+)
+
+
+def ledger_organisation(orgnr: str | None = None) -> Organisation:
+    """The organisation a command works on: the one that keeps a ledger, or the one named."""
+    query = sa.select(Organisation).where(Organisation.keeps_ledger.is_(True))
+    if orgnr:
+        query = query.where(Organisation.organisation_number == orgnr)
+    found = db.session.scalars(query).all()
+    if len(found) != 1:
+        raise click.ClickException(
+            "No organisation keeps a ledger yet (run `demo load`)" if not found
+            else "Several organisations keep a ledger here: give --organisation NNNNNN-NNNN"
+        )
+    return found[0]
