@@ -1,0 +1,414 @@
+"""Running the allocation rules over a period: set-based reads, batched inserts, append-only.
+
+For the period's invoices (by issue date) the engine reads every line with the assignments
+that overlap its service period in one ordered query, computes where each öre goes
+(``rules``), and compares that target with what the journal already holds for each line
+(the net of its entries and reversals, read in a second ordered query and merged invoice by
+invoice). Lines whose target differs get reversing entries for what they have and new
+entries for the target; unchanged lines get nothing, so a second run without changes writes
+nothing. New lines simply have nothing to reverse.
+
+A closed period takes no entries: when the period allocated is closed, the changes land in
+the first open period after it, marked as corrections.
+
+Entries are written with Core executemany in batches; no ORM object per line or entry.
+Two runs of one period never double-book: the period row is locked (``FOR UPDATE`` on
+PostgreSQL; on SQLite the database's single writer does the same, and a run that lost the
+race gets 409).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import OperationalError
+
+from ledger.allocation import rules
+from ledger.allocation.accounts import AccountPlan, account_plan
+from ledger.allocation.rules import Piece, Span, UnitFacts
+from ledger.errors import Conflict
+from ledger.extensions import db
+from ledger.models import (
+    AllocationRun,
+    Assignment,
+    BudgetUnit,
+    Category,
+    Invoice,
+    InvoiceAllowanceCharge,
+    InvoiceLine,
+    JournalEntry,
+    Organisation,
+    PeriodStatus,
+    Supplier,
+    User,
+)
+from ledger.models.types import raw_ore, utcnow
+from ledger.money import from_ore
+from ledger.services import audit, periods
+from ledger.services.asset_matching import AssetIndex
+from ledger.services.units import switchboard_carrier
+
+BATCH = 5000
+Progress = Callable[[int], None]
+#: The journal as the bulk path writes it: amounts as plain integer öre.
+ENTRY = sa.table(
+    "journal_entry", *(sa.column(name) for name in (
+        "organisation_id", "period_id", "run_id", "unit_id", "administration_id", "account", "counterparty",
+        "activity", "rule", "reason", "invoice_id", "invoice_line_id", "assignment_id", "allowance_charge_id",
+        "reverses_id", "is_correction", "created_at")),
+    sa.column("amount_ore", sa.BigInteger),
+)
+#: (invoice_line_id, unit_id, account, rule, assignment_id, allowance_charge_id)
+Key = tuple[int | None, int | None, str, str, int | None, int | None]
+
+
+@dataclass
+class AllocationResult:
+    period: str
+    booked_in: str
+    invoices: int = 0
+    lines: int = 0
+    entries: int = 0
+    reversals: int = 0
+    changed_lines: int = 0
+    allocated_total: Decimal = Decimal("0.00")
+    suspense_total: Decimal = Decimal("0.00")
+    by_rule: dict[str, Decimal] = field(default_factory=dict)
+    run_id: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "period": self.period, "booked_in": self.booked_in, "invoices": self.invoices, "lines": self.lines,
+            "entries": self.entries, "reversals": self.reversals, "changed_lines": self.changed_lines,
+            "allocated_total": f"{self.allocated_total:.2f}", "suspense_total": f"{self.suspense_total:.2f}",
+            "by_rule": {rule: f"{amount:.2f}" for rule, amount in sorted(self.by_rule.items())},
+            "run_id": self.run_id,
+        }
+
+
+@dataclass(slots=True)
+class _Line:
+    id: int
+    invoice_id: int
+    category: Category
+    amount: int
+    vat_category: str | None
+    has_asset: bool
+    start: date
+    end: date
+    spans: list[Span]
+
+
+@dataclass(slots=True)
+class _Invoice:
+    id: int
+    rounding: int
+    counterparty: str | None
+    lines: list[_Line]
+
+
+def allocate(actor: User | None, organisation: Organisation, period_text: str,
+             progress: Progress | None = None) -> AllocationResult:
+    """Allocate (or re-allocate) every line of the period's invoices. The caller commits."""
+    start, end = periods.parse_period(period_text)
+    try:
+        period = periods.get_or_open(organisation.id, period_text, lock=True)
+        target_period = period if period.status == PeriodStatus.OPEN else periods.first_open_from(
+            organisation.id, periods.next_period(period_text))
+        run = AllocationRun(organisation_id=organisation.id, period_id=period.id,
+                            started_by_id=actor.id if actor else None)
+        db.session.add(run)
+        db.session.flush()
+    except OperationalError as error:  # SQLite: another writer holds the database
+        raise Conflict(f"another allocation of {period_text} is running; try again") from error
+    result = AllocationResult(period_text, target_period.period, run_id=run.id)
+    runner = _Runner(organisation.id, run.id, target_period.id, target_period.period != period_text, result,
+                     progress)
+    runner.rematch_lines(start, end)
+    runner.run(start, end)
+    run.summary = result.as_dict()
+    audit.record(actor, "allocation.run", "period", period_text, after=run.summary, organisation_id=organisation.id)
+    db.session.flush()
+    return result
+
+
+class _Runner:
+    def __init__(self, organisation_id: int, run_id: int, period_id: int, is_correction: bool,
+                 result: AllocationResult, progress: Progress | None) -> None:
+        self.organisation_id = organisation_id
+        self.run_id = run_id
+        self.period_id = period_id
+        self.is_correction = is_correction
+        self.result = result
+        self.progress = progress
+        self.plan: AccountPlan = account_plan()
+        self.carrier_id = switchboard_carrier(organisation_id).id
+        self.units: dict[int, UnitFacts] = {}
+        self.unit_dims: dict[int, tuple[int, str | None]] = {}
+        for unit_id, fee_funded, admin_id, activity in db.session.execute(
+            sa.select(BudgetUnit.id, BudgetUnit.fee_funded, BudgetUnit.administration_id, BudgetUnit.activity_code)
+            .where(BudgetUnit.organisation_id == organisation_id)
+        ):
+            self.units[unit_id] = UnitFacts(fee_funded)
+            self.unit_dims[unit_id] = (admin_id, activity)
+        self.now = utcnow()
+        self.pending: list[dict[str, Any]] = []
+        #: changed lines that already have entries: reversed and rebooked at the end
+        self.pending_changes: list[tuple[_Invoice, dict[Key, int]]] = []
+        #: why a piece went where it did (day splits, suspense), by (line, unit, rule, assignment)
+        self.reasons: dict[tuple[int, int | None, str, int | None], str] = {}
+
+    # Rule 1 again: lines that matched no asset at import may match one now ----------------
+
+    def rematch_lines(self, start: date, end: date) -> None:
+        rows = db.session.execute(
+            sa.select(InvoiceLine.id, InvoiceLine.reference)
+            .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
+            .where(Invoice.organisation_id == self.organisation_id, Invoice.issue_date >= start,
+                   Invoice.issue_date < end, InvoiceLine.subscription_id.is_(None),
+                   InvoiceLine.handset_id.is_(None), InvoiceLine.reference.is_not(None))
+        ).all()
+        if not rows:
+            return
+        index = AssetIndex(self.organisation_id)
+        updates = []
+        for line_id, reference in rows:
+            match = index.match(reference)
+            if match.subscription_id or match.handset_id:
+                updates.append({"line": line_id, "sub": match.subscription_id, "hand": match.handset_id})
+        if updates:
+            table = InvoiceLine.__table__
+            db.session.execute(
+                table.update().where(table.c.id == sa.bindparam("line"))
+                .values(subscription_id=sa.bindparam("sub"), handset_id=sa.bindparam("hand")), updates)
+
+    # reading ---------------------------------------------------------------------------------
+
+    def _period_filter(self, start: date, end: date) -> list[sa.ColumnElement[bool]]:
+        return [
+            Invoice.organisation_id == self.organisation_id, Invoice.issue_date >= start, Invoice.issue_date < end,
+            InvoiceLine.source == sa.case((Invoice.specification_import_id.is_(None), "document"),
+                                          else_="specification"),
+        ]
+
+    def invoices(self, start: date, end: date) -> Iterator[_Invoice]:
+        """The period's invoices with their lines and overlapping assignments, one query, streamed."""
+        line_start = sa.func.coalesce(InvoiceLine.period_start, Invoice.period_start, Invoice.issue_date)
+        line_end = sa.func.coalesce(InvoiceLine.period_end, InvoiceLine.period_start, Invoice.period_end,
+                                    Invoice.period_start, Invoice.issue_date)
+        asset_join = sa.and_(
+            sa.or_(sa.and_(InvoiceLine.subscription_id.is_not(None),
+                           Assignment.subscription_id == InvoiceLine.subscription_id),
+                   sa.and_(InvoiceLine.handset_id.is_not(None), Assignment.handset_id == InvoiceLine.handset_id)),
+            Assignment.valid_from <= line_end,
+            sa.or_(Assignment.valid_to.is_(None), Assignment.valid_to > line_start),
+        )
+        query = (
+            sa.select(Invoice.id, Invoice.rounding, Supplier.counterparty_code, Invoice.period_start,
+                      Invoice.period_end, Invoice.issue_date, InvoiceLine.id, InvoiceLine.category,
+                      InvoiceLine.net_amount, InvoiceLine.vat_category, InvoiceLine.subscription_id,
+                      InvoiceLine.handset_id, InvoiceLine.period_start, InvoiceLine.period_end,
+                      Assignment.id, Assignment.unit_id, Assignment.valid_from, Assignment.valid_to)
+            .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
+            .join(Supplier, Supplier.id == Invoice.supplier_id)
+            .outerjoin(Assignment, asset_join)
+            .where(*self._period_filter(start, end))
+            .order_by(Invoice.id, InvoiceLine.id, Assignment.valid_from)
+            .execution_options(yield_per=BATCH)
+        )
+        current: _Invoice | None = None
+        line: _Line | None = None
+        for (inv_id, rounding, counterparty, inv_start, inv_end, issue, line_id, category, amount, vat_category,
+             sub_id, handset_id, l_start, l_end, a_id, unit_id, valid_from, valid_to) in db.session.execute(query):
+            if current is None or current.id != inv_id:
+                if current is not None:
+                    yield current
+                current = _Invoice(inv_id, _ore(rounding), counterparty, [])
+            if line is None or line.id != line_id:
+                s, e = rules.service_period(l_start, l_end, inv_start, inv_end, issue)
+                line = _Line(line_id, inv_id, category, _ore(amount), vat_category,
+                             sub_id is not None or handset_id is not None, s, e, [])
+                current.lines.append(line)
+            if a_id is not None:
+                line.spans.append(Span(a_id, unit_id, valid_from, valid_to))
+        if current is not None:
+            yield current
+
+    def allowances(self, start: date, end: date) -> dict[int, list[tuple[int, int, str | None]]]:
+        rows = db.session.execute(
+            sa.select(InvoiceAllowanceCharge.invoice_id, InvoiceAllowanceCharge.id, InvoiceAllowanceCharge.amount,
+                      InvoiceAllowanceCharge.vat_category)
+            .join(Invoice, Invoice.id == InvoiceAllowanceCharge.invoice_id)
+            .where(Invoice.organisation_id == self.organisation_id, Invoice.issue_date >= start,
+                   Invoice.issue_date < end, Invoice.specification_import_id.is_(None))
+            .order_by(InvoiceAllowanceCharge.id))
+        found: dict[int, list[tuple[int, int, str | None]]] = defaultdict(list)
+        for invoice_id, ac_id, amount, vat_category in rows:
+            found[invoice_id].append((ac_id, _ore(amount), vat_category))
+        return found
+
+    def journal_state(self, start: date, end: date) -> Iterator[tuple[int, dict[Key, int]]]:
+        """What the journal holds now for each invoice of the period: net öre per key."""
+        key_columns = (JournalEntry.invoice_line_id, JournalEntry.unit_id, JournalEntry.account, JournalEntry.rule,
+                       JournalEntry.assignment_id, JournalEntry.allowance_charge_id)
+        query = (
+            sa.select(JournalEntry.invoice_id, *key_columns, sa.func.sum(raw_ore(JournalEntry.amount)))
+            .join(Invoice, Invoice.id == JournalEntry.invoice_id)
+            .where(Invoice.organisation_id == self.organisation_id, Invoice.issue_date >= start,
+                   Invoice.issue_date < end)
+            .group_by(JournalEntry.invoice_id, *key_columns)
+            .order_by(JournalEntry.invoice_id)
+            .execution_options(yield_per=BATCH)
+        )
+        for invoice_id, group in itertools.groupby(db.session.execute(query), key=lambda row: row[0]):
+            state = {tuple(row[1:7]): int(row[7]) for row in group if row[7]}
+            yield invoice_id, state  # type: ignore[misc]
+
+    # the run ---------------------------------------------------------------------------------
+
+    def run(self, start: date, end: date) -> None:
+        allowances = self.allowances(start, end)
+        states = self.journal_state(start, end)
+        state_invoice, state = next(states, (None, {}))
+        changed = 0
+        for invoice in self.invoices(start, end):
+            while state_invoice is not None and state_invoice < invoice.id:
+                state_invoice, state = next(states, (None, {}))
+            held = _by_line(state) if state_invoice == invoice.id else {}
+            target = self.target(invoice, allowances.get(invoice.id, []))
+            self.result.invoices += 1
+            self.result.lines += len(invoice.lines)
+            for key, amount in target.items():
+                self.result.by_rule[key[3]] = self.result.by_rule.get(key[3], Decimal("0.00")) + from_ore(amount)
+                if key[3] == rules.SUSPENSE:
+                    self.result.suspense_total += from_ore(amount)
+                else:
+                    self.result.allocated_total += from_ore(amount)
+            for line_id, wanted in _by_line(target).items():
+                have = held.get(line_id, {})
+                if have == wanted:
+                    continue
+                changed += line_id is not None
+                if have:
+                    self.pending_changes.append((invoice, wanted))
+                else:  # nothing to reverse: book the target straight away
+                    self.write_target(invoice, wanted)
+            if self.progress:
+                self.progress(len(invoice.lines))
+        self.result.changed_lines = changed
+        self.reverse_and_rewrite()
+        self.flush()
+
+    def target(self, invoice: _Invoice, allowances: list[tuple[int, int, str | None]]) -> dict[Key, int]:
+        """Where every öre of the invoice should be, keyed like ``journal_state``."""
+        target: dict[Key, int] = defaultdict(int)
+        placed: dict[int, tuple[_Line, list[Piece]]] = {}
+        for line in invoice.lines:
+            pieces = rules.place_line(line.amount, line.category, line.has_asset, line.spans, line.start, line.end,
+                                      self.units, self.carrier_id)
+            placed[line.id] = (line, pieces)
+            account = self.plan.for_category(line.category)
+            for piece in pieces:
+                target[self._key(line.id, piece, account, None)] += piece.amount
+        line_facts = [(line.id, line.amount, line.vat_category) for line in invoice.lines]
+        for ac_id, amount, vat_category in allowances:
+            if not line_facts:
+                continue
+            for line_id, share in rules.spread_over_lines(amount, vat_category, line_facts).items():
+                line, pieces = placed[line_id]
+                account = self.plan.for_category(line.category)
+                for piece in rules.follow_line(share, pieces):
+                    target[self._key(line_id, piece, account, ac_id)] += piece.amount
+        if invoice.rounding:
+            target[(None, None, self.plan.rounding, rules.ROUNDING, None, None)] += invoice.rounding
+        for line_id, (_, pieces) in placed.items():
+            for piece in pieces:
+                if piece.reason:
+                    self.reasons[(line_id, piece.unit_id, piece.rule, piece.assignment_id)] = piece.reason
+        return {k: v for k, v in target.items() if v}
+
+    def _key(self, line_id: int, piece: Piece, account: str, ac_id: int | None) -> Key:
+        if piece.rule == rules.SUSPENSE:
+            account = self.plan.suspense
+        return (line_id, piece.unit_id, account, piece.rule, piece.assignment_id, ac_id)
+
+    # writing ---------------------------------------------------------------------------------
+
+    def write_target(self, invoice: _Invoice, wanted: dict[Key, int]) -> None:
+        for key, amount in wanted.items():
+            self.add_row(invoice, key, amount, None)
+
+    def add_row(self, invoice: _Invoice, key: Key, amount: int, reverses_id: int | None,
+                reason: str | None = None) -> None:
+        line_id, unit_id, account, rule, assignment_id, ac_id = key
+        admin_id, activity = self.unit_dims.get(unit_id, (None, None)) if unit_id else (None, None)
+        if reason is None and rule == rules.ALLOWANCE_SPREAD:
+            reason = "share of a document allowance or charge"
+        elif reason is None and line_id is not None:
+            reason = self.reasons.get((line_id, unit_id, rule, assignment_id))
+        self.pending.append({
+            "organisation_id": self.organisation_id, "period_id": self.period_id, "run_id": self.run_id,
+            "unit_id": unit_id, "administration_id": admin_id, "account": account,
+            "counterparty": invoice.counterparty or self.plan.default_counterparty, "activity": activity,
+            "amount_ore": amount, "rule": rule, "reason": reason, "invoice_id": invoice.id,
+            "invoice_line_id": line_id, "assignment_id": assignment_id, "allowance_charge_id": ac_id,
+            "reverses_id": reverses_id, "is_correction": self.is_correction, "created_at": self.now,
+        })
+        if reverses_id is None:
+            self.result.entries += 1
+        else:
+            self.result.reversals += 1
+        if len(self.pending) >= BATCH:
+            self.flush()
+
+    def reverse_and_rewrite(self) -> None:
+        """For changed lines that had entries: reverse each active entry, then book the target."""
+        for chunk in _chunks(self.pending_changes, 500):
+            line_ids = [line_id for _, wanted in chunk for line_id in {k[0] for k in wanted} if line_id is not None]
+            invoice_ids = [inv.id for inv, wanted in chunk if any(k[0] is None for k in wanted)]
+            # Active: an original entry that no later entry reverses.
+            reversed_ids = sa.select(JournalEntry.reverses_id).where(JournalEntry.reverses_id.is_not(None))
+            active = db.session.execute(
+                sa.select(JournalEntry.id, JournalEntry.invoice_line_id, JournalEntry.unit_id, JournalEntry.account,
+                          JournalEntry.rule, JournalEntry.assignment_id, JournalEntry.allowance_charge_id,
+                          raw_ore(JournalEntry.amount), JournalEntry.invoice_id)
+                .where(JournalEntry.reverses_id.is_(None), JournalEntry.id.not_in(reversed_ids),
+                       sa.or_(JournalEntry.invoice_line_id.in_(line_ids or [-1]),
+                              sa.and_(JournalEntry.invoice_line_id.is_(None),
+                                      JournalEntry.invoice_id.in_(invoice_ids or [-1]))))
+                .order_by(JournalEntry.id)
+            ).all()
+            invoices = {inv.id: inv for inv, _ in chunk}
+            for entry_id, line_id, unit_id, account, rule, assignment_id, ac_id, amount, invoice_id in active:
+                self.add_row(invoices[invoice_id], (line_id, unit_id, account, rule, assignment_id, ac_id),
+                             -int(amount), entry_id, reason=f"reverses entry {entry_id}")
+            for invoice, wanted in chunk:
+                self.write_target(invoice, wanted)
+
+    def flush(self) -> None:
+        if self.pending:
+            db.session.execute(ENTRY.insert(), self.pending)
+            self.pending = []
+
+
+def _by_line(target: dict[Key, int]) -> dict[int | None, dict[Key, int]]:
+    grouped: dict[int | None, dict[Key, int]] = defaultdict(dict)
+    for key, amount in target.items():
+        grouped[key[0]][key] = amount
+    return grouped
+
+
+def _ore(value: Decimal | None) -> int:
+    return 0 if value is None else int(value * 100)
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for index in range(0, len(items), size):
+        yield items[index:index + size]
