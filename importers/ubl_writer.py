@@ -179,15 +179,22 @@ def _line(line_tag: str, qty_tag: str, position: int, line: DraftLine) -> str:
     return "".join(parts)
 
 
-CSV_COLUMNS = ("Organisationsnummer", "Fakturanummer", "Fakturadatum", "Nummer", "Avgiftstyp", "Text", "Från", "Till",
-               "Antal", "Belopp exkl. moms", "Momssats")
+CSV_COLUMNS = ("Organisationsnummer", "Fakturanummer", "Fakturadatum", "Nummer", "Artikelnummer", "Text", "Från",
+               "Till", "Antal", "À-pris", "Belopp exkl. moms", "Momssats")
 
 
-def csv_specification(rows: Iterable[tuple[str, str, date, str, str, str, date, date, Decimal, Decimal]]) -> bytes:
-    """The generic CSV layout (INTERFACE.md): ``;``, decimal comma, UTF-8 with BOM."""
+def _comma(value: Decimal) -> str:
+    return str(value).replace(".", ",")
+
+
+def csv_specification(rows: Iterable[tuple[str, str, date, str, str, str, date, date, Decimal, Decimal, Decimal]]
+                      ) -> bytes:
+    """The generic CSV layout (INTERFACE.md): ``;``, decimal comma, UTF-8 with BOM. Each row:
+    supplier, invoice number, invoice date, reference, item code, text, from, to, quantity,
+    unit price, net amount."""
     out = ["\ufeff" + ";".join(CSV_COLUMNS)]
-    for orgnr, number, issued, reference, charge_type, text, start, end, quantity, amount in rows:
-        out.append(";".join((orgnr, number, issued.isoformat(), reference, charge_type, text.replace(";", ","),
-                             start.isoformat(), end.isoformat(), str(quantity).replace(".", ","),
+    for orgnr, number, issued, reference, item_code, text, start, end, quantity, price, amount in rows:
+        out.append(";".join((orgnr, number, issued.isoformat(), reference, item_code, text.replace(";", ","),
+                             start.isoformat(), end.isoformat(), _comma(quantity), _comma(price),
                              f"{amount:.2f}".replace(".", ","), "25")))
     return ("\r\n".join(out) + "\r\n").encode("utf-8")

@@ -33,6 +33,9 @@ from ledger.models import (
     FrameworkContract,
     Handset,
     HandsetStatus,
+    Invoice,
+    InvoiceLine,
+    JournalEntry,
     Organisation,
     PartyRole,
     PriceListItem,
@@ -45,6 +48,9 @@ from ledger.models import (
 from ledger.money import split
 from ledger.services import audit
 from ledger.services.users import create_user
+
+
+FORSVIK_UNITS = ("3130", "3160")
 
 
 @dataclass
@@ -76,6 +82,7 @@ def load(today: date | None = None) -> DemoSummary:
     _budgets(karlsborg, units, today.year, summary)
     _users(karlsborg, summary)
     db.session.flush()
+    _invoices_and_allocation(karlsborg, today, summary)
     if summary.added:
         audit.record(None, "demo.load", "organisation", karlsborg.organisation_number,
                      after=summary.added, organisation_id=karlsborg.id)
@@ -259,9 +266,13 @@ def _subscriptions(org: Organisation, units: dict[str, BudgetUnit], suppliers: d
             start = date(today.year - rng.randint(1, 6), rng.randint(1, 12), 1)
             if rng.random() < 0.04:
                 start = date(today.year, rng.randint(1, max(1, today.month - 1)), rng.choice([1, 10, 20]))
+            # Forsvik has weak coverage on the contracted network: its phones use the other operator
+            # under the approved coverage exception (see _coverage_exception).
+            forsvik = ansvar in FORSVIK_UNITS and kind == SubscriptionKind.MOBILE_VOICE
             sub = Subscription(
-                organisation_id=org.id, number=number, kind=kind, supplier_id=contract.supplier_id,
-                contract_id=contract.id, start_date=start,
+                organisation_id=org.id, number=number, kind=kind,
+                supplier_id=suppliers["other_operator"].id if forsvik else contract.supplier_id,
+                contract_id=None if forsvik else contract.id, start_date=start,
                 extension=number[-4:] if switchboard else None,
                 operator_reference=f"AB-{rng.randrange(10**7):07d}" if not switchboard else None,
                 label=label or (shared_labels.pop(ansvar, None) if kind == SubscriptionKind.MOBILE_VOICE else None),
@@ -436,6 +447,28 @@ def _users(org: Organisation, summary: DemoSummary) -> None:
         summary.users.append((username, role, ", ".join(ansvar)))
 
 
+def _invoices_and_allocation(org: Organisation, today: date, summary: DemoSummary) -> None:
+    """This year's invoices through the import path, every month allocated, and the months
+    before last closed, as finance would have left them."""
+    from ledger.allocation.engine import allocate
+    from ledger.services import periods
+    from ledger.services.demo_invoices import import_demo_invoices
+
+    files, _, lines = import_demo_invoices(org, today)
+    summary.count("invoice_files", files)
+    summary.count("invoice_lines", lines)
+    written = 0
+    for month in range(1, today.month + 1):
+        result = allocate(None, org, f"{today.year}-{month:02d}")
+        written += result.entries + result.reversals
+    summary.count("journal_entries", written)
+    for month in range(1, today.month - 1):
+        period = periods.get_or_open(org.id, f"{today.year}-{month:02d}")
+        if period.status.value == "open":
+            periods.close(None, org.id, period.period)
+            summary.count("closed_periods")
+
+
 def _totals(organisation_id: int) -> dict[str, int]:
     def count(model: type, *where: sa.ColumnElement[bool]) -> int:
         return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where)) or 0
@@ -450,4 +483,7 @@ def _totals(organisation_id: int) -> dict[str, int]:
         "assignments": count(Assignment, Assignment.organisation_id == organisation_id),
         "budget_rows": count(Budget, Budget.organisation_id == organisation_id),
         "users": count(User, User.organisation_id == organisation_id),
+        "invoices": count(Invoice, Invoice.organisation_id == organisation_id),
+        "invoice_lines": count(InvoiceLine, InvoiceLine.organisation_id == organisation_id),
+        "journal_entries": count(JournalEntry, JournalEntry.organisation_id == organisation_id),
     }
