@@ -53,7 +53,7 @@ from ledger.models.types import raw_ore, utcnow
 from ledger.money import from_ore
 from ledger.services import audit, periods
 from ledger.services.asset_matching import AssetIndex
-from ledger.services.units import switchboard_carrier
+from ledger.services.units import AdministrationHistory, switchboard_carrier
 
 BATCH = 5000
 Progress = Callable[[int], None]
@@ -129,8 +129,8 @@ def allocate(actor: User | None, organisation: Organisation, period_text: str,
     except OperationalError as error:  # SQLite: another writer holds the database
         raise Conflict(f"another allocation of {period_text} is running; try again") from error
     result = AllocationResult(period_text, target_period.period, run_id=run.id)
-    runner = _Runner(organisation.id, run.id, target_period.id, target_period.period != period_text, result,
-                     progress)
+    runner = _Runner(organisation.id, run.id, target_period.id, periods.parse_period(target_period.period)[0],
+                     target_period.period != period_text, result, progress)
     runner.rematch_lines(start, end)
     runner.run(start, end)
     run.summary = result.as_dict()
@@ -140,7 +140,7 @@ def allocate(actor: User | None, organisation: Organisation, period_text: str,
 
 
 class _Runner:
-    def __init__(self, organisation_id: int, run_id: int, period_id: int, is_correction: bool,
+    def __init__(self, organisation_id: int, run_id: int, period_id: int, booked_on: date, is_correction: bool,
                  result: AllocationResult, progress: Progress | None) -> None:
         self.organisation_id = organisation_id
         self.run_id = run_id
@@ -152,12 +152,14 @@ class _Runner:
         self.carrier_id = switchboard_carrier(organisation_id).id
         self.units: dict[int, UnitFacts] = {}
         self.unit_dims: dict[int, tuple[int, str | None]] = {}
-        for unit_id, fee_funded, admin_id, activity in db.session.execute(
-            sa.select(BudgetUnit.id, BudgetUnit.fee_funded, BudgetUnit.administration_id, BudgetUnit.activity_code)
+        # The administration a unit belonged to in the booked month, so reorganisations keep history.
+        history = AdministrationHistory(organisation_id)
+        for unit_id, fee_funded, activity in db.session.execute(
+            sa.select(BudgetUnit.id, BudgetUnit.fee_funded, BudgetUnit.activity_code)
             .where(BudgetUnit.organisation_id == organisation_id)
         ):
             self.units[unit_id] = UnitFacts(fee_funded)
-            self.unit_dims[unit_id] = (admin_id, activity)
+            self.unit_dims[unit_id] = (history.on(unit_id, booked_on), activity)
         self.now = utcnow()
         self.pending: list[dict[str, Any]] = []
         #: changed lines that already have entries: reversed and rebooked at the end

@@ -18,7 +18,7 @@ from ledger.models.enums import (
 from ledger.models.inventory import Assignment, AssignmentRequest, Handset, Subscription
 from ledger.models.invoices import Invoice, InvoiceAllowanceCharge, InvoiceImport, InvoiceLine
 from ledger.models.journal import AllocationRun, JournalEntry, Period
-from ledger.models.organisation import Administration, BudgetUnit, Organisation
+from ledger.models.organisation import Administration, BudgetUnit, Organisation, UnitMembership
 from ledger.models.procurement import (
     ContractCategory,
     ContractDocument,
@@ -71,6 +71,7 @@ __all__ = [
     "Subscription",
     "SubscriptionKind",
     "Supplier",
+    "UnitMembership",
     "User",
     "user_unit",
 ]

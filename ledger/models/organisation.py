@@ -100,3 +100,20 @@ class BudgetUnit(db.Model):
 
     def is_open_on(self, day: date) -> bool:
         return self.opened_on <= day and (self.closed_on is None or day < self.closed_on)
+
+
+class UnitMembership(db.Model):
+    """Which administration a unit belonged to when: reorganisations move units between
+    förvaltningar, and past months' budgets and costs stay with the administration of then."""
+
+    __tablename__ = "unit_membership"
+    __table_args__ = (sa.CheckConstraint("valid_to IS NULL OR valid_to > valid_from", name="valid_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisation.id"), index=True, comment="The municipality it belongs to"
+    )
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("budget_unit.id"), index=True, comment="The unit")
+    administration_id: Mapped[int] = mapped_column(sa.ForeignKey("administration.id"), comment="Its förvaltning")
+    valid_from: Mapped[date] = mapped_column(comment="First day in that administration")
+    valid_to: Mapped[date | None] = mapped_column(comment="First day no longer in it (exclusive); NULL: still")

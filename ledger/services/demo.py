@@ -43,12 +43,12 @@ from ledger.models import (
     Subscription,
     SubscriptionKind,
     Supplier,
+    UnitMembership,
     User,
 )
 from ledger.money import split
 from ledger.services import audit
 from ledger.services.users import create_user
-
 
 FORSVIK_UNITS = ("3130", "3160")
 
@@ -74,6 +74,7 @@ def load(today: date | None = None) -> DemoSummary:
     summary = DemoSummary()
     karlsborg = _organisations(summary)
     units = _units(karlsborg, summary)
+    _reorganisation(karlsborg, units, today, summary)
     suppliers = _suppliers(summary)
     contracts = _contracts(karlsborg, suppliers, today, summary)
     subscriptions = _subscriptions(karlsborg, units, suppliers, contracts, today, rng, summary)
@@ -122,7 +123,26 @@ def _units(org: Organisation, summary: DemoSummary) -> dict[str, BudgetUnit]:
                 administration_id=admin.id, name=unit_def.name, fee_funded=unit_def.fee_funded,
                 carries_switchboard=unit_def.carries_switchboard, activity_code=unit_def.ansvar[:2] + "0",
             )  # type: ignore[assignment]
+    with_history = set(db.session.scalars(sa.select(UnitMembership.unit_id).where(
+        UnitMembership.organisation_id == org.id)))
+    db.session.add_all([UnitMembership(organisation_id=org.id, unit_id=u.id, administration_id=u.administration_id,
+                                       valid_from=u.opened_on) for u in units.values() if u.id not in with_history])
+    db.session.flush()
     return units
+
+
+def _reorganisation(org: Organisation, units: dict[str, BudgetUnit], today: date, summary: DemoSummary) -> None:
+    """Kulturskolan moved from Barn och utbildning to Kultur och fritid on 1 July: its costs
+    before July stay with its old administration in every roll-up."""
+    moved_on = date(today.year, 7, 1)
+    culture = db.session.scalar(sa.select(Administration).where(
+        Administration.organisation_id == org.id, Administration.code == "KOF"))
+    unit = units["3190"]
+    if today > moved_on and culture is not None and unit.administration_id != culture.id:
+        from ledger.services.units import move_to_administration
+
+        move_to_administration(None, unit, culture, moved_on)
+        summary.count("reorganisations")
 
 
 def _suppliers(summary: DemoSummary) -> dict[str, Supplier]:

@@ -176,3 +176,14 @@ def resolve_suspense(actor: User, line_id: int, unit: BudgetUnit, valid_from: da
                      after={"number": number, "kind": kind, "from": "suspense"})
     assignments.add_assignment(actor, subscription, unit, valid_from)
     return subscription
+
+
+def entries_by_id(user: User, ids: list[int]) -> list[EntryView]:
+    """The entries with these ids that the user may see, in id order."""
+    if not ids:
+        return []
+    query = _entry_query().where(JournalEntry.id.in_(ids), JournalEntry.organisation_id == user.organisation_id)
+    scope = visible_unit_ids(user)
+    if scope is not None:
+        query = query.where(JournalEntry.unit_id.in_(scope))
+    return [EntryView(*row) for row in db.session.execute(query.order_by(JournalEntry.id))]

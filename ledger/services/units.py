@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from ledger.auth import ensure_unit_visible, visible_unit_ids
 from ledger.errors import Conflict, NotFound
 from ledger.extensions import db
-from ledger.models import Administration, Assignment, BudgetUnit, Handset, Subscription, User
+from ledger.models import Administration, Assignment, BudgetUnit, Handset, Subscription, UnitMembership, User
 from ledger.services import audit
 
 
@@ -134,3 +134,53 @@ def asset_counts(organisation_id: int, day: date | None = None) -> dict[int, tup
         .group_by(Assignment.unit_id)
     )
     return {unit_id: (subs, handsets) for unit_id, subs, handsets in rows}
+
+
+class AdministrationHistory:
+    """Which administration each unit belonged to on a day (from ``UnitMembership``; a unit
+    without recorded history belongs to its current administration)."""
+
+    def __init__(self, organisation_id: int) -> None:
+        self.current: dict[int, int] = dict(db.session.execute(
+            sa.select(BudgetUnit.id, BudgetUnit.administration_id)
+            .where(BudgetUnit.organisation_id == organisation_id)).tuples().all())
+        self.spans: dict[int, list[tuple[date, date | None, int]]] = {}
+        for unit_id, valid_from, valid_to, admin_id in db.session.execute(
+            sa.select(UnitMembership.unit_id, UnitMembership.valid_from, UnitMembership.valid_to,
+                      UnitMembership.administration_id)
+            .where(UnitMembership.organisation_id == organisation_id).order_by(UnitMembership.valid_from)
+        ):
+            self.spans.setdefault(unit_id, []).append((valid_from, valid_to, admin_id))
+
+    def on(self, unit_id: int, day: date) -> int:
+        for valid_from, valid_to, admin_id in self.spans.get(unit_id, ()):
+            if valid_from <= day and (valid_to is None or day < valid_to):
+                return admin_id
+        return self.current[unit_id]
+
+
+def move_to_administration(actor: User | None, unit: BudgetUnit, administration: Administration,
+                           valid_from: date) -> UnitMembership:
+    """Move a unit to another administration from ``valid_from``; earlier months stay where they were."""
+    if administration.organisation_id != unit.organisation_id:
+        raise Conflict("The administration belongs to another organisation")
+    current = db.session.scalar(sa.select(UnitMembership).where(
+        UnitMembership.unit_id == unit.id, UnitMembership.valid_to.is_(None)))
+    if current is None:  # no history yet: the unit has been in its administration since it opened
+        current = UnitMembership(organisation_id=unit.organisation_id, unit_id=unit.id,
+                                 administration_id=unit.administration_id, valid_from=unit.opened_on)
+        db.session.add(current)
+    if valid_from <= current.valid_from:
+        raise Conflict(f"{unit.ansvar} has been in its administration only since {current.valid_from}")
+    before = unit.administration_id
+    current.valid_to = valid_from
+    row = UnitMembership(organisation_id=unit.organisation_id, unit_id=unit.id,
+                         administration_id=administration.id, valid_from=valid_from)
+    db.session.add(row)
+    unit.administration_id = administration.id
+    db.session.flush()
+    audit.record(actor, "unit.move_administration", "budget_unit", unit.ansvar,
+                 before={"administration_id": before}, after={"administration_id": administration.id,
+                                                              "valid_from": valid_from},
+                 organisation_id=unit.organisation_id)
+    return row

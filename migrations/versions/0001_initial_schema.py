@@ -398,6 +398,23 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_subscription_operator_reference'), ['operator_reference'], unique=False)
         batch_op.create_index(batch_op.f('ix_subscription_organisation_id'), ['organisation_id'], unique=False)
 
+    op.create_table('unit_membership',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False, comment='The municipality it belongs to'),
+    sa.Column('unit_id', sa.Integer(), nullable=False, comment='The unit'),
+    sa.Column('administration_id', sa.Integer(), nullable=False, comment='Its förvaltning'),
+    sa.Column('valid_from', sa.Date(), nullable=False, comment='First day in that administration'),
+    sa.Column('valid_to', sa.Date(), nullable=True, comment='First day no longer in it (exclusive); NULL: still'),
+    sa.CheckConstraint('valid_to IS NULL OR valid_to > valid_from', name=op.f('ck_unit_membership_valid_range')),
+    sa.ForeignKeyConstraint(['administration_id'], ['administration.id'], name=op.f('fk_unit_membership_administration_id_administration')),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_unit_membership_organisation_id_organisation')),
+    sa.ForeignKeyConstraint(['unit_id'], ['budget_unit.id'], name=op.f('fk_unit_membership_unit_id_budget_unit')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_unit_membership'))
+    )
+    with op.batch_alter_table('unit_membership', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_unit_membership_organisation_id'), ['organisation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_unit_membership_unit_id'), ['unit_id'], unique=False)
+
     op.create_table('user_unit',
     sa.Column('user_id', sa.Integer(), nullable=False, comment='User'),
     sa.Column('unit_id', sa.Integer(), nullable=False, comment='Unit in scope'),
@@ -616,6 +633,11 @@ def downgrade():
 
     op.drop_table('assignment')
     op.drop_table('user_unit')
+    with op.batch_alter_table('unit_membership', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_unit_membership_unit_id'))
+        batch_op.drop_index(batch_op.f('ix_unit_membership_organisation_id'))
+
+    op.drop_table('unit_membership')
     with op.batch_alter_table('subscription', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_subscription_organisation_id'))
         batch_op.drop_index(batch_op.f('ix_subscription_operator_reference'))

@@ -1,0 +1,162 @@
+"""Budget versus actual on a small ledger whose figures are computed by hand below."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from ledger.allocation.engine import allocate
+from ledger.models import BudgetCategory, Role, SubscriptionKind, Supplier
+from ledger.services import budgets, costs
+from ledger.services.units import move_to_administration
+from tests.allocation_fixtures import SUPPLIER, Ledger, line
+from tests.importers.ubl_builder import Line
+
+TODAY = date(2026, 5, 20)
+D = Decimal
+
+
+@pytest.fixture
+def ledger(db, org, make_user) -> Ledger:
+    """Jan–May 2026. Förskolan (3110, BUF): a mobile at 80 kr a month, a one-off of 500 kr in
+    March, and an ordinary switchboard extension at 42 kr (paid by kanslienheten). Skolan (3140):
+    150 kr a month; it moved from BUF to SBF on 1 April. VA (2150, fee-funded): its own
+    extension at 42 kr a month."""
+    supplier = Supplier(name="Operatören AB", organisation_number=SUPPLIER)
+    db.add(supplier)
+    db.commit()
+    ledger = Ledger(org, supplier)
+    ledger.subscription("0701234567", org.forskola, since=date(2025, 1, 1))
+    ledger.subscription("0702345678", org.skola, since=date(2025, 1, 1))
+    ledger.subscription("050517123", org.forskola, since=date(2025, 1, 1), kind=SubscriptionKind.SWITCHBOARD_EXTENSION)
+    ledger.subscription("050517124", org.va, since=date(2025, 1, 1), kind=SubscriptionKind.SWITCHBOARD_EXTENSION)
+    sbf = org.va.administration
+    move_to_administration(None, org.skola, sbf, date(2026, 4, 1))
+    db.commit()
+    finance = make_user(Role.FINANCE)
+    budgets.set_budget(finance, org.forskola, 2026, BudgetCategory.SUBSCRIPTIONS, budgets.phase(D("1200.00")))
+    budgets.set_budget(finance, org.skola, 2026, BudgetCategory.SUBSCRIPTIONS, budgets.phase(D("2400.00")))
+    budgets.set_budget(finance, org.va, 2026, BudgetCategory.SWITCHBOARD, budgets.phase(D("120.00")))
+    budgets.set_budget(finance, org.kansli, 2026, BudgetCategory.SWITCHBOARD, budgets.phase(D("600.00")))
+    db.commit()
+    for month in range(1, 6):
+        period = (f"2026-{month:02d}-01", f"2026-{month:02d}-28")
+        lines = [line("0701234567", "80.00", "Abonnemang", period), line("0702345678", "150.00", "Abonnemang", period),
+                 line("0505-171 23", "42.00", "Anknytning", period), line("0505-171 24", "42.00", "Anknytning", period)]
+        if month == 3:
+            lines.append(Line(name="Startavgift nytt SIM", price="500.00", object_ref="0701234567", period=period))
+        ledger.invoice(lines, number=f"F-{month}", issue_date=f"2026-{month:02d}-05")
+        allocate(None, org.organisation, f"2026-{month:02d}")
+        db.commit()
+    return ledger
+
+
+def test_unit_budget_actual_variance_and_forecast(db, ledger) -> None:
+    table = costs.unit_table(ledger.org.forskola, 2026, TODAY)
+    subs = BudgetCategory.SUBSCRIPTIONS
+    assert table.actual[subs][:5] == [D("80.00"), D("80.00"), D("580.00"), D("80.00"), D("80.00")]
+    assert table.budget[subs] == [D("100.00")] * 12
+    assert (table.ytd_budget(), table.ytd_actual()) == (D("500.00"), D("900.00"))
+    # Run rate of March–May without the one-off: 80 a month, seven months left.
+    assert table.forecast() == D("900.00") + 7 * D("80.00")
+    assert BudgetCategory.SWITCHBOARD not in table.actual  # its extension is paid centrally
+
+
+def test_switchboard_shares_of_the_carrier_and_a_fee_funded_unit(db, ledger) -> None:
+    kansli = costs.unit_table(ledger.org.kansli, 2026, TODAY)
+    va = costs.unit_table(ledger.org.va, 2026, TODAY)
+    assert kansli.ytd_actual(BudgetCategory.SWITCHBOARD) == D("210.00")
+    assert va.ytd_actual(BudgetCategory.SWITCHBOARD) == D("210.00")
+    assert va.ytd_budget(BudgetCategory.SWITCHBOARD) == D("50.00")
+
+
+def test_rollup_keeps_months_with_the_administration_of_then(db, ledger) -> None:
+    summary = costs.rollup(ledger.org.id, 2026, TODAY)
+    by_code = {admin.code: table for admin, table in summary.administrations}
+    assert by_code["BUF"].ytd_actual() == D("900.00") + 3 * D("150.00")
+    assert by_code["SBF"].ytd_actual() == 2 * D("150.00") + D("210.00")
+    assert by_code["KS"].ytd_actual() == D("210.00")
+    # Skolan's budget: January–March in BUF, April on in SBF.
+    assert by_code["BUF"].total_budget() == D("1200.00") + 3 * D("200.00")
+    assert by_code["SBF"].total_budget() == 9 * D("200.00") + D("120.00")
+    assert summary.organisation.ytd_actual() == D("900.00") + 5 * D("150.00") + 2 * D("210.00")
+
+
+def test_budget_changes_are_kept(db, ledger) -> None:
+    from ledger.models import User
+
+    history = budgets.history(ledger.org.forskola, 2026)
+    assert len(history) == 12 and all(h.old_amount is None for h in history)
+
+    user = db.query(User).filter_by(role=Role.FINANCE).first()
+    months = budgets.phase(D("1200.00"))
+    months[11] = D("300.00")
+    assert budgets.set_budget(user, ledger.org.forskola, 2026, BudgetCategory.SUBSCRIPTIONS, months) == 1
+    db.commit()
+    latest = budgets.history(ledger.org.forskola, 2026)[0]
+    assert (latest.month, latest.old_amount, latest.new_amount, latest.changed_by_id) == (
+        12, D("100.00"), D("300.00"), user.id)
+
+
+def test_switchboard_budget_only_for_carrier_and_fee_funded(db, ledger) -> None:
+    from ledger.errors import ValidationFailed
+    from ledger.models import User
+
+    user = db.query(User).filter_by(role=Role.FINANCE).first()
+    with pytest.raises(ValidationFailed, match="does not budget for switchboard"):
+        budgets.set_budget(user, ledger.org.forskola, 2026, BudgetCategory.SWITCHBOARD, budgets.phase(D("12.00")))
+
+
+def test_costs_api_and_scoping(client, ledger, api_headers) -> None:
+    department = api_headers(Role.DEPARTMENT, ["3110"])
+    response = client.get("/api/v1/units/3110/costs?year=2026", headers=department)
+    assert response.status_code == 200
+    march = response.json["months"][2]["categories"]["subscriptions"]
+    assert march == {"budget": "100.00", "actual": "580.00", "variance": "-480.00"}
+    for path in ("/api/v1/units/3140/costs?year=2026", "/api/v1/units/3140/budgets?year=2026",
+                 "/api/v1/units/3140/budgets/history?year=2026"):
+        assert client.get(path, headers=department).status_code == 403, path
+    put = {"year": 2026, "category": "subscriptions", "annual": "1200.00"}
+    assert client.put("/api/v1/units/3110/budgets", json=put, headers=department).status_code == 403
+    assert client.put("/api/v1/units/3110/budgets", json=put, headers=api_headers(Role.AUDITOR)).status_code == 403
+
+
+def test_budget_api_write_history_and_csv_import(client, ledger, api_headers) -> None:
+    import io
+
+    finance = api_headers(Role.FINANCE)
+    months = ["100.00"] * 11 + ["250.00"]
+    response = client.put("/api/v1/units/3110/budgets", json={"year": 2026, "category": "subscriptions",
+                                                             "months": months}, headers=finance)
+    assert response.status_code == 200 and response.json["changed_months"] == 1
+    history = client.get("/api/v1/units/3110/budgets/history?year=2026", headers=finance).json
+    assert history[0] == history[0] | {"month": 12, "old": "100.00", "new": "250.00", "source": "api"}
+    bad = client.put("/api/v1/units/3110/budgets", json={"year": 2026, "category": "switchboard",
+                                                        "annual": "10.00"}, headers=finance)
+    assert bad.status_code == 422
+    csv_body = "Ansvar;År;Kategori;Belopp\n3140;2026;abonnemang;3 600,00\n2150;2026;växel;240\n".encode()
+    imported = client.post("/api/v1/budgets/import", headers=finance, content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(csv_body), "budget.csv")})
+    assert imported.status_code == 200 and imported.json == {"rows": 2, "changed_months": 24}
+    wrong = "Ansvar;År;Kategori;Belopp\n3140;2026;abonnemang;100\n3110;2026;växel;50\n".encode()
+    refused = client.post("/api/v1/budgets/import", headers=finance, content_type="multipart/form-data",
+                          data={"file": (io.BytesIO(wrong), "budget.csv")})
+    assert refused.status_code == 422 and refused.json["error"]["details"][0]["line"] == 3
+    budget = client.get("/api/v1/units/3140/budgets?year=2026", headers=finance).json
+    assert budget["categories"]["subscriptions"][0] == "300.00"  # the refused file changed nothing
+
+
+def test_pages_show_the_dashboard_and_the_drill_down(client, ledger, make_user) -> None:
+    from tests.conftest import log_in
+
+    log_in(client, make_user(Role.DEPARTMENT, ["3110"]).username)
+    page = client.get("/?year=2026").get_data(as_text=True)
+    assert "<svg" in page and "<desc" in page and "900,00\u00a0kr" in page
+    unit_page = client.get("/units/3110?year=2026").get_data(as_text=True)
+    assert "/units/3110/2026/3?category=subscriptions" in unit_page
+    drill = client.get("/units/3110/2026/3?category=subscriptions").get_data(as_text=True)
+    assert "Startavgift nytt SIM" in drill and "580,00\u00a0kr" in drill
+    assert client.get("/units/3140/2026/3").status_code == 403
+    assert client.get("/units/3140?year=2026").status_code == 403
