@@ -56,7 +56,8 @@ def budget_actual_chart(labels: Sequence[str], budget: Sequence[Decimal], actual
         css = " future" if future else ""
         out.append(f'<rect x="{x:.1f}" y="{y(budget[index]):.1f}" width="{bar:.1f}" '
                    f'height="{TOP + plot_h - y(budget[index]):.1f}" class="budget{css}">'
-                   f"<title>{escape(label)}: {escape(budget_label)} {escape(format_amount(budget[index]))}</title></rect>")
+                   f"<title>{escape(label)}: {escape(budget_label)} {escape(format_amount(budget[index]))}"
+                   "</title></rect>")
         rect = (f'<rect x="{x + bar:.1f}" y="{y(actual[index]):.1f}" width="{bar:.1f}" '
                 f'height="{TOP + plot_h - y(actual[index]):.1f}" class="actual{css}">'
                 f"<title>{escape(label)}: {escape(actual_label)} {escape(format_amount(actual[index]))}</title></rect>")

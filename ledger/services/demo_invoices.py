@@ -118,7 +118,8 @@ def demo_files(organisation: Organisation, today: date) -> Iterator[DemoFile]:
 
         extensions = [DraftLine("Växelanknytning", ONE, PRICES["VX-ANK"], "MON", "VX-ANK", sub.number,
                                 period=billed(sub, (first, last)))
-                      for sub in subs if sub.kind == SubscriptionKind.SWITCHBOARD_EXTENSION and active(sub, first, last)]
+                      for sub in subs
+                      if sub.kind == SubscriptionKind.SWITCHBOARD_EXTENSION and active(sub, first, last)]
         yield DemoFile(f"VX-{year}{month:02d}.xml", write_invoice(DraftInvoice(
             f"VX-{year}{month:02d}", issued, parties["switchboard"], buyer, extensions,
             due_date=issued + timedelta(days=30), period=(first, last))))
