@@ -119,13 +119,14 @@ def test_two_concurrent_allocations_do_not_double_book(app, db, ledger) -> None:
     from ledger.extensions import db as _db
     from ledger.models import Organisation
 
-    barrier = threading.Barrier(2)
+    barrier = threading.Barrier(2, timeout=30)
     errors: list[BaseException] = []
+    organisation_id = ledger.org.id  # read here: the test's objects belong to the test's session
 
     def worker() -> None:
         with app.app_context():
             try:
-                organisation = _db.session.get(Organisation, ledger.org.id)
+                organisation = _db.session.get(Organisation, organisation_id)
                 barrier.wait()
                 allocate(None, organisation, "2026-03")
                 _db.session.commit()
@@ -139,7 +140,7 @@ def test_two_concurrent_allocations_do_not_double_book(app, db, ledger) -> None:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    assert errors == []
+    assert errors == [], [repr(e) for e in errors]
     db.expire_all()
     assert db.scalar(sa.select(sa.func.count()).select_from(JournalEntry)) == 3
     assert db.scalar(sa.select(sa.func.sum(JournalEntry.amount))) == Decimal("157.00")

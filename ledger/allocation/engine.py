@@ -33,6 +33,7 @@ from sqlalchemy.exc import OperationalError
 from ledger.allocation import rules
 from ledger.allocation.accounts import AccountPlan, account_plan
 from ledger.allocation.rules import Piece, Span, UnitFacts
+from ledger.bulk import Values, insert_rows
 from ledger.errors import Conflict
 from ledger.extensions import db
 from ledger.models import (
@@ -57,14 +58,10 @@ from ledger.services.units import AdministrationHistory, switchboard_carrier
 
 BATCH = 5000
 Progress = Callable[[int], None]
-#: The journal as the bulk path writes it: amounts as plain integer öre.
-ENTRY = sa.table(
-    "journal_entry", *(sa.column(name) for name in (
-        "organisation_id", "period_id", "run_id", "unit_id", "administration_id", "account", "counterparty",
-        "activity", "rule", "reason", "invoice_id", "invoice_line_id", "assignment_id", "allowance_charge_id",
-        "reverses_id", "is_correction", "created_at")),
-    sa.column("amount_ore", sa.BigInteger),
-)
+#: The journal's columns as the bulk path writes them (amounts as integer öre).
+ENTRY_COLUMNS = ("organisation_id", "period_id", "run_id", "unit_id", "administration_id", "account", "counterparty",
+                 "activity", "amount_ore", "rule", "reason", "invoice_id", "invoice_line_id", "assignment_id",
+                 "allowance_charge_id", "reverses_id", "is_correction", "created_at")
 #: (invoice_line_id, unit_id, account, rule, assignment_id, allowance_charge_id)
 Key = tuple[int | None, int | None, str, str, int | None, int | None]
 
@@ -160,8 +157,8 @@ class _Runner:
         ):
             self.units[unit_id] = UnitFacts(fee_funded)
             self.unit_dims[unit_id] = (history.on(unit_id, booked_on), activity)
-        self.now = utcnow()
-        self.pending: list[dict[str, Any]] = []
+        self.created_at = Values().moment(utcnow())
+        self.pending: list[tuple[Any, ...]] = []
         #: changed lines that already have entries: reversed and rebooked at the end
         self.pending_changes: list[tuple[_Invoice, dict[Key, int]]] = []
         #: why a piece went where it did (day splits, suspense), by (line, unit, rule, assignment)
@@ -355,14 +352,11 @@ class _Runner:
             reason = "share of a document allowance or charge"
         elif reason is None and line_id is not None:
             reason = self.reasons.get((line_id, unit_id, rule, assignment_id))
-        self.pending.append({
-            "organisation_id": self.organisation_id, "period_id": self.period_id, "run_id": self.run_id,
-            "unit_id": unit_id, "administration_id": admin_id, "account": account,
-            "counterparty": invoice.counterparty or self.plan.default_counterparty, "activity": activity,
-            "amount_ore": amount, "rule": rule, "reason": reason, "invoice_id": invoice.id,
-            "invoice_line_id": line_id, "assignment_id": assignment_id, "allowance_charge_id": ac_id,
-            "reverses_id": reverses_id, "is_correction": self.is_correction, "created_at": self.now,
-        })
+        self.pending.append((
+            self.organisation_id, self.period_id, self.run_id, unit_id, admin_id, account,
+            invoice.counterparty or self.plan.default_counterparty, activity, amount, rule, reason, invoice.id,
+            line_id, assignment_id, ac_id, reverses_id, self.is_correction, self.created_at,
+        ))
         if reverses_id is None:
             self.result.entries += 1
         else:
@@ -396,7 +390,7 @@ class _Runner:
 
     def flush(self) -> None:
         if self.pending:
-            db.session.execute(ENTRY.insert(), self.pending)
+            insert_rows("journal_entry", ENTRY_COLUMNS, self.pending)
             self.pending = []
 
 

@@ -68,14 +68,12 @@ class Categoriser:
         for code, category, valid_from, valid_to in rows:
             self.items.setdefault(code, []).append(PricedItem(category, valid_from, valid_to))
         self._text_cache: dict[tuple[str | None, str | None, str | None], Category] = {}
+        self._item_cache: dict[tuple[str, date], Category] = {}
 
     def categorise(self, item_code: str | None, day: date, kind: SubscriptionKind | None,
                    charge_type: str | None, text: str | None, unit_code: str | None) -> Category:
         if item_code and item_code in self.items:
-            for item in self.items[item_code]:
-                if item.valid_from <= day and (item.valid_to is None or day < item.valid_to):
-                    return item.category
-            return self.items[item_code][-1].category  # billed outside the price's dates: same item
+            return self._by_item(item_code, day)
         if kind in KIND_CATEGORY:
             return KIND_CATEGORY[kind]
         key = (charge_type, text, unit_code)
@@ -84,6 +82,17 @@ class Categoriser:
             cached = self._by_text(charge_type, text, unit_code)
             self._text_cache[key] = cached
         return cached
+
+    def _by_item(self, item_code: str, day: date) -> Category:
+        key = (item_code, day)
+        found = self._item_cache.get(key)
+        if found is None:
+            versions = self.items[item_code]
+            found = next((item.category for item in versions
+                          if item.valid_from <= day and (item.valid_to is None or day < item.valid_to)),
+                         versions[-1].category)  # billed outside the price's dates: still that item
+            self._item_cache[key] = found
+        return found
 
     def _by_text(self, *texts: str | None) -> Category:
         for rule in self.rules:

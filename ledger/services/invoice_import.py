@@ -25,6 +25,7 @@ import sqlalchemy as sa
 
 import importers
 from importers import ParsedInvoice, ParseError
+from ledger.bulk import Values, insert_rows
 from ledger.extensions import db
 from ledger.models import (
     DocumentType,
@@ -32,18 +33,21 @@ from ledger.models import (
     Invoice,
     InvoiceAllowanceCharge,
     InvoiceImport,
-    InvoiceLine,
     Organisation,
     Supplier,
     User,
 )
-from ledger.money import ZERO
+from ledger.money import ZERO, from_ore
 from ledger.services import audit
 from ledger.services.asset_matching import AssetIndex
 from ledger.services.categories import Categoriser
 
-BATCH = 5000
-LINE_TABLE: sa.Table = InvoiceLine.__table__  # type: ignore[assignment]
+BATCH = 20000
+#: The columns the bulk path writes, in the order ``_Recorder._line_row`` gives them.
+LINE_COLUMNS = ("organisation_id", "invoice_id", "source", "position", "line_id", "description", "item_code",
+                "charge_type", "category", "quantity", "unit_code", "unit_price", "net_amount_ore", "vat_category",
+                "vat_rate", "period_start", "period_end", "reference", "reference_source", "location",
+                "subscription_id", "handset_id")
 CURRENCY = "SEK"
 Progress = Callable[[int], None]
 
@@ -173,7 +177,9 @@ class _Recorder:
         self.record = record
         self.outcome = outcome
         self.progress = progress
+        self.organisation_id = organisation.id
         self.assets = AssetIndex(organisation.id)
+        self.values = Values()
         self._suppliers: dict[str, Supplier | None] = {}
         self._categorisers: dict[int, Categoriser] = {}
 
@@ -239,8 +245,9 @@ class _Recorder:
                  "reason": (ac.reason or ac.reason_code or "")[:200] or None, "vat_category": ac.vat_category,
                  "vat_rate": ac.vat_rate} for ac in parsed.allowances_charges])
         day = parsed.period_start or parsed.issue_date
+        categoriser = self.categoriser(supplier)
         rows = (
-            self._line_row(invoice.id, "document", supplier, line.position, line.line_id, line.description
+            self._line_row(invoice.id, "document", categoriser, line.position, line.line_id, line.description
                            or line.item_name, line.seller_item_code, line.charge_type, line.quantity,
                            line.unit_code, line.unit_price, line.net_amount, line.vat_category, line.vat_rate,
                            line.period_start, line.period_end, line.reference, line.reference_source,
@@ -258,16 +265,16 @@ class _Recorder:
         reader = importers.iter_rows(data, filename, mapping=mapping, supplier=supplier)
         specs: dict[tuple[str, str], _CsvInvoice] = {}
 
-        def rows() -> Iterator[dict[str, Any]]:
+        def rows() -> Iterator[tuple[Any, ...]]:
+            line_row = self._line_row
             for row in reader:
                 key = (row.supplier or "", row.invoice_number)
                 spec = specs.get(key)
                 if spec is None:
                     spec = specs[key] = self._open_csv_invoice(row)
                 spec.add(row.net_amount, row.vat_rate)
-                spec.position += 1
-                yield self._line_row(
-                    spec.invoice_id, spec.source, spec.supplier, spec.position, None, row.text, row.item_code,
+                yield line_row(
+                    spec.invoice_id, spec.source, spec.categoriser, spec.position, None, row.text, row.item_code,
                     row.charge_type, row.quantity, row.unit_code, row.unit_price, row.net_amount, "S",
                     row.vat_rate, row.period_start, row.period_end, row.reference,
                     "csv" if row.reference else None, f"line {row.line}", row.period_start or row.invoice_date)
@@ -296,9 +303,10 @@ class _Recorder:
         existing = self.existing(supplier, DocumentType.INVOICE, row.invoice_number)
         if existing is not None and existing.specification_import_id is None and existing.import_id != self.record.id:
             # The detail of an invoice already imported from PEPPOL.
-            return _CsvInvoice(existing.id, supplier, "specification", row.line, existing=existing)
+            return _CsvInvoice(existing.id, self.categoriser(supplier), "specification", row.line, existing=existing)
         if existing is not None:
-            return _CsvInvoice(-1, supplier, "specification", row.line, existing=existing, duplicate=True)
+            return _CsvInvoice(-1, self.categoriser(supplier), "specification", row.line, existing=existing,
+                               duplicate=True)
         invoice = Invoice(
             organisation_id=self.organisation.id, import_id=self.record.id, supplier_id=supplier.id,
             document_type=DocumentType.INVOICE, type_code="380", number=row.invoice_number,
@@ -307,11 +315,12 @@ class _Recorder:
         )
         db.session.add(invoice)
         db.session.flush()
-        return _CsvInvoice(invoice.id, supplier, "document", row.line)
+        return _CsvInvoice(invoice.id, self.categoriser(supplier), "document", row.line)
 
     def _close_csv_invoice(self, spec: _CsvInvoice) -> None:
-        net = spec.net
-        vat = spec.vat.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        net = from_ore(spec.net_ore)
+        vat = sum((from_ore(ore) * rate / 100 for rate, ore in spec.net_by_rate.items()), ZERO).quantize(
+            Decimal("0.01"), rounding=ROUND_HALF_UP)
         if spec.existing is not None:
             if net != spec.existing.net_total:
                 raise Rejected([_error(
@@ -328,30 +337,28 @@ class _Recorder:
 
     # lines -------------------------------------------------------------------------------
 
-    def _line_row(self, invoice_id: int, source: str, supplier: Supplier, position: int, line_id: str | None,
+    def _line_row(self, invoice_id: int, source: str, categoriser: Categoriser, position: int, line_id: str | None,
                   description: str | None, item_code: str | None, charge_type: str | None,
                   quantity: Decimal | None, unit_code: str | None, unit_price: Decimal | None, net_amount: Decimal,
                   vat_category: str | None, vat_rate: Decimal | None, period_start: date | None,
                   period_end: date | None, reference: str | None, reference_source: str | None, location: str,
-                  day: date) -> dict[str, Any]:
+                  day: date) -> tuple[Any, ...]:
+        """One line as a database-ready tuple in ``LINE_COLUMNS`` order."""
         match = self.assets.match(reference)
-        category = self.categoriser(supplier).categorise(item_code, day, match.kind, charge_type, description,
-                                                         unit_code)
-        return {
-            "organisation_id": self.organisation.id, "invoice_id": invoice_id, "source": source,
-            "position": position, "line_id": line_id, "description": description[:300] if description else None,
-            "item_code": item_code, "charge_type": charge_type, "category": category, "quantity": quantity,
-            "unit_code": unit_code, "unit_price": unit_price, "net_amount_ore": net_amount,
-            "vat_category": vat_category, "vat_rate": vat_rate, "period_start": period_start,
-            "period_end": period_end, "reference": reference[:64] if reference else None,
-            "reference_source": reference_source, "location": location[:200],
-            "subscription_id": match.subscription_id, "handset_id": match.handset_id,
-        }
+        category = categoriser.categorise(item_code, day, match.kind, charge_type, description, unit_code)
+        v = self.values
+        return (
+            self.organisation_id, invoice_id, source, position, line_id,
+            description[:300] if description else None, item_code, charge_type, category.value,
+            v.number(quantity), unit_code, v.number(unit_price), int(net_amount.scaleb(2)), vat_category,
+            v.number(vat_rate), v.day(period_start), v.day(period_end), reference[:64] if reference else None,
+            reference_source, location[:200], match.subscription_id, match.handset_id,
+        )
 
-    def _insert_lines(self, rows: Iterable[dict[str, Any]]) -> None:
-        batch: list[dict[str, Any]] = []
+    def _insert_lines(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        batch: list[tuple[Any, ...]] = []
         for row in rows:
-            if row["invoice_id"] < 0:  # a duplicate's rows are counted, never stored
+            if row[1] < 0:  # a duplicate's rows are counted, never stored
                 continue
             batch.append(row)
             if len(batch) >= BATCH:
@@ -360,27 +367,30 @@ class _Recorder:
         if batch:
             self._flush(batch)
 
-    def _flush(self, batch: list[dict[str, Any]]) -> None:
-        # Core insert: keys are column names (``net_amount_ore``); the Money type still converts.
-        db.session.execute(LINE_TABLE.insert(), batch)
+    def _flush(self, batch: list[tuple[Any, ...]]) -> None:
+        insert_rows("invoice_line", LINE_COLUMNS, batch)
         self.outcome.lines += len(batch)
-        self.outcome.matched_lines += sum(1 for r in batch if r["subscription_id"] or r["handset_id"])
+        self.outcome.matched_lines += sum(1 for r in batch if r[20] or r[21])
         if self.progress:
             self.progress(len(batch))
 
 
 @dataclass(slots=True)
 class _CsvInvoice:
+    """An invoice being collected from a specification's rows: totals in öre, per VAT rate."""
+
     invoice_id: int
-    supplier: Supplier
+    categoriser: Categoriser
     source: str
     first_line: int
     existing: Invoice | None = None
     duplicate: bool = False
     position: int = 0
-    net: Decimal = ZERO
-    vat: Decimal = ZERO
+    net_ore: int = 0
+    net_by_rate: dict[Decimal, int] = field(default_factory=dict)
 
     def add(self, net: Decimal, rate: Decimal) -> None:
-        self.net += net
-        self.vat += net * rate / 100
+        ore = int(net.scaleb(2))
+        self.position += 1
+        self.net_ore += ore
+        self.net_by_rate[rate] = self.net_by_rate.get(rate, 0) + ore

@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ledger.errors import BadRequest, Conflict
 from ledger.extensions import db
@@ -34,18 +35,24 @@ def next_period(text: str) -> str:
 
 def get_or_open(organisation_id: int, text: str, *, lock: bool = False) -> Period:
     """The period row, created open if it does not exist. ``lock`` takes a row lock on
-    PostgreSQL so that two allocations of one period run one after the other."""
+    PostgreSQL so that two allocations of one period run one after the other.
+
+    The row is created with ``INSERT … ON CONFLICT DO NOTHING``: two requests that both find
+    no row do not fail on the unique constraint; the second waits for the first and then
+    reads its row.
+    """
     parse_period(text)
     query = sa.select(Period).where(Period.organisation_id == organisation_id, Period.period == text)
     if lock:
         query = query.with_for_update()
     period = db.session.scalar(query)
     if period is None:
-        period = Period(organisation_id=organisation_id, period=text, status=PeriodStatus.OPEN)
-        db.session.add(period)
-        db.session.flush()
-        if lock:
-            period = db.session.scalar(query)
+        dialect = db.session.connection().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        db.session.execute(
+            insert(Period).values(organisation_id=organisation_id, period=text, status=PeriodStatus.OPEN)
+            .on_conflict_do_nothing(index_elements=["organisation_id", "period"]))
+        period = db.session.scalar(query.execution_options(populate_existing=True))
     return period  # type: ignore[return-value]
 
 
