@@ -1,0 +1,401 @@
+"""What every PDF report shares: page, fonts, styles, header and footer, and a table that pages.
+
+* **Fonts.** reportlab's built-in Helvetica (WinAnsi, so å ä ö, é, the en dash and the
+  no-break space Babel puts in amounts are all there); nothing is downloaded or embedded.
+* **"Sida N av M".** ``NumberedCanvas`` keeps each finished page until the document is done
+  and only then writes the footers, when it knows how many pages there are: one layout pass,
+  not two. The page header (report title) is drawn as each page starts.
+* **Long tables.** ``PagedTable`` lays out any number of one-line rows in linear time: on each
+  page it builds a ``LongTable`` of just the rows that fit there, with the header repeated,
+  fixed row heights and text cut to its column (with "…"), so no cell can grow into a page
+  that does not fit ("no giant single cells"). reportlab's own splitting rebuilds a table of
+  every remaining row at each page break, which makes a 50,000-row table take minutes (see
+  ``bench/report_bench.py``).
+* **Deterministic.** Documents are written with ``invariant=True`` (no creation time or random
+  id in the file), so the same data gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache, partial
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, LongTable, PageTemplate, TableStyle
+from reportlab.platypus.tables import CellStyle
+
+__all__ = [
+    "BODY_FONT",
+    "BOLD_FONT",
+    "PAGE_SIZE",
+    "NumberedCanvas",
+    "PageDecor",
+    "PagedTable",
+    "build_document",
+    "fit_text",
+    "styles",
+]
+
+PAGE_SIZE = A4
+MARGIN = 15 * mm
+HEADER_SPACE = 14 * mm
+FOOTER_SPACE = 12 * mm
+BODY_FONT = "Helvetica"
+BOLD_FONT = "Helvetica-Bold"
+INK = colors.HexColor("#1b1b1b")
+MUTED = colors.HexColor("#5a5a5a")
+RULE = colors.HexColor("#9a9a9a")
+HEADER_FILL = colors.HexColor("#dfe6ec")
+STRIPE = colors.HexColor("#f3f5f7")
+SUBTOTAL_FILL = colors.HexColor("#e9edf1")
+BAD = colors.HexColor("#b00020")
+ELLIPSIS = "\u2026"
+
+
+def styles() -> dict[str, ParagraphStyle]:
+    """Paragraph styles of the reports (Helvetica, dark ink)."""
+    base = ParagraphStyle("body", fontName=BODY_FONT, fontSize=9, leading=12, textColor=INK)
+    return {
+        "body": base,
+        "small": ParagraphStyle("small", parent=base, fontSize=7.5, leading=9.5, textColor=MUTED),
+        "cell": ParagraphStyle("cell", parent=base, fontSize=7, leading=8.5),
+        "title": ParagraphStyle("title", parent=base, fontName=BOLD_FONT, fontSize=20, leading=25, spaceAfter=4 * mm),
+        "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=12, leading=16, textColor=MUTED,
+                                   spaceAfter=8 * mm),
+        "h1": ParagraphStyle("h1", parent=base, fontName=BOLD_FONT, fontSize=14, leading=18, spaceBefore=2 * mm,
+                             spaceAfter=3 * mm),
+        "h2": ParagraphStyle("h2", parent=base, fontName=BOLD_FONT, fontSize=10.5, leading=14, spaceBefore=4 * mm,
+                             spaceAfter=2 * mm),
+        "right": ParagraphStyle("right", parent=base, alignment=TA_RIGHT),
+        "left": ParagraphStyle("left", parent=base, alignment=TA_LEFT),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Page furniture
+
+
+@dataclass(frozen=True)
+class PageDecor:
+    """What the header and footer say: a title, a right-hand note, and the footer's words.
+
+    ``page_of`` is a format string with ``{page}`` and ``{pages}``: "Sida {page} av {pages}".
+    """
+
+    title: str
+    note: str
+    footer: str
+    page_of: str
+
+    def draw_header(self, canvas: Canvas, _doc: Any = None) -> None:
+        width, height = PAGE_SIZE
+        canvas.saveState()
+        y = height - MARGIN + 1 * mm
+        canvas.setFillColor(INK)
+        canvas.setFont(BOLD_FONT, 9)
+        canvas.drawString(MARGIN, y, self.title)
+        canvas.setFont(BODY_FONT, 8)
+        canvas.setFillColor(MUTED)
+        canvas.drawRightString(width - MARGIN, y, self.note)
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.5)
+        canvas.line(MARGIN, y - 2 * mm, width - MARGIN, y - 2 * mm)
+        canvas.restoreState()
+
+    def draw_footer(self, canvas: Canvas, page: int, pages: int) -> None:
+        width, _ = PAGE_SIZE
+        canvas.saveState()
+        y = MARGIN - 6 * mm
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.5)
+        canvas.line(MARGIN, y + 4 * mm, width - MARGIN, y + 4 * mm)
+        canvas.setFont(BODY_FONT, 7.5)
+        canvas.setFillColor(MUTED)
+        canvas.drawString(MARGIN, y, self.footer)
+        canvas.drawRightString(width - MARGIN, y, self.page_of.format(page=page, pages=pages))
+        canvas.restoreState()
+
+
+class NumberedCanvas(Canvas):
+    """A canvas that holds its pages back until ``save`` and then writes every footer with the
+    page count ("Sida N av M"). Pass it to ``build`` through ``partial(NumberedCanvas, decor=…)``.
+    """
+
+    def __init__(self, *args: Any, decor: PageDecor, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._decor = decor
+        self._pages: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:  # noqa: N802 - reportlab's name
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pages)
+        pages, self._pages = self._pages, []
+        for number, state in enumerate(pages, start=1):
+            self.__dict__.update(state)
+            self._decor.draw_footer(self, number, total)
+            Canvas.showPage(self)
+            state.clear()  # let the page's drawing go as soon as it is written
+        Canvas.save(self)
+
+
+def build_document(story: list[Flowable], out: Any, decor: PageDecor, *, title: str, author: str,
+                   subject: str = "") -> int:
+    """Lay out ``story`` on A4 pages with the header and footer; write the PDF to ``out``
+    (a file object). Returns the number of pages."""
+    doc = BaseDocTemplate(out, pagesize=PAGE_SIZE, leftMargin=MARGIN, rightMargin=MARGIN,
+                          topMargin=MARGIN + HEADER_SPACE - 6 * mm, bottomMargin=MARGIN + FOOTER_SPACE - 8 * mm,
+                          title=title, author=author, subject=subject, creator="Telefoniekonomi",
+                          invariant=True)
+    frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body",
+                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=decor.draw_header)])
+    doc.build(story, canvasmaker=partial(NumberedCanvas, decor=decor))
+    return int(doc.page)
+
+
+# ---------------------------------------------------------------------------------------------
+# Text that fits its cell
+
+@lru_cache(maxsize=8)
+def _glyph_widths(font: str) -> dict[str, float]:
+    """Width of each Latin-1 character at size 1, so that most strings are measured by a sum."""
+    return {chr(code): stringWidth(chr(code), font, 1) for code in range(32, 256) if code not in range(127, 160)}
+
+
+def text_width(text: str, font: str = BODY_FONT, size: float = 7) -> float:
+    """``stringWidth`` for one-line text, fast for Latin-1 (as the PDF's standard fonts are)."""
+    widths = _glyph_widths(font)
+    try:
+        return sum(map(widths.__getitem__, text)) * size
+    except KeyError:
+        return stringWidth(text, font, size)
+
+
+def fit_text(text: str, width: float, font: str = BODY_FONT, size: float = 7) -> str:
+    """``text`` on one line, cut with "…" to ``width`` points if it is wider."""
+    if "\n" in text or "\r" in text or "\t" in text:
+        text = " ".join(text.split())
+    if text_width(text, font, size) <= width:
+        return text
+    low, high = 0, len(text)
+    while low < high:  # the longest prefix that fits with the ellipsis
+        middle = (low + high + 1) // 2
+        if text_width(text[:middle] + ELLIPSIS, font, size) <= width:
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low].rstrip() + ELLIPSIS
+
+
+# ---------------------------------------------------------------------------------------------
+# A table that pages itself in linear time
+
+Cells = Callable[[Any], Sequence[str]]
+#: A row's emphasis: None, "subtotal", "total" or "bad" (a red row, e.g. a difference).
+Emphasis = Callable[[Any], str | None]
+
+
+class PagedTable(Flowable):
+    """One-line rows under a header, split page by page without rebuilding the remainder.
+
+    ``rows`` can be anything; ``cells(row)`` gives the row's texts (called only when the page
+    it lands on is laid out), ``emphasis(row)`` its look. ``right`` names the columns aligned
+    right (amounts). A ``total`` row, if given, closes the table and is kept with at least one
+    row above it.
+    """
+
+    def __init__(self, header: Sequence[str], rows: Sequence[Any], cells: Cells, col_widths: Sequence[float], *,
+                 right: Sequence[int] = (), emphasis: Emphasis | None = None, total: Sequence[str] | None = None,
+                 font_size: float = 7, row_height: float | None = None, start: int = 0) -> None:
+        super().__init__()
+        self.header = list(header)
+        self.rows = rows
+        self.cells = cells
+        self.col_widths = list(col_widths)
+        self.right = tuple(right)
+        self.emphasis = emphasis
+        self.total = list(total) if total is not None else None
+        self.font_size = font_size
+        self.row_height = row_height or round(font_size * 1.45, 2)
+        self.start = start
+        self.padding = 2.5
+        self._style_rows: dict[str | None, list[CellStyle]] | None = None
+        #: cells are bottom-aligned (reportlab's default: the baseline is 0.2 em above the bottom
+        #: padding); this padding centres the capitals in the row
+        self.baseline = round((self.row_height - font_size * 0.72) / 2 - font_size * 0.2, 2)
+
+    def _remaining(self) -> int:
+        return len(self.rows) - self.start
+
+    @property
+    def header_height(self) -> float:
+        """The header row: as many lines as its tallest cell ("\n" breaks a header text)."""
+        lines = max(text.count("\n") + 1 for text in self.header) if self.header else 1
+        return self.row_height + (lines - 1) * self.font_size * 1.15
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        lines = self._remaining() + (1 if self.total is not None else 0)
+        self.width, self.height = sum(self.col_widths), self.header_height + lines * self.row_height
+        return self.width, self.height
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        fit = int((avail_height - self.header_height + 0.01) // self.row_height)  # rows below the header
+        remaining = self._remaining()
+        needed = remaining + (1 if self.total is not None else 0)
+        if fit >= needed:
+            return [self]
+        if fit >= remaining:  # all the rows, but not the total: carry the last row over with it
+            fit = remaining - 1
+        if fit < 1:
+            return []
+        end = self.start + fit
+        rest = PagedTable(self.header, self.rows, self.cells, self.col_widths, right=self.right,
+                          emphasis=self.emphasis, total=self.total, font_size=self.font_size,
+                          row_height=self.row_height, start=end)
+        return [self._table(self.start, end, with_total=False), rest]
+
+    def draw(self) -> None:
+        table = self._table(self.start, len(self.rows), with_total=True)
+        table.wrapOn(self.canv, self.width, self.height)
+        table.drawOn(self.canv, 0, 0)
+
+    def _row_texts(self, row: Any, font: str = BODY_FONT) -> list[str]:
+        """The row's texts, cut to their columns; right-aligned columns (amounts) are never cut:
+        a text too wide for its column is set smaller instead (see ``_PageTable``)."""
+        size, padding, right = self.font_size, 2 * self.padding, self.right
+        return [str(text) if column in right else fit_text(str(text), width - padding, font, size)
+                for column, (text, width) in enumerate(zip(self.cells(row), self.col_widths, strict=True))]
+
+    def _styles(self) -> dict[str | None, list[CellStyle]]:
+        """Shared cell styles per look and column: a page's table gets references, not copies
+        (reportlab otherwise makes a style per cell and applies every command to each)."""
+        if self._style_rows is None:
+            def style(font: str, color: Any, column: int) -> CellStyle:
+                cell = CellStyle(f"paged-{font}-{column}")
+                cell.fontname, cell.fontsize, cell.leading = font, self.font_size, self.font_size * 1.2
+                cell.leftPadding = cell.rightPadding = self.padding
+                cell.topPadding, cell.bottomPadding = 0, self.baseline
+                cell.alignment = "RIGHT" if column in self.right else "LEFT"
+                cell.color = color
+                return cell
+
+            columns = range(len(self.col_widths))
+            body = [style(BODY_FONT, INK, c) for c in columns]
+            bold = [style(BOLD_FONT, INK, c) for c in columns]
+            self._style_rows = {None: body, "header": bold, "subtotal": bold, "total": bold,
+                                "bad": [style(BOLD_FONT, BAD, c) for c in columns]}
+        return self._style_rows
+
+    def _table(self, start: int, end: int, *, with_total: bool) -> LongTable:
+        size = self.font_size
+        header = ["\n".join(fit_text(part, width - 2 * self.padding, BOLD_FONT, size) for part in text.split("\n"))
+                  for text, width in zip(self.header, self.col_widths, strict=True)]
+        chunk = self.rows[start:end]
+        looks: list[str | None] = [self.emphasis(row) for row in chunk] if self.emphasis else [None] * len(chunk)
+        data = [header] + [self._row_texts(row, BODY_FONT if look is None else BOLD_FONT)
+                           for row, look in zip(chunk, looks, strict=True)]
+        looks = ["header", *looks]
+        if with_total and self.total is not None:
+            data.append([text if column in self.right else fit_text(text, width - 2 * self.padding, BOLD_FONT, size)
+                         for column, (text, width) in enumerate(zip(self.total, self.col_widths, strict=True))])
+            looks.append("total")
+        styles = self._styles()
+        # Only background and rule commands: they do not touch the shared cell styles.
+        commands: list[tuple[Any, ...]] = [("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
+                                           ("LINEBELOW", (0, 0), (-1, 0), 0.6, RULE)]
+        if len(data) > 2:
+            commands.append(("ROWBACKGROUNDS", (0, 1), (-1, len(data) - 1), [colors.white, STRIPE]))
+        for index, look in enumerate(looks):
+            if look == "subtotal":
+                commands.append(("BACKGROUND", (0, index), (-1, index), SUBTOTAL_FILL))
+            elif look == "total":
+                commands.append(("LINEABOVE", (0, index), (-1, index), 0.8, INK))
+        heights = [self.header_height] + [self.row_height] * (len(data) - 1)
+        table = _PageTable(data, colWidths=self.col_widths, rowHeights=heights, repeatRows=1,
+                           cellStyles=[styles[look] for look in looks])
+        table.setStyle(TableStyle(commands))
+        return table
+
+
+# PDF string literals: the backslash and parentheses escaped, bytes outside printable ASCII as
+# octal (as reportlab's own escapePDF writes them).
+_PDF_ESCAPES = {code: f"\\{code:03o}" for code in [*range(0, 32), *range(127, 256)]}
+_PDF_ESCAPES.update({ord("\\"): "\\\\", ord("("): "\\(", ord(")"): "\\)"})
+
+
+class _PageTable(LongTable):
+    """One page's rows of a ``PagedTable``: a LongTable that sets all its text in one PDF text
+    object (backgrounds and rules are drawn by LongTable as usual).
+
+    reportlab draws each cell as a text object of its own (``drawString``), which is most of
+    the time a big table takes; here each cell costs a text-matrix move and its string. Only
+    one-line string cells come this way (``PagedTable`` makes nothing else). Text in a
+    WinAnsi-encoded standard font is encoded here (cp1252 is WinAnsi for every character it
+    has); anything else goes through reportlab's own text path.
+    """
+
+    def draw(self) -> None:
+        self._texts: list[tuple[str, Any, float, float, float]] = []
+        super().draw()
+        canvas = self.canv
+        if not self._texts:
+            return
+        text = canvas.beginText()
+        code = text._code
+        font: tuple[str, float] | None = None
+        winansi = False
+        color = None
+        for value, style, x0, y0, width in self._texts:
+            size = style.fontsize
+            room = width - style.leftPadding - style.rightPadding
+            wide = text_width(value, style.fontname, size)
+            if wide > room:  # only right-aligned texts (amounts) come here uncut: set them smaller
+                size, wide = size * room / wide, room
+            if font != (style.fontname, size):
+                font = (style.fontname, size)
+                text.setFont(style.fontname, size, style.leading)
+                winansi = _is_winansi(style.fontname)
+            if color is not style.color:
+                color = style.color
+                text.setFillColor(color)
+            y = y0 + style.bottomPadding + style.leading - style.fontsize
+            x = x0 + width - style.rightPadding - wide if style.alignment == "RIGHT" else x0 + style.leftPadding
+            code.append(f"1 0 0 1 {x:.2f} {y:.2f} Tm")
+            encoded = None
+            if winansi:
+                try:  # a plain space for Babel's no-break space: same width, and text extraction reads it
+                    encoded = value.replace("\xa0", " ").encode("cp1252").decode("latin-1")
+                except UnicodeEncodeError:
+                    encoded = None
+            if encoded is None:
+                text._textOut(value)
+            else:
+                code.append(f"({encoded.translate(_PDF_ESCAPES)}) Tj")
+        canvas.drawText(text)
+
+    def _drawCell(self, cellval: Any, cellstyle: Any, pos: tuple[float, float],  # noqa: N802 - reportlab's name
+                  size: tuple[float, float]) -> None:
+        plain = (isinstance(cellval, str) and "\n" not in cellval and cellstyle.alignment in ("LEFT", "RIGHT")
+                 and not cellstyle.href and not cellstyle.destination and not cellstyle.direction
+                 and not cellstyle.shaping and cellstyle.valign == "BOTTOM" and self.canv.bottomup)
+        if not plain:
+            super()._drawCell(cellval, cellstyle, pos, size)
+        elif cellval:
+            self._texts.append((cellval, cellstyle, pos[0], pos[1], size[0]))
+
+
+@lru_cache(maxsize=16)
+def _is_winansi(font: str) -> bool:
+    found = getFont(font)
+    return not getattr(found, "_dynamicFont", False) and getattr(found, "encName", "") == "WinAnsiEncoding"
