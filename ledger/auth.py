@@ -30,10 +30,19 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "suppliers.write": frozenset({Role.PROCUREMENT, Role.FINANCE, Role.ADMIN}),
     "contracts.read": ALL,
     "contracts.write": frozenset({Role.PROCUREMENT}),
+    "exceptions.read": ALL,
     "exceptions.request": frozenset({Role.DEPARTMENT, Role.PROCUREMENT}),
     "exceptions.decide": frozenset({Role.PROCUREMENT}),
     "inventory.read": ALL,
     "inventory.write": frozenset({Role.FINANCE, Role.ADMIN}),
+    # a department user's move is a request that finance or admin decides
+    "inventory.move": frozenset({Role.FINANCE, Role.ADMIN, Role.DEPARTMENT}),
+    "inventory.decide": frozenset({Role.FINANCE, Role.ADMIN}),
+    "inventory.report_loss": frozenset({Role.FINANCE, Role.ADMIN, Role.DEPARTMENT}),
+    "inventory.reorganise": frozenset({Role.FINANCE, Role.ADMIN}),
+    "inventory.coverage": frozenset({Role.FINANCE, Role.ADMIN, Role.AUDITOR}),
+    "units.close": frozenset({Role.FINANCE, Role.ADMIN}),
+    "directory.read": ALL,
     "invoices.read": frozenset({Role.FINANCE, Role.AUDITOR}),
     "invoices.import": frozenset({Role.FINANCE}),
     "allocation.run": frozenset({Role.FINANCE}),
@@ -64,6 +73,12 @@ def acting_user() -> User | None:
 
 def allowed(user: User, permission: str) -> bool:
     return user.role in PERMISSIONS[permission]
+
+
+def authorise(user: User, permission: str) -> None:
+    """Raise ``Forbidden`` unless ``user`` holds ``permission`` (for a second check in one view)."""
+    if not allowed(user, permission):
+        raise Forbidden(f"Role {user.role.value} may not {permission}")
 
 
 def require(permission: str) -> Callable[[F], F]:

@@ -72,6 +72,7 @@ def day(value: date | None, language: str | None = None, fmt: str = "medium") ->
 
 def template_helpers() -> dict[str, Callable[..., Any]]:
     """Jinja filters: templates never call ``str()`` on an amount."""
-    from ledger.labels import label
+    from ledger.labels import label, rule_explanation
 
-    return {"money": money, "number": number, "day": day, "phone": display_phone_number, "label": label}
+    return {"money": money, "number": number, "day": day, "phone": display_phone_number, "label": label,
+            "rule_explanation": rule_explanation}

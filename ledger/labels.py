@@ -25,7 +25,89 @@ LABELS = {
     "lost": _l("lost"),
     "stolen": _l("stolen"),
     "retired": _l("retired"),
+    # import outcomes
+    "imported": _l("imported"),
+    "duplicate": _l("duplicate"),
+    "rejected": _l("rejected"),
+    # document types
+    "invoice": _l("invoice"),
+    "credit_note": _l("credit note"),
+    # cost categories
+    "subscription": _l("subscription fee"),
+    "usage": _l("usage"),
+    "equipment": _l("handsets and equipment"),
+    "operator_service": _l("operator service"),
+    "one_off": _l("one-off"),
+    "other": _l("other"),
+    # subscription status and move requests (inventory)
+    "active": _l("active"),
+    "upcoming": _l("not started"),
+    "ended": _l("ended"),
+    "requested": _l("requested"),
+    "approved": _l("approved"),
 }
+
+LABELS.update({
+    # allocation rules
+    "direct": _l("direct"),
+    "switchboard_central": _l("switchboard, central"),
+    "fee_funded_own": _l("fee-funded, own"),
+    "allowance_spread": _l("allowance spread"),
+    "rounding": _l("rounding"),
+    "suspense": _l("suspense"),
+    # budget categories ("equipment" and "switchboard_extension" are above)
+    "subscriptions": _l("subscriptions and usage"),
+    "switchboard": _l("switchboard"),
+    # period status
+    "open": _l("open"),
+    "closed": _l("closed"),
+})
+
+LABELS.update({
+    # procurement: contract status and phase (FrameworkContract.phase_on), party roles
+    "draft": _l("draft"),
+    "signed": _l("signed"),
+    "in_force": _l("in force"),
+    "terminated": _l("terminated"),
+    "lead": _l("lead party"),
+    "participant": _l("participant"),
+    # contract terms log
+    "price_adjustment": _l("price adjustment"),
+    "extension": _l("extension used"),
+    "amendment": _l("amendment"),
+    "note": _l("note"),
+    # coverage exceptions (requested, approved, rejected above)
+    "expired": _l("expired"),
+    "withdrawn": _l("withdrawn"),
+    # price list import outcomes
+    "added": _l("added"),
+    "superseded": _l("superseded"),
+    "unchanged": _l("unchanged"),
+    "error": _l("error"),
+    # compliance findings
+    "off_contract_supplier": _l("Supplier not on contract"),
+    "price_above_contract": _l("Price above contract"),
+    "billed_after_end": _l("Billed after the subscription ended"),
+    "no_assignment": _l("Billed without a unit assigned"),
+    "unmatched_reference": _l("Reference matched nothing"),
+    "hardware_off_contract": _l("Hardware bought off contract"),
+    "contract_ending": _l("Contracts ending or due for notice"),
+})
+
+#: What each allocation rule means, for the page that explains an entry.
+RULE_EXPLANATIONS = {
+    "direct": _l("the asset's unit on those days pays (each unit budgets for its own phones and subscriptions)"),
+    "switchboard_central": _l("switchboard extensions and operator services are paid centrally by the unit that "
+                              "carries switchboard costs"),
+    "fee_funded_own": _l("a fee-funded unit carries its own switchboard costs"),
+    "allowance_spread": _l("a document-level allowance or charge, spread over the invoice's lines pro rata"),
+    "rounding": _l("the invoice's öre rounding, booked apart on its own account"),
+    "suspense": _l("no asset or no assignment was found: waiting for finance to map it"),
+}
+
+
+def rule_explanation(rule: str) -> str:
+    return str(RULE_EXPLANATIONS.get(rule, ""))
 
 
 def label(value: Enum | str) -> str:

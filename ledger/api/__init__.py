@@ -22,12 +22,13 @@ def _authenticate_bearer() -> None:
 
 
 def register_api(app: Flask) -> None:
-    from ledger.api import units
+    from ledger.api import allocation, inventory, invoices, procurement, reports, units
 
     api.init_app(app)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearer": []}]
     app.before_request(_authenticate_bearer)
-    for blueprint in (units.blp,):
+    for blueprint in (units.blp, units.budgets_blp, invoices.blp, *allocation.BLUEPRINTS, *inventory.BLUEPRINTS,
+                      *procurement.BLUEPRINTS, *reports.BLUEPRINTS):
         csrf.exempt(blueprint)  # bearer tokens, never cookies: nothing for CSRF to forge
         api.register_blueprint(blueprint, url_prefix=f"{API_PREFIX}{blueprint.url_prefix or ''}")

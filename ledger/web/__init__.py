@@ -35,4 +35,4 @@ def safe_next(target: str | None) -> str:
 
 
 # The view modules register their routes on ``blueprint``.
-from ledger.web import auth_views, units  # noqa: E402, F401
+from ledger.web import allocation, auth_views, inventory, invoices, procurement, reports, units  # noqa: E402, F401
