@@ -9,6 +9,7 @@ timestamps passed through ``Values`` for the engine at hand.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -37,8 +38,17 @@ class Values:
             self.day, self.number, self.moment = _same, _same, _same
 
 
+_NAME = re.compile(r"[a-z_][a-z0-9_]*")
+
+
 def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Insert ``rows`` (tuples in ``columns`` order) into ``table`` in the current transaction."""
+    """Insert ``rows`` (tuples in ``columns`` order) into ``table`` in the current transaction.
+
+    ``table`` and ``columns`` are names from the code, never from input; they are checked
+    anyway before they are put into the statement.
+    """
+    if not all(_NAME.fullmatch(name) for name in (table, *columns)):
+        raise ValueError(f"not a table or column name: {table} {columns}")
     connection = db.session.connection()
     dbapi: Any = connection.connection.driver_connection
     if connection.dialect.name == "postgresql":
@@ -52,7 +62,8 @@ def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
     batch = rows if isinstance(rows, list) else list(rows)
     cursor = dbapi.cursor()
     try:
-        cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", batch)
+        statement = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608 - checked names
+        cursor.executemany(statement, batch)
     finally:
         cursor.close()
     return len(batch)

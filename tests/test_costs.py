@@ -160,3 +160,27 @@ def test_pages_show_the_dashboard_and_the_drill_down(client, ledger, make_user) 
     assert "Startavgift nytt SIM" in drill and "580,00\u00a0kr" in drill
     assert client.get("/units/3140/2026/3").status_code == 403
     assert client.get("/units/3140?year=2026").status_code == 403
+
+
+def test_a_correction_after_a_reorganisation_reverses_under_the_old_administration(db, ledger) -> None:
+    """Skolan's January cost was booked under BUF. January–March are closed; a back-dated move
+    in January is corrected in April, when Skolan belongs to SBF: the reversal still nets BUF."""
+    import sqlalchemy as sa
+
+    from ledger.allocation.check import check
+    from ledger.models import JournalEntry, Subscription
+    from ledger.services import periods
+    from ledger.services.assignments import move
+
+    for month in ("2026-01", "2026-02", "2026-03"):
+        periods.close(None, ledger.org.id, month)
+    sub = db.scalars(sa.select(Subscription).where(Subscription.number == "+46702345678")).one()
+    move(None, sub, ledger.org.forskola, date(2026, 1, 15))
+    db.commit()
+    result = allocate(None, ledger.org.organisation, "2026-01")
+    db.commit()
+    assert result.booked_in == "2026-04" and result.reversals == 1
+    reversal = db.scalars(sa.select(JournalEntry).where(JournalEntry.reverses_id.is_not(None))).one()
+    original = db.get(JournalEntry, reversal.reverses_id)
+    assert reversal.administration_id == original.administration_id == ledger.org.forskola.administration_id
+    assert check() == []

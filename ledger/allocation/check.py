@@ -3,7 +3,8 @@
 1. Every allocated invoice's entries sum to its net total (rounding apart), and its rounding
    entries to its rounding.
 2. Every allocated line's own entries (not its share of document allowances) sum to the line.
-3. Every reversal is the exact negative of the entry it reverses, and reverses it only once.
+3. Every reversal is the exact negative of the entry it reverses (same unit, account and
+   administration), and reverses it only once.
 4. No entry was written into a closed period after it was closed.
 """
 
@@ -63,11 +64,14 @@ def check(organisation_id: int | None = None) -> list[Violation]:
     for reversal_id, original_id, reversal_amount, original_amount in db.session.execute(
         sa.select(JournalEntry.id, original.id, amount.label("reversal"), raw_ore(original.amount).label("original"))
         .join(original, original.id == JournalEntry.reverses_id).where(*org)
-        .where(amount + raw_ore(original.amount) != 0)
+        .where(sa.or_(amount + raw_ore(original.amount) != 0,
+                      JournalEntry.unit_id.is_distinct_from(original.unit_id),
+                      JournalEntry.account != original.account,
+                      JournalEntry.administration_id.is_distinct_from(original.administration_id)))
     ):
         violations.append(Violation("reversal", (
-            f"entry {reversal_id} reverses entry {original_id} with {from_ore(reversal_amount)}, "
-            f"not {from_ore(-original_amount)}")))
+            f"entry {reversal_id} does not mirror entry {original_id}: {from_ore(reversal_amount)} against "
+            f"{from_ore(original_amount)}, or another unit, account or administration")))
     for original_id, times in db.session.execute(
         sa.select(JournalEntry.reverses_id, sa.func.count()).where(JournalEntry.reverses_id.is_not(None), *org)
         .group_by(JournalEntry.reverses_id).having(sa.func.count() > 1)

@@ -345,16 +345,19 @@ class _Runner:
             self.add_row(invoice, key, amount, None)
 
     def add_row(self, invoice: _Invoice, key: Key, amount: int, reverses_id: int | None,
-                reason: str | None = None) -> None:
+                reason: str | None = None, dimensions: tuple[int | None, str | None, str | None] | None = None) -> None:
         line_id, unit_id, account, rule, assignment_id, ac_id = key
         admin_id, activity = self.unit_dims.get(unit_id, (None, None)) if unit_id else (None, None)
+        counterparty = invoice.counterparty or self.plan.default_counterparty
+        if dimensions is not None:
+            admin_id, activity, counterparty = dimensions
         if reason is None and rule == rules.ALLOWANCE_SPREAD:
             reason = "share of a document allowance or charge"
         elif reason is None and line_id is not None:
             reason = self.reasons.get((line_id, unit_id, rule, assignment_id))
         self.pending.append((
-            self.organisation_id, self.period_id, self.run_id, unit_id, admin_id, account,
-            invoice.counterparty or self.plan.default_counterparty, activity, amount, rule, reason, invoice.id,
+            self.organisation_id, self.period_id, self.run_id, unit_id, admin_id, account, counterparty, activity,
+            amount, rule, reason, invoice.id,
             line_id, assignment_id, ac_id, reverses_id, self.is_correction, self.created_at,
         ))
         if reverses_id is None:
@@ -374,7 +377,8 @@ class _Runner:
             active = db.session.execute(
                 sa.select(JournalEntry.id, JournalEntry.invoice_line_id, JournalEntry.unit_id, JournalEntry.account,
                           JournalEntry.rule, JournalEntry.assignment_id, JournalEntry.allowance_charge_id,
-                          raw_ore(JournalEntry.amount), JournalEntry.invoice_id)
+                          raw_ore(JournalEntry.amount), JournalEntry.invoice_id, JournalEntry.administration_id,
+                          JournalEntry.activity, JournalEntry.counterparty)
                 .where(JournalEntry.reverses_id.is_(None), JournalEntry.id.not_in(reversed_ids),
                        sa.or_(JournalEntry.invoice_line_id.in_(line_ids or [-1]),
                               sa.and_(JournalEntry.invoice_line_id.is_(None),
@@ -382,9 +386,13 @@ class _Runner:
                 .order_by(JournalEntry.id)
             ).all()
             invoices = {inv.id: inv for inv, _ in chunk}
-            for entry_id, line_id, unit_id, account, rule, assignment_id, ac_id, amount, invoice_id in active:
+            for (entry_id, line_id, unit_id, account, rule, assignment_id, ac_id, amount, invoice_id, admin_id,
+                 activity, counterparty) in active:
+                # A reversal carries the dimensions of the entry it reverses, so that every
+                # administration's, activity's and counterparty's totals net to zero.
                 self.add_row(invoices[invoice_id], (line_id, unit_id, account, rule, assignment_id, ac_id),
-                             -int(amount), entry_id, reason=f"reverses entry {entry_id}")
+                             -int(amount), entry_id, reason=f"reverses entry {entry_id}",
+                             dimensions=(admin_id, activity, counterparty))
             for invoice, wanted in chunk:
                 self.write_target(invoice, wanted)
 

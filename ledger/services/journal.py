@@ -26,6 +26,7 @@ from ledger.models import (
     User,
 )
 from ledger.models.types import raw_ore
+from ledger.money import from_ore
 from ledger.services.periods import parse_period
 
 
@@ -122,7 +123,7 @@ def suspense(user: User, period: str | None = None) -> list[SuspenseLine]:
         sa.select(InvoiceLine, Invoice, Supplier).join(Invoice, Invoice.id == InvoiceLine.invoice_id)
         .join(Supplier, Supplier.id == Invoice.supplier_id).where(InvoiceLine.id.in_(held))
         .order_by(Invoice.issue_date, Invoice.id, InvoiceLine.position))
-    return [SuspenseLine(line, invoice, supplier, Decimal(held[line.id][0]) / 100, held[line.id][1])
+    return [SuspenseLine(line, invoice, supplier, from_ore(held[line.id][0]), held[line.id][1])
             for line, invoice, supplier in rows]
 
 
@@ -133,7 +134,7 @@ def totals_by_rule(organisation_id: int, period: str) -> dict[str, Decimal]:
         .join(Period, Period.id == JournalEntry.period_id)
         .where(JournalEntry.organisation_id == organisation_id, Period.period == period)
         .group_by(JournalEntry.rule))
-    return {rule: Decimal(total or 0) / 100 for rule, total in rows}
+    return {rule: from_ore(total or 0) for rule, total in rows}
 
 
 def reversal_of(entry_id: int) -> JournalEntry | None:
