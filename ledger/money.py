@@ -83,9 +83,11 @@ def split_ore(total: int, weights: Sequence[int | Decimal]) -> list[int]:
     weight_sum = sum(weights)
     if weight_sum == 0:
         raise ValueError("weights sum to zero")
+    if len(weights) == 1:
+        return [total]
     if total < 0:
         return [-part for part in split_ore(-total, weights)]
-    scaled = _as_integers(weights)
+    scaled = weights if all(type(w) is int for w in weights) else _as_integers(weights)
     scaled_sum = sum(scaled)
     # Integer arithmetic throughout: floor and remainder are exact, whatever the weights.
     parts = [total * weight // scaled_sum for weight in scaled]

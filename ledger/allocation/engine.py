@@ -210,9 +210,9 @@ class _Runner:
             sa.or_(Assignment.valid_to.is_(None), Assignment.valid_to > line_start),
         )
         query = (
-            sa.select(Invoice.id, Invoice.rounding, Supplier.counterparty_code, Invoice.period_start,
+            sa.select(Invoice.id, raw_ore(Invoice.rounding), Supplier.counterparty_code, Invoice.period_start,
                       Invoice.period_end, Invoice.issue_date, InvoiceLine.id, InvoiceLine.category,
-                      InvoiceLine.net_amount, InvoiceLine.vat_category, InvoiceLine.subscription_id,
+                      raw_ore(InvoiceLine.net_amount), InvoiceLine.vat_category, InvoiceLine.subscription_id,
                       InvoiceLine.handset_id, InvoiceLine.period_start, InvoiceLine.period_end,
                       Assignment.id, Assignment.unit_id, Assignment.valid_from, Assignment.valid_to)
             .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
@@ -229,10 +229,10 @@ class _Runner:
             if current is None or current.id != inv_id:
                 if current is not None:
                     yield current
-                current = _Invoice(inv_id, _ore(rounding), counterparty, [])
+                current = _Invoice(inv_id, rounding or 0, counterparty, [])
             if line is None or line.id != line_id:
                 s, e = rules.service_period(l_start, l_end, inv_start, inv_end, issue)
-                line = _Line(line_id, inv_id, category, _ore(amount), vat_category,
+                line = _Line(line_id, inv_id, category, amount, vat_category,
                              sub_id is not None or handset_id is not None, s, e, [])
                 current.lines.append(line)
             if a_id is not None:
@@ -277,6 +277,7 @@ class _Runner:
         states = self.journal_state(start, end)
         state_invoice, state = next(states, (None, {}))
         changed = 0
+        by_rule: dict[str, int] = defaultdict(int)
         for invoice in self.invoices(start, end):
             while state_invoice is not None and state_invoice < invoice.id:
                 state_invoice, state = next(states, (None, {}))
@@ -285,11 +286,7 @@ class _Runner:
             self.result.invoices += 1
             self.result.lines += len(invoice.lines)
             for key, amount in target.items():
-                self.result.by_rule[key[3]] = self.result.by_rule.get(key[3], Decimal("0.00")) + from_ore(amount)
-                if key[3] == rules.SUSPENSE:
-                    self.result.suspense_total += from_ore(amount)
-                else:
-                    self.result.allocated_total += from_ore(amount)
+                by_rule[key[3]] += amount
             for line_id, wanted in _by_line(target).items():
                 have = held.get(line_id, {})
                 if have == wanted:
@@ -302,6 +299,9 @@ class _Runner:
             if self.progress:
                 self.progress(len(invoice.lines))
         self.result.changed_lines = changed
+        self.result.by_rule = {rule: from_ore(ore) for rule, ore in by_rule.items()}
+        self.result.suspense_total = from_ore(by_rule.get(rules.SUSPENSE, 0))
+        self.result.allocated_total = from_ore(sum(ore for rule, ore in by_rule.items() if rule != rules.SUSPENSE))
         self.reverse_and_rewrite()
         self.flush()
 

@@ -119,6 +119,10 @@ def place_line(amount: int, category: Category, has_asset: bool, spans: list[Spa
         if category.is_switchboard:
             return [Piece(carrier_id, amount, SWITCHBOARD_CENTRAL, reason="no asset: central switchboard cost")]
         return [Piece(None, amount, SUSPENSE, reason="no subscription or handset matches the line's reference")]
+    if len(spans) == 1 and spans[0].valid_from <= start and (spans[0].valid_to is None or spans[0].valid_to > end):
+        span = spans[0]  # the common case: one unit the whole period
+        unit_id, rule = placement(category, span.unit_id, units, carrier_id)
+        return [Piece(unit_id, amount, rule, span.assignment_id)]
     total_days = (end - start).days + 1
     pieces: list[Piece] = []
     parts = split_by_days(amount, spans, start, end)

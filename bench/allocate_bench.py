@@ -1,0 +1,97 @@
+"""Allocation benchmark: import + allocate + totals per unit and month for a generated data set
+(1,000,000 lines by default: 5,000 subscriptions, 60 units, one in ten moved during the year,
+some mid-month), beside a baseline in the same run.
+
+Baseline: plain sqlite3 loading the same CSV and the assignments, then the effective-dated join
+as one INSERT … SELECT into an allocation table (whole lines to the unit that held the number
+on the first day of the service period: no day splits, no rules), then totals per unit and
+month. Prints progress on stderr and the INTERFACE.md result line last.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import fresh_app, report
+from dataset import YEAR, csv_bytes, inventory, load_inventory
+
+
+def baseline(data: bytes, inv) -> float:
+    with tempfile.TemporaryDirectory() as folder:
+        start = time.perf_counter()
+        conn = sqlite3.connect(f"{folder}/baseline.db")
+        conn.executescript("""
+            CREATE TABLE line (id INTEGER PRIMARY KEY, number TEXT, start TEXT, amount_ore INTEGER);
+            CREATE TABLE assignment (number TEXT, unit INTEGER, valid_from TEXT, valid_to TEXT);
+            CREATE INDEX ix_assignment ON assignment (number, valid_from);
+            CREATE TABLE allocation (line_id INTEGER, unit INTEGER, month TEXT, amount_ore INTEGER);
+        """)
+        reader = csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline=""), delimiter=";")
+        next(reader)
+        conn.executemany("INSERT INTO line (number, start, amount_ore) VALUES (?, ?, ?)",
+                         ((r[3], r[6], int(r[10].replace(",", ""))) for r in reader))
+        conn.executemany("INSERT INTO assignment VALUES (?, ?, ?, ?)",
+                         ((inv.numbers[s], u, f.isoformat(), t.isoformat() if t else None)
+                          for s, u, f, t in inv.assignments))
+        conn.execute("""
+            INSERT INTO allocation
+            SELECT l.id, a.unit, substr(l.start, 1, 7), l.amount_ore FROM line l
+            JOIN assignment a ON a.number = l.number AND a.valid_from <= l.start
+                             AND (a.valid_to IS NULL OR a.valid_to > l.start)""")
+        totals = conn.execute("SELECT unit, month, SUM(amount_ore) FROM allocation GROUP BY unit, month").fetchall()
+        conn.commit()
+        conn.close()
+        assert totals
+        return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--engine", choices=["sqlite", "postgresql"], default="sqlite")
+    args = parser.parse_args()
+    inv = inventory()
+    data = csv_bytes(inv, args.lines)
+    print(f"generated {args.lines:,} lines ({len(data) / 2**20:.0f} MiB)", file=sys.stderr)
+    base = baseline(data, inv)
+    print(f"baseline: {base:.2f} s", file=sys.stderr)
+
+    from ledger.allocation.engine import allocate
+    from ledger.extensions import db
+    from ledger.models import Organisation
+    from ledger.services import costs
+    from ledger.services.invoice_import import import_file
+
+    with fresh_app(args.engine):
+        org_id = load_inventory(inv)
+        organisation = db.session.get(Organisation, org_id)
+        start = time.perf_counter()
+        outcome = import_file(None, organisation, data, "bench.csv", max_bytes=len(data) + 1)
+        db.session.commit()
+        imported = time.perf_counter()
+        entries = 0
+        for month in range(1, 13):
+            result = allocate(None, organisation, f"{YEAR}-{month:02d}")
+            db.session.commit()
+            entries += result.entries
+        allocated = time.perf_counter()
+        tables, _ = costs.cost_tables(org_id, YEAR)
+        seconds = time.perf_counter() - start
+    assert outcome.lines == args.lines, outcome.errors[:3]
+    print(f"import {imported - start:.2f} s, allocate {allocated - imported:.2f} s ({entries:,} entries), "
+          f"totals {seconds - (allocated - start):.2f} s for {len(tables)} units", file=sys.stderr)
+    report("allocate", args.engine, args.lines, seconds, base, import_seconds=round(imported - start, 3),
+           allocate_seconds=round(allocated - imported, 3), entries=entries)
+
+
+if __name__ == "__main__":
+    main()

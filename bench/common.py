@@ -1,0 +1,88 @@
+"""What the benchmarks share: a fresh database on either engine, the result line, peak RSS."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+PG_URL = os.environ.get("BENCH_DATABASE_URL", os.environ.get("TEST_DATABASE_URL",
+                                                              "postgresql://postgres@127.0.0.1:5432/test"))
+
+
+def arguments(description: str, default_lines: int) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--lines", type=int, default=default_lines, help="size of the generated data")
+    parser.add_argument("--engine", choices=["sqlite", "postgresql"], default="sqlite")
+    return parser.parse_args()
+
+
+def peak_rss_mib() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+@contextmanager
+def timer() -> Iterator[list[float]]:
+    result: list[float] = []
+    start = time.perf_counter()
+    yield result
+    result.append(time.perf_counter() - start)
+
+
+@contextmanager
+def fresh_app(engine: str) -> Iterator[object]:
+    """The application on an empty database of its own, migrated; dropped afterwards."""
+    from flask_migrate import upgrade
+
+    from ledger import create_app
+
+    with tempfile.TemporaryDirectory() as folder:
+        os.environ["LEDGER_INSTANCE_PATH"] = folder
+        drop = None
+        if engine == "sqlite":
+            url = f"sqlite:///{folder}/bench.db"
+        else:
+            import psycopg
+            from sqlalchemy.engine import make_url
+
+            base = make_url(PG_URL)
+            name = f"ledger_bench_{uuid.uuid4().hex[:8]}"
+            admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'CREATE DATABASE "{name}"')
+            url = base.set(database=name).render_as_string(hide_password=False)
+
+            def drop() -> None:
+                with psycopg.connect(admin, autocommit=True) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+        try:
+            with app.app_context():
+                upgrade()
+                yield app
+        finally:
+            from ledger.extensions import db
+
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+            if drop:
+                drop()
+
+
+def report(name: str, engine: str, lines: int, seconds: float, baseline: float, **extra: object) -> None:
+    """The result line of INTERFACE.md, printed last."""
+    print(json.dumps({"name": name, "engine": engine, "lines": lines, "seconds": round(seconds, 3),
+                      "baseline_seconds": round(baseline, 3), "ratio": round(seconds / baseline, 2),
+                      "peak_rss_mib": peak_rss_mib(), **extra}))

@@ -1,0 +1,161 @@
+"""Benchmark: the allocation report PDF with N detail rows, beside a bare reportlab LongTable.
+
+    .venv/bin/python bench/report_bench.py [--lines 50000] [--no-baseline]
+
+The report data is synthetic (no database): N journal entries over 40 units in 6
+administrations, one invoice per 50 entries, a few in suspense, every invoice reconciled. The
+same run then lays out a bare ``reportlab.platypus.LongTable`` of the same N rows (the same
+eight detail columns, header repeated, the same fonts), which is what the report's detail
+section would be without ``reports.pdf_common.PagedTable``.
+
+The last line printed is one JSON object: ``name``, ``engine`` ("none": no database),
+``lines``, ``seconds`` (the report), ``baseline_seconds`` (the bare LongTable), ``ratio``
+(seconds / baseline_seconds), ``peak_rss_mib`` (``getrusage`` max RSS, taken right after the
+report is built and before the baseline runs, so it is the report's peak), plus ``pages``,
+``baseline_pages`` and ``baseline_peak_rss_mib``.
+
+Note: reportlab's LongTable re-creates a table of all remaining rows at every page break, so
+the baseline grows with the square of N (about four minutes at 50,000 rows without
+reportlab's optional C accelerator); the report's paging table is linear.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import resource
+import sys
+import time
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make the project importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from reports.allocation_pdf import TEXTS, render_allocation_report_to
+from reports.data import (
+    AllocationReport,
+    ComplianceRow,
+    JournalRow,
+    Reconciliation,
+    SuspenseRow,
+    content_hash,
+    summarise,
+)
+
+ADMINISTRATIONS = [
+    ("KS", "Kommunstyrelseförvaltningen"),
+    ("SBF", "Samhällsbyggnadsförvaltningen"),
+    ("BUF", "Barn- och utbildningsförvaltningen"),
+    ("SOC", "Socialförvaltningen"),
+    ("KFF", "Kultur- och fritidsförvaltningen"),
+    ("MBF", "Miljö- och byggförvaltningen"),
+]
+RULE_CYCLE = ("direct",) * 8 + ("switchboard_central", "allowance_spread")
+
+
+def synthetic_report(lines: int, *, generated_at: datetime | None = None) -> AllocationReport:
+    """An allocation report of ``lines`` journal entries that reconciles, built without a database."""
+    units = [(ADMINISTRATIONS[i % len(ADMINISTRATIONS)], f"{1100 + i * 10}", f"Enhet {i + 1} – Västra Åsen")
+             for i in range(40)]
+    rows: list[JournalRow] = []
+    invoices: dict[int, list[Decimal]] = {}
+    for n in range(lines):
+        invoice = n // 50 + 1
+        amount = Decimal(((n * 7919) % 90000) + 100) / 100
+        if n % 97 == 0:
+            rule, unit_facts, account = "suspense", None, "6999"
+        else:
+            rule = RULE_CYCLE[n % len(RULE_CYCLE)]
+            unit_facts, account = units[(n * 31) % len(units)], "6810" if n % 3 else "6811"
+        (admin, admin_name), ansvar, unit_name = unit_facts if unit_facts else ((None, None), None, None)
+        rows.append(JournalRow(
+            entry_id=n + 1, period="2026-03", unit=ansvar, unit_name=unit_name, administration=admin,
+            administration_name=admin_name, account=account, counterparty="90", activity=None, amount=amount,
+            rule=rule, reason="no subscription or handset matches the line's reference" if rule == "suspense" else
+            (f"{n % 31 + 1} of 31 days" if n % 5 == 0 else None),
+            invoice_id=invoice, invoice_number=f"F-2026-{invoice:06d}", invoice_date=date(2026, 3, 31),
+            supplier="Telia Sverige AB" if invoice % 2 else "Tele2 Sverige AB", line_id=n + 1,
+            line_position=n % 50 + 1, reference=f"+4670{n:07d}", is_correction=False, reverses=None))
+        invoices.setdefault(invoice, []).append(amount)
+    reconciliation = [
+        Reconciliation(number, f"F-2026-{number:06d}", "Telia Sverige AB" if number % 2 else "Tele2 Sverige AB",
+                       date(2026, 3, 31), sum(amounts, Decimal("0.00")), Decimal("0.00"),
+                       sum(amounts, Decimal("0.00")), sum(amounts, Decimal("0.00")))
+        for number, amounts in invoices.items()
+    ]
+    suspense = [SuspenseRow(row.invoice_number, row.supplier, row.line_position, row.reference, "Jobbmobil",
+                            row.amount, row.reason) for row in rows if row.rule == "suspense"]
+    compliance = [ComplianceRow("unmatched_reference", "The line's reference matched no subscription or handset",
+                                "Telia Sverige AB", row.amount, (f"{row.invoice_number}/{row.line_position}",))
+                  for row in rows if row.rule == "suspense"][:20]
+    return AllocationReport(
+        organisation="Karlsborgs kommun", organisation_number="212000-1629", period="2026-03",
+        first_day=date(2026, 3, 1), last_day=date(2026, 3, 31), status="open", closed_at=None,
+        generated_at=generated_at or datetime(2026, 4, 2, 8, 0, tzinfo=UTC), generated_by="benchmark",
+        content_hash=content_hash(rows), summary=summarise(rows), reconciliation=reconciliation, suspense=suspense,
+        rows=rows, compliance=compliance)
+
+
+def bare_longtable(report: AllocationReport, out: io.BytesIO) -> int:
+    """The same detail rows in one plain LongTable (header repeated), as reportlab lays it out."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.platypus import LongTable, SimpleDocTemplate, TableStyle
+
+    from reports.formatting import formatter
+
+    fmt, texts = formatter("sv"), TEXTS["sv"]
+    data = [[texts[k] for k in ("entry", "invoice", "line", "reference", "account", "rule", "amount", "note")]]
+    data += [[str(r.entry_id), r.invoice_number, str(r.line_position or ""), r.reference or "", r.account, r.rule,
+              fmt.money(r.amount), r.reason or ""] for r in report.rows]
+    doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=23 * mm,
+                            bottomMargin=19 * mm, invariant=True)
+    table = LongTable(data, colWidths=[w * mm for w in (14, 24, 9, 28, 12, 27, 24, 42)], repeatRows=1)
+    table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), "Helvetica", 7),
+                               ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 7), ("ALIGN", (6, 0), (6, -1), "RIGHT")]))
+    doc.build([table])
+    return int(doc.page)
+
+
+def _rss_mib() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # Linux: KiB
+
+
+def main(argv: list[str] | None = None) -> dict[str, object]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--lines", type=int, default=50_000, help="detail rows (journal entries)")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the bare LongTable (ratio is null)")
+    args = parser.parse_args(argv)
+
+    report = synthetic_report(args.lines)
+    started = time.perf_counter()
+    out = io.BytesIO()
+    pages = render_allocation_report_to(report, out, "sv")
+    seconds = time.perf_counter() - started
+    peak = _rss_mib()
+    print(f"report: {args.lines} rows, {pages} pages, {len(out.getvalue()) / 1e6:.1f} MB in {seconds:.2f} s, "
+          f"peak RSS {peak} MiB", file=sys.stderr)
+    del out
+
+    baseline_seconds = baseline_pages = None
+    if not args.no_baseline:
+        started = time.perf_counter()
+        baseline_pages = bare_longtable(report, io.BytesIO())
+        baseline_seconds = time.perf_counter() - started
+        print(f"bare LongTable: {baseline_pages} pages in {baseline_seconds:.2f} s", file=sys.stderr)
+    result: dict[str, object] = {
+        "name": "allocation_report_pdf", "engine": "none", "lines": args.lines, "seconds": round(seconds, 3),
+        "baseline_seconds": None if baseline_seconds is None else round(baseline_seconds, 3),
+        "ratio": None if not baseline_seconds else round(seconds / baseline_seconds, 3),
+        "peak_rss_mib": peak, "pages": pages, "baseline_pages": baseline_pages,
+        "baseline_peak_rss_mib": None if baseline_seconds is None else _rss_mib(),
+    }
+    print(json.dumps(result))
+    return result
+
+
+if __name__ == "__main__":
+    main()
