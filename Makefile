@@ -63,8 +63,15 @@ browser:
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 		else echo "!! chromium is missing: sudo apt-get install chromium (browser tests will be skipped)" >&2; fi; }
 
+# Each benchmark prints its result as one JSON line last (INTERFACE.md); sizes with LINES=N.
 bench: $(VENV)/.installed-dev
-	@for script in bench/*_bench.py; do [ -e "$$script" ] && $(BIN)/python $$script || true; done
+	$(BIN)/python bench/import_bench.py --format csv --engine sqlite $(if $(LINES),--lines $(LINES))
+	$(BIN)/python bench/import_bench.py --format csv --engine postgresql $(if $(LINES),--lines $(LINES))
+	$(BIN)/python bench/import_bench.py --format peppol --engine sqlite
+	$(BIN)/python bench/import_bench.py --format peppol --engine postgresql
+	$(BIN)/python bench/allocate_bench.py --engine sqlite $(if $(LINES),--lines $(LINES))
+	$(BIN)/python bench/allocate_bench.py --engine postgresql $(if $(LINES),--lines $(LINES))
+	$(BIN)/python bench/report_bench.py
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
