@@ -184,3 +184,24 @@ def test_a_correction_after_a_reorganisation_reverses_under_the_old_administrati
     original = db.get(JournalEntry, reversal.reverses_id)
     assert reversal.administration_id == original.administration_id == ledger.org.forskola.administration_id
     assert check() == []
+
+
+def test_budget_report_pdf_for_a_unit_and_the_organisation(app, db, ledger) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from ledger.services.report_data import budget_report
+    from reports.budget_pdf import render_budget_report
+
+    unit_pdf = render_budget_report(budget_report(ledger.org.organisation, 2026, unit_code="3110", today=TODAY))
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(unit_pdf)).pages)
+    assert "Budgetuppföljning 2026" in text and "3110 Förskolor centrala Karlsborg" in text
+    assert "900" in text and "1 460" in text  # actual so far and the forecast, computed by hand above
+    assert "Sida 1 av 1" in text
+    whole = render_budget_report(budget_report(ledger.org.organisation, 2026, today=TODAY), "en")
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(whole)).pages)
+    for name in ("Barn- och utbildningsförvaltningen", "Samhällsbyggnadsförvaltningen", "Page 1 of"):
+        assert name in text
+    result = app.test_cli_runner().invoke(args=["report", "budget", "2026", "--unit", "9999", "--out", "/dev/null"])
+    assert result.exit_code == 1 and "No budget unit with ansvar 9999" in result.output

@@ -13,6 +13,7 @@ from ledger.errors import LedgerError
 from ledger.models import Organisation
 from ledger.services import report_data
 from reports.allocation_pdf import render_allocation_report
+from reports.budget_pdf import render_budget_report
 from reports.journal_csv import render_journal_csv
 from reports.journal_xlsx import render_journal_xlsx
 from reports.sie import render_sie4i
@@ -53,6 +54,19 @@ def report_group() -> None:
 def allocation_report_command(period: str, out: Path, lang: str, orgnr: str | None) -> None:
     _write(out, lambda organisation: render_allocation_report(
         report_data.allocation_report(organisation, period, generated_by=_who()), lang), orgnr, "report")
+
+
+@report_group.command("budget", help="Budget against actual for YEAR as a PDF, for a unit or the organisation.")
+@click.argument("year", type=click.IntRange(2000, 2100))
+@out_option
+@click.option("--unit", "unit_code",
+              help="Ansvar code of one unit (default: the organisation and its administrations).")
+@click.option("--lang", type=click.Choice(["sv", "en"]), default="sv", show_default=True, help="Language.")
+@organisation_option
+def budget_report_command(year: int, out: Path, unit_code: str | None, lang: str, orgnr: str | None) -> None:
+    _write(out, lambda organisation: render_budget_report(
+        report_data.budget_report(organisation, year, unit_code=unit_code, generated_by=_who()), lang), orgnr,
+        "report")
 
 
 @click.group("export", help="A period's journal as a file for the financial system or a spreadsheet.")

@@ -72,6 +72,7 @@ from ledger.models import (
 from ledger.models.types import raw_ore, utcnow
 from ledger.money import from_ore
 from ledger.services.periods import parse_period
+from reports.budget_pdf import BudgetReport, BudgetRow, BudgetSection
 from reports.data import (
     AllocationReport,
     ComplianceRow,
@@ -393,3 +394,37 @@ def _row_text(row: JournalRow, settings: SieSettings, counterparties: set[str]) 
 def _trans_order(item: tuple[tuple[str, tuple[tuple[int, str], ...], str], Decimal]) -> tuple[object, ...]:
     (account, coding, text), _ = item
     return (len(account), account, coding, text)
+
+
+def budget_report(organisation: Organisation, year: int, *, unit_code: str | None = None,
+                  generated_by: str = "", generated_at: datetime | None = None,
+                  today: date | None = None) -> BudgetReport:
+    """Budget against actual for ``year``: one unit, or the organisation and each administration."""
+    from ledger.errors import NotFound
+    from ledger.models import BudgetCategory, BudgetUnit
+    from ledger.services import costs
+
+    def section(title: str, table: costs.CostTable) -> BudgetSection:
+        zero = [Decimal("0.00")] * 12
+        return BudgetSection(title, tuple(
+            BudgetRow(category.value, tuple(table.budget.get(category, zero)), tuple(table.actual.get(category, zero)),
+                      table.forecast(category))
+            for category in BudgetCategory if category in table.budget or category in table.actual))
+
+    today = today or date.today()
+    if unit_code:
+        unit = db.session.scalar(sa.select(BudgetUnit).where(BudgetUnit.organisation_id == organisation.id,
+                                                             BudgetUnit.ansvar == unit_code))
+        if unit is None:
+            raise NotFound(f"No budget unit with ansvar {unit_code}")
+        table = costs.unit_table(unit, year, today)
+        sections = (section(f"{unit.ansvar} {unit.name}", table),)
+        scope = f"{unit.ansvar} {unit.name}"
+        current = table.current_month
+    else:
+        summary = costs.rollup(organisation.id, year, today)
+        sections = (section(organisation.name, summary.organisation),
+                    *(section(admin.name, table) for admin, table in summary.administrations))
+        scope = organisation.name
+        current = summary.organisation.current_month
+    return BudgetReport(organisation.name, year, scope, current, generated_at or utcnow(), generated_by, sections)

@@ -1,0 +1,170 @@
+"""The budget report (PDF): budget, actual, variance and forecast per category and month, for
+one unit or for the organisation and each administration, with a chart of budget against
+actual per month. Renders the data it is given; no queries.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.platypus import CondPageBreak, Paragraph, Spacer, Table, TableStyle
+
+from reports.formatting import Formatter, formatter
+from reports.pdf_common import BAD, BODY_FONT, HEADER_FILL, INK, RULE, PageDecor, build_document, styles
+
+__all__ = ["BudgetReport", "BudgetRow", "BudgetSection", "render_budget_report"]
+
+ZERO = Decimal("0.00")
+BUDGET_FILL = colors.HexColor("#b7c9d9")
+ACTUAL_FILL = colors.HexColor("#1f5f8b")
+
+TEXTS = {
+    "sv": {"title": "Budgetuppföljning", "subtitle": "Telefonikostnader: budget mot utfall, exklusive moms",
+           "budget": "Budget", "actual": "Utfall", "variance": "Avvikelse", "forecast": "Prognos",
+           "ytd": "Hittills", "year_budget": "Årsbudget", "category": "Kategori", "total": "Summa",
+           "generated": "Skapad", "by": "av", "page_of": "Sida {page} av {pages}", "through": "Utfall till och med",
+           "equipment": "Telefoner och utrustning", "subscriptions": "Abonnemang och trafik", "switchboard": "Växel",
+           "summary": "Sammanfattning", "forecast_note": "Prognos: utfall hittills plus genomsnittet av de tre "
+           "senaste månaderna (utan engångsavgifter) för varje återstående månad."},
+    "en": {"title": "Budget report", "subtitle": "Telephony costs: budget against actual, excluding VAT",
+           "budget": "Budget", "actual": "Actual", "variance": "Variance", "forecast": "Forecast",
+           "ytd": "To date", "year_budget": "Year budget", "category": "Category", "total": "Total",
+           "generated": "Generated", "by": "by", "page_of": "Page {page} of {pages}", "through": "Actual through",
+           "equipment": "Handsets and equipment", "subscriptions": "Subscriptions and usage",
+           "switchboard": "Switchboard", "summary": "Summary", "forecast_note": "Forecast: actual so far plus the "
+           "average of the last three months (one-off fees excluded) for each month left."},
+}
+
+
+@dataclass(frozen=True)
+class BudgetRow:
+    """One budget category: twelve months of budget and actual, and the year's forecast."""
+
+    category: str  # equipment, subscriptions, switchboard
+    budget: tuple[Decimal, ...]
+    actual: tuple[Decimal, ...]
+    forecast: Decimal
+
+
+@dataclass(frozen=True)
+class BudgetSection:
+    """A unit, an administration or the organisation."""
+
+    title: str
+    rows: tuple[BudgetRow, ...]
+
+
+@dataclass(frozen=True)
+class BudgetReport:
+    organisation: str
+    year: int
+    scope: str
+    current_month: int  # months after it are the future
+    generated_at: datetime
+    generated_by: str
+    sections: tuple[BudgetSection, ...]
+
+
+def render_budget_report(report: BudgetReport, language: str = "sv") -> bytes:
+    fmt = formatter(language)
+    words = TEXTS[fmt.language]
+    style = styles()
+    months = [fmt.day(date(report.year, m, 1), "MMM") for m in range(1, 13)]
+    story: list = [
+        Paragraph(f"{words['title']} {report.year}", style["title"]),
+        Paragraph(f"{report.organisation} · {report.scope}", style["subtitle"]),
+        Paragraph(f"{words['generated']} {fmt.moment(report.generated_at)} {words['by']} {report.generated_by}. "
+                  f"{words['through']} {months[report.current_month - 1] if report.current_month else '–'}.",
+                  style["small"]),
+        Paragraph(words["forecast_note"], style["small"]),
+        Spacer(1, 4 * mm),
+    ]
+    for index, section in enumerate(report.sections):
+        story.append(CondPageBreak(120 * mm))
+        story.append(Paragraph(section.title, style["h1"]))
+        if index == 0 or len(report.sections) <= 3:
+            story.append(_chart(section, months, words, fmt))
+        story.append(_table(section, months, words, fmt, report.current_month))
+        story.append(Spacer(1, 5 * mm))
+    decor = PageDecor(title=f"{words['title']} {report.year}", note=report.organisation,
+                      footer=f"{report.organisation} · {report.scope} · {report.year}", page_of=words["page_of"])
+    out = io.BytesIO()
+    build_document(story, out, decor, title=f"{words['title']} {report.year}", author=report.organisation,
+                   subject=words["subtitle"])
+    return out.getvalue()
+
+
+def _month_totals(section: BudgetSection, field: str) -> list[Decimal]:
+    return [sum((getattr(row, field)[m] for row in section.rows), ZERO) for m in range(12)]
+
+
+def _chart(section: BudgetSection, months: list[str], words: dict[str, str], fmt: Formatter) -> Drawing:
+    drawing = Drawing(180 * mm, 62 * mm)
+    chart = VerticalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 28 * mm, 12 * mm, 148 * mm, 44 * mm
+    chart.data = [[float(v) for v in _month_totals(section, "budget")],
+                  [float(v) for v in _month_totals(section, "actual")]]
+    chart.bars[0].fillColor, chart.bars[1].fillColor = BUDGET_FILL, ACTUAL_FILL
+    chart.bars.strokeColor = None
+    chart.categoryAxis.categoryNames = months
+    chart.categoryAxis.labels.fontName = chart.valueAxis.labels.fontName = BODY_FONT
+    chart.categoryAxis.labels.fontSize = chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.labelTextFormat = lambda value: fmt.kronor(value)
+    drawing.add(chart)
+    legend = Legend()
+    legend.x, legend.y = 24 * mm, 4 * mm
+    legend.fontName, legend.fontSize = BODY_FONT, 7
+    legend.alignment = "right"
+    legend.columnMaximum = 1
+    legend.colorNamePairs = [(BUDGET_FILL, words["budget"]), (ACTUAL_FILL, words["actual"])]
+    drawing.add(legend)
+    return drawing
+
+
+def _whole(fmt: Formatter, value: Decimal) -> str:
+    """Whole kronor without the unit: the columns are narrow and the header says kronor."""
+    return fmt.number(Decimal(round(value)))
+
+
+def _table(section: BudgetSection, months: list[str], words: dict[str, str], fmt: Formatter,
+           current: int) -> Table:
+    header = [words["category"], "kr", *months, words["ytd"], words["forecast"], words["year_budget"]]
+    rows: list[list[str]] = [header]
+    over: list[tuple[int, int]] = []
+    for row in section.rows:
+        ytd_budget, ytd_actual = sum(row.budget[:current], ZERO), sum(row.actual[:current], ZERO)
+        variance = [b - a for b, a in zip(row.budget, row.actual, strict=True)]
+        rows.append([words.get(row.category, row.category), words["budget"], *[_whole(fmt, v) for v in row.budget],
+                     _whole(fmt, ytd_budget), "", _whole(fmt, sum(row.budget, ZERO))])
+        rows.append(["", words["actual"], *[_whole(fmt, v) for v in row.actual], _whole(fmt, ytd_actual),
+                     _whole(fmt, row.forecast), ""])
+        rows.append(["", words["variance"], *[_whole(fmt, v) for v in variance], _whole(fmt, ytd_budget - ytd_actual),
+                     _whole(fmt, sum(row.budget, ZERO) - row.forecast), ""])
+        for col, value in enumerate(variance, start=2):
+            if value < 0:
+                over.append((col, len(rows) - 1))
+    totals_actual = _month_totals(section, "actual")
+    forecast = sum((r.forecast for r in section.rows), ZERO)
+    year_budget = sum((sum(r.budget, ZERO) for r in section.rows), ZERO)
+    rows.append([words["total"], words["actual"], *[_whole(fmt, v) for v in totals_actual],
+                 _whole(fmt, sum(totals_actual[:current], ZERO)), _whole(fmt, forecast), _whole(fmt, year_budget)])
+    widths = [22 * mm, 13 * mm] + [9.3 * mm] * 12 + [12 * mm, 12 * mm, 12 * mm]
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    commands = [
+        ("FONT", (0, 0), (-1, -1), BODY_FONT, 5.6), ("TEXTCOLOR", (0, 0), (-1, -1), INK),
+        ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL), ("ALIGN", (2, 0), (-1, -1), "RIGHT"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 1.5), ("RIGHTPADDING", (0, 0), (-1, -1), 1.5),
+    ]
+    commands += [("TEXTCOLOR", cell, cell, BAD) for cell in over]
+    table.setStyle(TableStyle(commands))
+    return table
