@@ -45,9 +45,11 @@ def imei(value: str) -> str:
         raise IdentifierError("imei", f"IMEI {value!r}: the check digit is wrong") from None
     except ValidationError:
         raise IdentifierError("imei", f"IMEI {value!r}: must be 15 digits") from None
-    if len(number) != 15:
+    if len(number) == 16:
         # IMEISV (16 digits) identifies software, not the handset; ask for the IMEI itself.
-        raise IdentifierError("imei", f"IMEI {value!r}: must be 15 digits (an IMEI, not IMEISV)")
+        raise IdentifierError("imei", f"IMEI {value!r}: 16 digits is an IMEISV; give the 15-digit IMEI")
+    if len(number) != 15:
+        raise IdentifierError("imei", f"IMEI {value!r}: must be 15 digits")
     return number
 
 

@@ -323,10 +323,10 @@ class DirectoryOut(ma.Schema):
 
 
 @subscriptions.route("")
+@require("inventory.read")
 @subscriptions.arguments(SubscriptionQuery, location="query")
 @subscriptions.response(200, SubscriptionOut(many=True))
 @subscriptions.paginate(**PAGINATION)
-@require("inventory.read")
 def list_subscriptions(query: dict[str, Any], pagination_parameters: Any) -> Any:
     """Subscriptions, searchable; department users see their own units' only."""
     page = inventory_service.search_subscriptions(
@@ -336,9 +336,9 @@ def list_subscriptions(query: dict[str, Any], pagination_parameters: Any) -> Any
 
 
 @subscriptions.route("", methods=["POST"])
+@require("inventory.write")
 @subscriptions.arguments(SubscriptionCreate)
 @subscriptions.response(201, SubscriptionOut)
-@require("inventory.write")
 def create_subscription(data: dict[str, Any]) -> Any:
     """Register a subscription (and, with `unit`, assign it)."""
     unit, valid_from = data.pop("unit", None), data.pop("valid_from", None)
@@ -348,17 +348,17 @@ def create_subscription(data: dict[str, Any]) -> Any:
 
 
 @subscriptions.route("/<int:subscription_id>")
-@subscriptions.response(200, SubscriptionOut)
 @require("inventory.read")
+@subscriptions.response(200, SubscriptionOut)
 def get_subscription(subscription_id: int) -> Any:
     """One subscription with its unit today and its assignment history."""
     return inventory_service.subscription_record(inventory_service.get_subscription(g.user, subscription_id))
 
 
 @subscriptions.route("/<int:subscription_id>", methods=["PATCH"])
+@require("inventory.write")
 @subscriptions.arguments(_SubscriptionFields)
 @subscriptions.response(200, SubscriptionOut)
-@require("inventory.write")
 def update_subscription(data: dict[str, Any], subscription_id: int) -> Any:
     """Edit a subscription; `end_date` ends it and its assignment."""
     sub = inventory_service.update_subscription(
@@ -371,10 +371,10 @@ def update_subscription(data: dict[str, Any], subscription_id: int) -> Any:
 
 
 @handsets.route("")
+@require("inventory.read")
 @handsets.arguments(HandsetQuery, location="query")
 @handsets.response(200, HandsetOut(many=True))
 @handsets.paginate(**PAGINATION)
-@require("inventory.read")
 def list_handsets(query: dict[str, Any], pagination_parameters: Any) -> Any:
     """Handsets, searchable; department users see their own units' only."""
     page = inventory_service.search_handsets(
@@ -384,9 +384,9 @@ def list_handsets(query: dict[str, Any], pagination_parameters: Any) -> Any:
 
 
 @handsets.route("", methods=["POST"])
+@require("inventory.write")
 @handsets.arguments(HandsetCreate)
 @handsets.response(201, HandsetOut)
-@require("inventory.write")
 def create_handset(data: dict[str, Any]) -> Any:
     """Register a handset (and, with `unit`, assign it)."""
     unit, valid_from = data.pop("unit", None), data.pop("valid_from", None)
@@ -396,24 +396,24 @@ def create_handset(data: dict[str, Any]) -> Any:
 
 
 @handsets.route("/shared-not-enrolled")
-@handsets.response(200, HandsetOut(many=True))
 @require("inventory.read")
+@handsets.response(200, HandsetOut(many=True))
 def shared_not_enrolled() -> Any:
     """For IT: shared phones (verksamhetstelefoner) not enrolled in MDM."""
     return inventory_service.shared_not_enrolled(g.user)
 
 
 @handsets.route("/<int:handset_id>")
-@handsets.response(200, HandsetOut)
 @require("inventory.read")
+@handsets.response(200, HandsetOut)
 def get_handset(handset_id: int) -> Any:
     return inventory_service.handset_record(inventory_service.get_handset(g.user, handset_id))
 
 
 @handsets.route("/<int:handset_id>", methods=["PATCH"])
+@require("inventory.write")
 @handsets.arguments(HandsetPatch)
 @handsets.response(200, HandsetOut)
-@require("inventory.write")
 def update_handset(data: dict[str, Any], handset_id: int) -> Any:
     """Edit a handset; status `retired` ends its assignment. Losses go to `/loss`."""
     handset = inventory_service.update_handset(g.user, inventory_service.get_handset(g.user, handset_id), data)
@@ -422,9 +422,9 @@ def update_handset(data: dict[str, Any], handset_id: int) -> Any:
 
 
 @handsets.route("/<int:handset_id>/loss", methods=["POST"])
+@require("inventory.report_loss")
 @handsets.arguments(LossReport)
 @handsets.response(200, HandsetOut)
-@require("inventory.report_loss")
 def report_loss(data: dict[str, Any], handset_id: int) -> Any:
     """Report a handset lost or stolen (department users: their own units' handsets)."""
     handset = inventory_service.report_loss(g.user, inventory_service.get_handset(g.user, handset_id), **data)
@@ -436,10 +436,10 @@ def report_loss(data: dict[str, Any], handset_id: int) -> Any:
 
 
 @assignments.route("/assignments", methods=["POST"])
+@require("inventory.move")
 @assignments.arguments(MoveIn)
 @assignments.response(201, MoveOut)
 @assignments.alt_response(202, schema=MoveOut, description="A department user's move, requested")
-@require("inventory.move")
 def move(data: dict[str, Any]) -> Any:
     """Move a subscription (`number`) or handset (`imei`) to `unit` from `valid_from`.
 
@@ -453,9 +453,9 @@ def move(data: dict[str, Any]) -> Any:
 
 
 @assignments.route("/assignment-requests")
+@require("inventory.read")
 @assignments.arguments(RequestQuery, location="query")
 @assignments.response(200, RequestOut(many=True))
-@require("inventory.read")
 def list_requests(query: dict[str, Any]) -> Any:
     """Move requests (department users: those concerning their units)."""
     status = None if query["status"] == "all" else query["status"]
@@ -463,8 +463,8 @@ def list_requests(query: dict[str, Any]) -> Any:
 
 
 @assignments.route("/assignment-requests/<int:request_id>/approve", methods=["POST"])
-@assignments.response(200, RequestOut)
 @require("inventory.decide")
+@assignments.response(200, RequestOut)
 def approve_request(request_id: int) -> Any:
     """Approve a request: the move is made from the requested date."""
     inventory_moves.decide_request(g.user, request_id, approve=True)
@@ -473,8 +473,8 @@ def approve_request(request_id: int) -> Any:
 
 
 @assignments.route("/assignment-requests/<int:request_id>/reject", methods=["POST"])
-@assignments.response(200, RequestOut)
 @require("inventory.decide")
+@assignments.response(200, RequestOut)
 def reject_request(request_id: int) -> Any:
     inventory_moves.decide_request(g.user, request_id, approve=False)
     db.session.commit()
@@ -482,9 +482,9 @@ def reject_request(request_id: int) -> Any:
 
 
 @assignments.route("/units/<code>/reorganise", methods=["POST"])
+@require("inventory.reorganise")
 @assignments.arguments(ReorganiseIn)
 @assignments.response(200, ReorganiseOut)
-@require("inventory.reorganise")
 def reorganise(data: dict[str, Any], code: str) -> Any:
     """Move every asset of the unit to `to` from `valid_from`, or split them by `moves`."""
     result = inventory_moves.reorganise(g.user, code, data["valid_from"], to=data.get("to"),
@@ -494,9 +494,9 @@ def reorganise(data: dict[str, Any], code: str) -> Any:
 
 
 @assignments.route("/units/<code>/close", methods=["POST"])
+@require("units.close")
 @assignments.arguments(CloseIn)
 @assignments.response(200, UnitClosedOut)
-@require("units.close")
 def close_unit(data: dict[str, Any], code: str) -> Any:
     """Close the unit from `closed_on` (nothing may be assigned to it then), or reopen with null."""
     unit = inventory_moves.close_unit(g.user, code, data["closed_on"])
@@ -508,10 +508,10 @@ def close_unit(data: dict[str, Any], code: str) -> Any:
 
 
 @inventory.route("/import", methods=["POST"])
+@require("inventory.write")
 @inventory.arguments(ImportQuery, location="query")
 @inventory.arguments(ImportFile, location="files")
 @inventory.response(200, description="What was (or would be) created, updated, moved or left unchanged")
-@require("inventory.write")
 def import_list(query: dict[str, Any], files: dict[str, Any]) -> Any:
     """Import the operator's subscription list (CSV); `?dry_run=1` only shows what would change.
 
@@ -528,8 +528,8 @@ def import_list(query: dict[str, Any], files: dict[str, Any]) -> Any:
 
 
 @inventory.route("/unmapped")
-@inventory.response(200, CoverageOut)
 @require("inventory.coverage")
+@inventory.response(200, CoverageOut)
 def unmapped() -> Any:
     """What is not mapped today; `total` should be zero."""
     return inventory_service.coverage(g.user)
@@ -539,9 +539,9 @@ def unmapped() -> Any:
 
 
 @directory.route("")
+@require("directory.read")
 @directory.arguments(DirectoryQuery, location="query")
 @directory.response(200, DirectoryOut(many=True))
-@require("directory.read")
 def get_directory(query: dict[str, Any]) -> Any:
     """Number → unit, administration, function; `?format=csv` gives `;` CSV (UTF-8 with BOM)."""
     entries = inventory_service.directory(g.user, unit=query.get("unit"), q=query.get("q"))

@@ -72,9 +72,11 @@ class FrameworkContract(db.Model):
         return max([self.end_date, *used])
 
     def phase_on(self, day: date) -> str:
-        """upcoming, in_force, ended or terminated on ``day``."""
+        """draft, upcoming, in_force, ended or terminated on ``day``."""
         if self.status == ContractStatus.TERMINATED:
             return "terminated"
+        if self.status == ContractStatus.DRAFT:
+            return "draft"
         if day < self.start_date:
             return "upcoming"
         return "in_force" if day <= self.end_on() else "ended"

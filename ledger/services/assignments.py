@@ -61,6 +61,8 @@ def add_assignment(
         raise ValidationFailed(f"Unit {unit.ansvar} belongs to another organisation")
     if not unit.is_open_on(valid_from):
         raise ValidationFailed(f"Unit {unit.ansvar} is closed on {valid_from}")
+    if unit.closed_on is not None and (valid_to is None or valid_to > unit.closed_on):
+        raise ValidationFailed(f"Unit {unit.ansvar} closes on {unit.closed_on}; the assignment must end by then")
     clash = overlapping(asset, valid_from, valid_to)
     if clash:
         first = clash[0]
