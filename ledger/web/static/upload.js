@@ -12,7 +12,7 @@
     var xhr = new XMLHttpRequest();
     xhr.open("POST", form.action || window.location.href);
     bar.hidden = false;
-    status.textContent = form.dataset.uploading.replace("%(count)s", files.length);
+    status.textContent = form.dataset.uploading.replace("{count}", files.length);
     form.querySelector("button[type=submit]").disabled = true;
     xhr.upload.addEventListener("progress", function (e) {
       if (e.lengthComputable) bar.value = Math.round((e.loaded / e.total) * 100);
