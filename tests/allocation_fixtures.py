@@ -33,7 +33,7 @@ class Ledger:
         db.session.commit()
         return sub
 
-    def invoice(self, lines: list[Line], number: str = "F-1", issue_date: str = "2026-03-31", **options) -> int:  # noqa: ANN003
+    def invoice(self, lines: list[Line], number: str = "F-1", issue_date: str = "2026-03-31", **options) -> int:
         data = build_invoice(lines, number=number, issue_date=issue_date, supplier_orgnr=SUPPLIER.replace("-", ""),
                              **options)
         outcome = import_file(None, self.org.organisation, data, f"{number}.xml")

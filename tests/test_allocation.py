@@ -28,14 +28,14 @@ def ledger(db, org) -> Ledger:
     return Ledger(org, supplier)
 
 
-def entries(db, **where) -> list[tuple]:  # noqa: ANN003
+def entries(db, **where) -> list[tuple]:
     query = sa.select(JournalEntry.unit_id, JournalEntry.amount, JournalEntry.rule, JournalEntry.reason)
     for name, value in where.items():
         query = query.where(getattr(JournalEntry, name) == value)
     return [tuple(row) for row in db.execute(query.order_by(JournalEntry.id))]
 
 
-def run(db, ledger: Ledger, period: str = "2026-03"):  # noqa: ANN201
+def run(db, ledger: Ledger, period: str = "2026-03"):
     result = allocate(None, ledger.org.organisation, period)
     db.commit()
     return result

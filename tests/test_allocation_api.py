@@ -74,7 +74,8 @@ def test_suspense_lists_lines_and_why(client, ledger, api_headers) -> None:
 
 def test_finance_resolves_suspense_in_the_page(client, db, ledger, make_user) -> None:
     log_in(client, make_user(Role.FINANCE).username)
-    client.post("/periods", data={"period": "2026-03", "action": "allocate", "csrf_token": csrf_token(client, "/periods")})
+    client.post("/periods", data={"period": "2026-03", "action": "allocate",
+                                  "csrf_token": csrf_token(client, "/periods")})
     page = client.get("/suspense?period=2026-03").get_data(as_text=True)
     assert "0709999999" in page and "7,00\u00a0kr" in page
     line_id = db.scalar(sa.select(JournalEntry.invoice_line_id).where(JournalEntry.rule == "suspense"))
@@ -130,7 +131,7 @@ def test_two_concurrent_allocations_do_not_double_book(app, db, ledger) -> None:
                 barrier.wait()
                 allocate(None, organisation, "2026-03")
                 _db.session.commit()
-            except BaseException as error:  # noqa: BLE001 - reported below
+            except BaseException as error:
                 errors.append(error)
             finally:
                 _db.session.remove()

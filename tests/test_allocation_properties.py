@@ -17,7 +17,7 @@ UNITS = {1: UnitFacts(False), 2: UnitFacts(True), 3: UnitFacts(False)}
 
 
 @st.composite
-def spans(draw) -> list[Span]:  # noqa: ANN001
+def spans(draw) -> list[Span]:
     """Non-overlapping assignments: a sorted list of cut days, each stretch to a random unit
     or to nobody."""
     cuts = sorted(set(draw(st.lists(st.integers(0, 120), max_size=6))))
@@ -75,7 +75,7 @@ def test_a_lines_share_follows_its_pieces_exactly(share: int, amounts: list[int]
                       max_size=6),
        amounts=st.lists(st.integers(-50_000, 500_000), min_size=1, max_size=8),
        late_move=st.integers(1, 80))
-def test_invariants_hold_after_allocation_and_reallocation(app, moves, amounts, late_move) -> None:  # noqa: ANN001
+def test_invariants_hold_after_allocation_and_reallocation(app, moves, amounts, late_move) -> None:
     from decimal import Decimal
 
     import sqlalchemy as sa
@@ -103,7 +103,7 @@ def test_invariants_hold_after_allocation_and_reallocation(app, moves, amounts, 
                 try:
                     move(None, sub, getattr(org, unit), DAY0 + timedelta(days=day))
                     db.session.commit()
-                except Exception:  # noqa: BLE001 - a move onto the same unit or before a later one
+                except Exception:
                     db.session.rollback()
             lines = [Line(name="Jobbmobil", price=f"{Decimal(a) / 100:.2f}", object_ref=numbers[i % 5] if i % 5 < 4
                           else "0709999999", period=("2026-02-01", "2026-03-31")) for i, a in enumerate(amounts)]
@@ -115,7 +115,7 @@ def test_invariants_hold_after_allocation_and_reallocation(app, moves, amounts, 
             try:
                 move(None, sub, org.skola, date(2026, 2, 1) + timedelta(days=late_move % 50))
                 db.session.commit()
-            except Exception:  # noqa: BLE001
+            except Exception:
                 db.session.rollback()
             allocate(None, org.organisation, "2026-03")
             db.session.commit()

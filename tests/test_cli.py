@@ -95,7 +95,7 @@ def test_demo_load_twice_builds_karlsborg_once(app, db) -> None:
     assert runner.invoke(args=["check"]).exit_code == 0
 
 
-def _assert_assignments_never_overlap_and_some_move_this_year(db) -> None:  # noqa: ANN001
+def _assert_assignments_never_overlap_and_some_move_this_year(db) -> None:
     a, b = sa.orm.aliased(Assignment), sa.orm.aliased(Assignment)
     overlaps = db.scalar(
         sa.select(sa.func.count()).select_from(a).join(b, sa.and_(

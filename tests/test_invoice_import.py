@@ -53,7 +53,7 @@ def operator(db, org) -> Supplier:
     return supplier
 
 
-def run(org, data: bytes, name: str = "invoice.xml", **options):  # noqa: ANN001, ANN003, ANN201
+def run(org, data: bytes, name: str = "invoice.xml", **options):
     outcome = import_file(None, org.organisation, data, name, **options)
     if outcome.status == ImportStatus.IMPORTED:
         _db.session.commit()
@@ -232,7 +232,7 @@ def test_api_import_statuses(client, db, org, operator, api_headers) -> None:
     headers = api_headers(Role.FINANCE)
     xml = build_invoice(number="API-1")
 
-    def post(data: bytes, name: str):  # noqa: ANN202
+    def post(data: bytes, name: str):
         import io
 
         return client.post("/api/v1/invoices", headers=headers, data={"file": (io.BytesIO(data), name)},

@@ -16,7 +16,8 @@ from ledger.identifiers import phone_number
 from ledger.models import ImportStatus, Invoice, InvoiceLine, Subscription, SubscriptionKind, Supplier
 from ledger.services.invoice_import import import_file
 
-SAMPLES = Path(os.environ.get("LEDGER_SAMPLES_DIR") or Path(__file__).resolve().parents[1].parent / "shared" / "samples")
+SAMPLES = Path(os.environ.get("LEDGER_SAMPLES_DIR")
+               or Path(__file__).resolve().parents[1].parent / "shared" / "samples")
 PEPPOL = SAMPLES / "peppol"
 FILES = sorted(p.name for p in PEPPOL.glob("*.xml")) if PEPPOL.is_dir() else []
 
@@ -50,7 +51,7 @@ EXPECTED: dict[str, tuple] = {
 needs_samples = pytest.mark.skipif(not FILES, reason=f"PEPPOL samples not found at {PEPPOL} (set LEDGER_SAMPLES_DIR)")
 
 
-def _register_suppliers(db) -> None:  # noqa: ANN001
+def _register_suppliers(db) -> None:
     """The samples' sellers, as finance would register them (their dummy numbers fail Luhn,
     so they are inserted directly rather than through the validating service)."""
     seen: set[str] = set()
@@ -114,7 +115,8 @@ def test_credit_variants_net_to_zero_against_the_original(db, org) -> None:
     first = import_file(None, org.organisation, (PEPPOL / original).read_bytes(), original)
     db.commit()
     net = db.get(Invoice, first.invoice_id).net_total
-    for credit in ("BIS_Billing_30-Kreditering_med_kreditnota.xml", "BIS_Billing_30-Kreditering_med_negativ_faktura.xml"):
+    for credit in ("BIS_Billing_30-Kreditering_med_kreditnota.xml",
+                   "BIS_Billing_30-Kreditering_med_negativ_faktura.xml"):
         outcome = import_file(None, org.organisation, (PEPPOL / credit).read_bytes(), credit)
         assert outcome.status == ImportStatus.IMPORTED, outcome.errors
         invoice = db.get(Invoice, outcome.invoice_id)
