@@ -225,6 +225,10 @@ def test_csv_specification_of_a_peppol_invoice_must_reconcile(db, org, operator)
     from ledger.services.invoices import allocation_lines
 
     assert [ln.source for ln in allocation_lines(invoice)] == ["specification", "specification"]
+    from ledger.services import compliance
+
+    # Compliance reads the specification's lines too, not the summary line without a number.
+    assert not compliance.check(org.id, "2026-02", today=date(2026, 3, 1)).of_kind("unmatched_reference")
     assert run(org, right.replace("\n", "\r\n").encode(), name="again.csv").status == ImportStatus.DUPLICATE
 
 

@@ -264,9 +264,14 @@ def _assigned(asset_column: sa.ColumnElement[Any], line_column: sa.ColumnElement
 
 
 def _period_lines(organisation_id: int, first: date, after: date) -> list[sa.ColumnElement[bool]]:
-    """The line's day in [first, after), spelt so that ``ix_invoice_line_org_period`` serves it."""
+    """The line's day in [first, after), spelt so that ``ix_invoice_line_org_period`` serves it.
+
+    Only the lines the allocation uses: an invoice detailed by an operator's specification is
+    checked on the specification's lines, not on its summary lines."""
     return [
         InvoiceLine.organisation_id == organisation_id,
+        InvoiceLine.source == sa.case((Invoice.specification_import_id.is_(None), "document"),
+                                      else_="specification"),
         sa.or_(
             sa.and_(InvoiceLine.period_start >= first, InvoiceLine.period_start < after),
             sa.and_(InvoiceLine.period_start.is_(None), Invoice.issue_date >= first, Invoice.issue_date < after),
