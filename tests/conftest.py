@@ -19,12 +19,18 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import settings
 from sqlalchemy.engine import make_url
 
 from ledger import create_app
 from ledger.extensions import db as _db
 from ledger.models import Administration, BudgetUnit, Organisation, Role, User
 from ledger.services.users import create_user, issue_token
+
+# No per-example deadline: CI shares two cores with PostgreSQL and a browser, and a slow example
+# is not a wrong one. On CI the examples are derandomised, so a red run reproduces exactly.
+settings.register_profile("ledger", deadline=None, print_blob=True, derandomize=bool(os.environ.get("CI")))
+settings.load_profile("ledger")
 
 PASSWORD = "correct-horse-battery"
 ENGINE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite")
