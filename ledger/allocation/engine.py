@@ -49,6 +49,7 @@ from ledger.models import (
     PeriodStatus,
     Supplier,
     User,
+    allocated_source,
 )
 from ledger.models.types import raw_ore, utcnow
 from ledger.money import from_ore
@@ -193,8 +194,7 @@ class _Runner:
     def _period_filter(self, start: date, end: date) -> list[sa.ColumnElement[bool]]:
         return [
             Invoice.organisation_id == self.organisation_id, Invoice.issue_date >= start, Invoice.issue_date < end,
-            InvoiceLine.source == sa.case((Invoice.specification_import_id.is_(None), "document"),
-                                          else_="specification"),
+            allocated_source(),
         ]
 
     def invoices(self, start: date, end: date) -> Iterator[_Invoice]:
@@ -242,15 +242,15 @@ class _Runner:
 
     def allowances(self, start: date, end: date) -> dict[int, list[tuple[int, int, str | None]]]:
         rows = db.session.execute(
-            sa.select(InvoiceAllowanceCharge.invoice_id, InvoiceAllowanceCharge.id, InvoiceAllowanceCharge.amount,
-                      InvoiceAllowanceCharge.vat_category)
+            sa.select(InvoiceAllowanceCharge.invoice_id, InvoiceAllowanceCharge.id,
+                      raw_ore(InvoiceAllowanceCharge.amount), InvoiceAllowanceCharge.vat_category)
             .join(Invoice, Invoice.id == InvoiceAllowanceCharge.invoice_id)
             .where(Invoice.organisation_id == self.organisation_id, Invoice.issue_date >= start,
                    Invoice.issue_date < end, Invoice.specification_import_id.is_(None))
             .order_by(InvoiceAllowanceCharge.id))
         found: dict[int, list[tuple[int, int, str | None]]] = defaultdict(list)
         for invoice_id, ac_id, amount, vat_category in rows:
-            found[invoice_id].append((ac_id, _ore(amount), vat_category))
+            found[invoice_id].append((ac_id, amount, vat_category))
         return found
 
     def journal_state(self, start: date, end: date) -> Iterator[tuple[int, dict[Key, int]]]:
@@ -408,9 +408,6 @@ def _by_line(target: dict[Key, int]) -> dict[int | None, dict[Key, int]]:
         grouped[key[0]][key] = amount
     return grouped
 
-
-def _ore(value: Decimal | None) -> int:
-    return 0 if value is None else int(value * 100)
 
 
 def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:

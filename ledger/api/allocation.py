@@ -12,7 +12,6 @@ from ledger.allocation.engine import allocate
 from ledger.api.schemas import Amount
 from ledger.auth import require
 from ledger.extensions import db
-from ledger.models import Organisation
 from ledger.services import journal, periods
 from ledger.services import units as unit_service
 
@@ -68,17 +67,13 @@ class SuspenseSchema(ma.Schema):
     reason = ma.fields.String()
 
 
-def _organisation() -> Organisation:
-    return db.session.get(Organisation, g.user.organisation_id)  # type: ignore[return-value]
-
-
 @periods_blp.route("/<period>/allocate", methods=["POST"])
 @require("allocation.run")
 @periods_blp.response(200)
 @periods_blp.alt_response(409, description="Another allocation of the period is running")
 def allocate_period(period: str) -> Any:
     """Allocate every line of the period's invoices; a second run without changes writes nothing."""
-    result = allocate(g.user, _organisation(), period)
+    result = allocate(g.user, g.user.organisation, period)
     db.session.commit()
     return result.as_dict()
 

@@ -86,7 +86,7 @@ def import_invoice(args: dict[str, Any]) -> Any:
     if upload is None or not upload.filename:
         raise BadRequest("Send the invoice file as multipart form field 'file'")
     data = upload.read()
-    outcome = import_file(g.user, _organisation(), data, upload.filename, format=args["format"],
+    outcome = import_file(g.user, g.user.organisation, data, upload.filename, format=args["format"],
                           mapping=args["mapping"], supplier=args["supplier"],
                           max_bytes=current_app.config["MAX_CONTENT_LENGTH"])
     if outcome.status == ImportStatus.DUPLICATE:
@@ -114,9 +114,3 @@ def list_invoices(args: dict[str, Any]) -> Any:
 def get_invoice(invoice_id: int) -> Any:
     """One invoice with the lines the allocation uses, and where each line's reference was found."""
     return invoice_service.get_invoice(g.user, invoice_id)
-
-
-def _organisation() -> Any:
-    from ledger.models import Organisation
-
-    return db.session.get(Organisation, g.user.organisation_id)

@@ -13,7 +13,6 @@ from flask import Response, g
 from flask_smorest import Blueprint
 
 from ledger.auth import require
-from ledger.extensions import db
 from ledger.models import Organisation
 from ledger.services import report_data
 from reports.allocation_pdf import render_allocation_report
@@ -51,10 +50,6 @@ def signature() -> str:
     return f"{g.user.display_name} ({g.user.username})"
 
 
-def _organisation() -> Organisation:
-    return db.session.get(Organisation, g.user.organisation_id)  # type: ignore[return-value]
-
-
 def attachment(data: bytes, mimetype: str, filename: str) -> Response:
     """The file as a download; never cached (journals are not for shared caches)."""
     return Response(data, mimetype=mimetype, headers={
@@ -73,7 +68,7 @@ def file_name(organisation: Organisation, stem: str, period: str, suffix: str) -
 @reports_blp.response(200, content_type=PDF, description="The allocation report (PDF)")
 def allocation_report(query: dict[str, Any]) -> Any:
     """The auditors' allocation report of a period: summary, reconciliation, findings, every entry."""
-    organisation = _organisation()
+    organisation = g.user.organisation
     data = report_data.allocation_report(organisation, query["period"], generated_by=signature())
     return attachment(render_allocation_report(data, query["lang"]), PDF,
                       file_name(organisation, "fordelning", query["period"], "pdf"))
@@ -85,7 +80,7 @@ def allocation_report(query: dict[str, Any]) -> Any:
 @exports_blp.response(200, content_type=SIE, description="SIE 4I (CP437)")
 def export_sie(query: dict[str, Any]) -> Any:
     """The period's journal as SIE 4I: one balanced voucher per invoice, ansvar as dimension 1."""
-    organisation = _organisation()
+    organisation = g.user.organisation
     export = report_data.sie_export(organisation, query["period"], generated_by=signature())
     return attachment(render_sie4i(export), SIE, file_name(organisation, "journal", query["period"], "si"))
 
@@ -96,7 +91,7 @@ def export_sie(query: dict[str, Any]) -> Any:
 @exports_blp.response(200, content_type=CSV, description="CSV, UTF-8 with BOM")
 def export_csv(query: dict[str, Any]) -> Any:
     """The period's journal as CSV (';' and decimal comma unless `separator=,`)."""
-    organisation = _organisation()
+    organisation = g.user.organisation
     export = report_data.journal_export(organisation, query["period"])
     return attachment(render_journal_csv(export, separator=query["separator"]), CSV,
                       file_name(organisation, "journal", query["period"], "csv"))
@@ -108,6 +103,6 @@ def export_csv(query: dict[str, Any]) -> Any:
 @exports_blp.response(200, content_type=XLSX, description="Excel workbook")
 def export_xlsx(query: dict[str, Any]) -> Any:
     """The period's journal as an Excel workbook (amounts as numbers)."""
-    organisation = _organisation()
+    organisation = g.user.organisation
     export = report_data.journal_export(organisation, query["period"])
     return attachment(render_journal_xlsx(export), XLSX, file_name(organisation, "journal", query["period"], "xlsx"))

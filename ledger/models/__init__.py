@@ -16,7 +16,7 @@ from ledger.models.enums import (
     SubscriptionKind,
 )
 from ledger.models.inventory import Assignment, AssignmentRequest, Handset, Subscription
-from ledger.models.invoices import Invoice, InvoiceAllowanceCharge, InvoiceImport, InvoiceLine
+from ledger.models.invoices import Invoice, InvoiceAllowanceCharge, InvoiceImport, InvoiceLine, allocated_source
 from ledger.models.journal import AllocationRun, JournalEntry, Period
 from ledger.models.organisation import Administration, BudgetUnit, Organisation, UnitMembership
 from ledger.models.procurement import (
@@ -73,5 +73,6 @@ __all__ = [
     "Supplier",
     "UnitMembership",
     "User",
+    "allocated_source",
     "user_unit",
 ]

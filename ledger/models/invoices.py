@@ -165,3 +165,11 @@ class InvoiceAllowanceCharge(db.Model):
     reason: Mapped[str | None] = mapped_column(sa.String(200), comment="Reason text")
     vat_category: Mapped[str | None] = mapped_column(sa.String(4), comment="VAT category")
     vat_rate: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 2), comment="VAT percent")
+
+
+def allocated_source() -> sa.ColumnElement[bool]:
+    """The lines the allocation (and everything that reads like it) uses: an invoice's own
+    lines, or its operator specification's lines when it has one. For queries joining
+    ``InvoiceLine`` to ``Invoice``."""
+    return InvoiceLine.source == sa.case((Invoice.specification_import_id.is_(None), "document"),
+                                         else_="specification")

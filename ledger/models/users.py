@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ledger.extensions import db
 from ledger.models.enums import Role
-from ledger.models.organisation import BudgetUnit
+from ledger.models.organisation import BudgetUnit, Organisation
 from ledger.models.types import Timestamp, enum_column, utcnow
 
 user_unit = sa.Table(
@@ -40,6 +40,7 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(Timestamp, comment="Last successful log-in")
 
     units: Mapped[list[BudgetUnit]] = relationship(secondary=user_unit, order_by="BudgetUnit.ansvar")
+    organisation: Mapped[Organisation] = relationship()
 
     @property
     def is_active(self) -> bool:  # Flask-Login reads this

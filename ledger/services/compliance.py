@@ -74,6 +74,7 @@ from ledger.models import (
     PriceListItem,
     Subscription,
     Supplier,
+    allocated_source,
 )
 from ledger.money import ZERO, quantize
 
@@ -270,8 +271,7 @@ def _period_lines(organisation_id: int, first: date, after: date) -> list[sa.Col
     checked on the specification's lines, not on its summary lines."""
     return [
         InvoiceLine.organisation_id == organisation_id,
-        InvoiceLine.source == sa.case((Invoice.specification_import_id.is_(None), "document"),
-                                      else_="specification"),
+        allocated_source(),
         sa.or_(
             sa.and_(InvoiceLine.period_start >= first, InvoiceLine.period_start < after),
             sa.and_(InvoiceLine.period_start.is_(None), Invoice.issue_date >= first, Invoice.issue_date < after),

@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from ledger.errors import NotFound
 from ledger.extensions import db
-from ledger.models import Invoice, InvoiceImport, InvoiceLine, User
+from ledger.models import Invoice, InvoiceImport, InvoiceLine, User, allocated_source
 
 
 def list_invoices(user: User, *, supplier_id: int | None = None, number: str | None = None,
@@ -33,10 +33,9 @@ def get_invoice(user: User, invoice_id: int) -> Invoice:
 
 def allocation_lines(invoice: Invoice) -> list[InvoiceLine]:
     """The lines the allocation uses: the specification's when the invoice has one."""
-    source = "specification" if invoice.specification_import_id else "document"
     return list(db.session.scalars(
-        sa.select(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id, InvoiceLine.source == source)
-        .order_by(InvoiceLine.position)))
+        sa.select(InvoiceLine).join(Invoice, Invoice.id == InvoiceLine.invoice_id)
+        .where(InvoiceLine.invoice_id == invoice.id, allocated_source()).order_by(InvoiceLine.position)))
 
 
 def recent_imports(user: User, limit: int = 20) -> list[InvoiceImport]:

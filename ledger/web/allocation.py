@@ -13,7 +13,6 @@ from ledger.allocation.engine import allocate
 from ledger.auth import authorise, require
 from ledger.errors import LedgerError
 from ledger.extensions import db
-from ledger.models import Organisation
 from ledger.services import journal, periods
 from ledger.services import units as unit_service
 from ledger.web import NAVIGATION, blueprint
@@ -36,7 +35,7 @@ def periods_page() -> Any:
                     periods.close(g.user, g.user.organisation_id, form.period.data)
                     flash(_("%(period)s is closed.", period=form.period.data), "ok")
                 else:
-                    result = allocate(g.user, db.session.get(Organisation, g.user.organisation_id), form.period.data)
+                    result = allocate(g.user, g.user.organisation, form.period.data)
                 db.session.commit()
             except LedgerError as error:
                 db.session.rollback()
@@ -58,7 +57,7 @@ def suspense() -> Any:
             try:
                 unit = unit_service.get_unit(g.user, form.unit.data)
                 journal.resolve_suspense(g.user, form.line_id.data, unit, form.valid_from.data)
-                result = allocate(g.user, db.session.get(Organisation, g.user.organisation_id), form.period.data)
+                result = allocate(g.user, g.user.organisation, form.period.data)
                 db.session.commit()
                 flash(_("Assigned to %(unit)s and re-allocated %(period)s: %(entries)s new entries, "
                         "%(reversals)s reversals.", unit=unit.ansvar, period=form.period.data,

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from ledger.auth import authorise, require
 from ledger.extensions import db
-from ledger.models import ImportStatus, Organisation
+from ledger.models import ImportStatus
 from ledger.services import invoices as invoice_service
 from ledger.services.invoice_import import import_file
 from ledger.web import NAVIGATION, blueprint
@@ -27,7 +27,7 @@ def invoices() -> Any:
     if request.method == "POST":
         authorise(g.user, "invoices.import")
         if form.validate_on_submit():
-            organisation = db.session.get(Organisation, g.user.organisation_id)
+            organisation = g.user.organisation
             for upload in request.files.getlist(form.files.name):
                 outcome = import_file(g.user, organisation, upload.read(), upload.filename or "file",
                                       format=form.format.data, mapping=form.mapping.data or "generic",

@@ -15,8 +15,6 @@ from flask_babel import lazy_gettext as _l
 
 from ledger.api.reports import CSV, PDF, SIE, XLSX, attachment, file_name, signature
 from ledger.auth import require
-from ledger.extensions import db
-from ledger.models import Organisation
 from ledger.services import periods, report_data
 from ledger.web import NAVIGATION, blueprint
 from reports.allocation_pdf import render_allocation_report
@@ -26,10 +24,6 @@ from reports.sie import render_sie4i
 
 NAVIGATION.append(("web.reports", _l("Reports"), "reports.read"))
 LANGUAGES = {"sv": "Svenska", "en": "English"}
-
-
-def _organisation() -> Organisation:
-    return db.session.get(Organisation, g.user.organisation_id)  # type: ignore[return-value]
 
 
 def _period() -> str:
@@ -59,7 +53,7 @@ def reports_page() -> Any:
 @blueprint.route("/reports/allocation.pdf", endpoint="report_allocation")
 @require("reports.read")
 def allocation_pdf() -> Response:
-    organisation, period = _organisation(), _period()
+    organisation, period = g.user.organisation, _period()
     data = report_data.allocation_report(organisation, period, generated_by=signature())
     return attachment(render_allocation_report(data, _language()), PDF,
                       file_name(organisation, "fordelning", period, "pdf"))
@@ -68,7 +62,7 @@ def allocation_pdf() -> Response:
 @blueprint.route("/reports/journal.si", endpoint="export_sie")
 @require("reports.read")
 def journal_sie() -> Response:
-    organisation, period = _organisation(), _period()
+    organisation, period = g.user.organisation, _period()
     export = report_data.sie_export(organisation, period, generated_by=signature())
     return attachment(render_sie4i(export), SIE, file_name(organisation, "journal", period, "si"))
 
@@ -76,7 +70,7 @@ def journal_sie() -> Response:
 @blueprint.route("/reports/journal.csv", endpoint="export_csv")
 @require("reports.read")
 def journal_csv() -> Response:
-    organisation, period = _organisation(), _period()
+    organisation, period = g.user.organisation, _period()
     separator = "," if request.args.get("separator") == "," else ";"
     data = render_journal_csv(report_data.journal_export(organisation, period), separator=separator)
     return attachment(data, CSV, file_name(organisation, "journal", period, "csv"))
@@ -85,6 +79,6 @@ def journal_csv() -> Response:
 @blueprint.route("/reports/journal.xlsx", endpoint="export_xlsx")
 @require("reports.read")
 def journal_xlsx() -> Response:
-    organisation, period = _organisation(), _period()
+    organisation, period = g.user.organisation, _period()
     data = render_journal_xlsx(report_data.journal_export(organisation, period))
     return attachment(data, XLSX, file_name(organisation, "journal", period, "xlsx"))
