@@ -66,10 +66,10 @@ def main() -> None:
     print(f"baseline: {base:.2f} s", file=sys.stderr)
 
     from ledger.allocation.engine import allocate
-    from ledger.extensions import db
-    from ledger.models import Organisation
-    from ledger.services import costs
-    from ledger.services.invoice_import import import_file
+    from ledger.budgets import costs
+    from ledger.database import db
+    from ledger.invoices.importing import import_file
+    from ledger.organisation.models import Organisation
 
     with fresh_app(args.engine):
         org_id = load_inventory(inv)

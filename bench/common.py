@@ -72,7 +72,7 @@ def fresh_app(engine: str) -> Iterator[object]:
                 upgrade()
                 yield app
         finally:
-            from ledger.extensions import db
+            from ledger.database import db
 
             with app.app_context():
                 db.session.remove()

@@ -89,9 +89,10 @@ def load_inventory(inv: Inventory) -> int:
     Returns the organisation's id."""
     import sqlalchemy as sa
 
-    from ledger.extensions import db
-    from ledger.identifiers import phone_number
-    from ledger.models import Administration, Assignment, BudgetUnit, Organisation, Subscription, Supplier
+    from ledger.core.identifiers import phone_number
+    from ledger.database import db
+    from ledger.inventory.models import Assignment, Subscription
+    from ledger.organisation.models import Administration, BudgetUnit, Organisation, Supplier
 
     org = Organisation(name=BUYER[0], organisation_number=BUYER[1], keeps_ledger=True)
     supplier = Supplier(name=SUPPLIER[0], organisation_number=SUPPLIER[1])

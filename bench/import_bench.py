@@ -72,9 +72,9 @@ def main() -> None:
     baseline = baseline_csv(data) if args.format == "csv" else baseline_peppol(data)
     print(f"baseline: {baseline:.2f} s ({lines / baseline:,.0f} lines/s)", file=sys.stderr)
 
-    from ledger.extensions import db
-    from ledger.models import Organisation
-    from ledger.services.invoice_import import import_file
+    from ledger.database import db
+    from ledger.invoices.importing import import_file
+    from ledger.organisation.models import Organisation
 
     with fresh_app(args.engine):
         org_id = load_inventory(inv)

@@ -39,8 +39,11 @@ def _configure(app: Flask, config: Mapping[str, Any] | None) -> None:
 
 
 def _setup_extensions(app: Flask) -> None:
-    from ledger import models  # noqa: F401 - registers the tables
-    from ledger.extensions import csrf, db, migrate
+    from ledger.database import db
+    from ledger.extensions import csrf, migrate
+    from ledger.features import load_models
+
+    load_models()
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
@@ -53,7 +56,7 @@ def _sqlite_pragmas(app: Flask) -> None:
     """Foreign keys on, WAL for concurrent readers, a busy timeout instead of instant errors."""
     import sqlalchemy as sa
 
-    from ledger.extensions import db
+    from ledger.database import db
 
     with app.app_context():
         engine = db.engine
@@ -77,13 +80,13 @@ def _setup_babel(app: Flask) -> None:
 
 
 def _setup_auth(app: Flask) -> None:
-    from ledger.web.login_setup import setup_login
+    from ledger.access.login import setup_login
 
     setup_login(app)
 
 
 def _setup_errors(app: Flask) -> None:
-    from ledger.errors import register_error_handlers
+    from ledger.web.errors import register_error_handlers
 
     register_error_handlers(app)
 
@@ -95,9 +98,16 @@ def _setup_api(app: Flask) -> None:
 
 
 def _setup_web(app: Flask) -> None:
+    from jinja2 import FileSystemLoader
+
+    from ledger.features import load_views, template_folders
     from ledger.web import blueprint
 
+    load_views()
     app.register_blueprint(blueprint)
+    # Each feature keeps its templates beside its code; the names stay "area/page.html".
+    # The web blueprint's own folder (layout, error page) is searched after these.
+    app.jinja_loader = FileSystemLoader(template_folders())
 
 
 def _setup_cli(app: Flask) -> None:
@@ -111,7 +121,7 @@ def check_database(app: Flask) -> None:
     import sqlalchemy as sa
     from sqlalchemy.exc import SQLAlchemyError
 
-    from ledger.extensions import db
+    from ledger.database import db
 
     with app.app_context():
         try:

@@ -1,4 +1,6 @@
-"""Flask extensions, created unbound and initialised by the app factory (``init_app``)."""
+"""Flask extensions, created unbound and initialised by the app factory (``init_app``).
+
+The database object lives in ``ledger.database``."""
 
 from __future__ import annotations
 
@@ -6,18 +8,7 @@ from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_smorest import Api
-from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
-
-# Named constraints so that Alembic migrations are reproducible on SQLite and PostgreSQL.
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
 
 
 class LedgerApi(Api):
@@ -31,7 +22,6 @@ class LedgerApi(Api):
         return None
 
 
-db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 migrate = Migrate()
 babel = Babel()
 csrf = CSRFProtect()

@@ -19,7 +19,7 @@ from flask import current_app, has_request_context, session
 from flask_babel import get_locale
 
 from ledger.config import SUPPORTED_LANGUAGES
-from ledger.identifiers import display_phone_number
+from ledger.core.identifiers import display_phone_number
 
 #: The language → locale used for formatting (sv → sv_SE gives "1 234,50 kr").
 FORMAT_LOCALES = {"sv": "sv_SE", "en": "en_GB"}

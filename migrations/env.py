@@ -72,7 +72,7 @@ def render_item(type_, obj, autogen_context):
     Migrations must not import application code that may change later: ``Money`` is a
     BIGINT of öre and ``Timestamp`` a timezone-aware DATETIME as far as the schema goes.
     """
-    from ledger.models.types import Money, Timestamp
+    from ledger.database.types import Money, Timestamp
 
     if type_ == "type" and isinstance(obj, Money):
         return "sa.BigInteger()"

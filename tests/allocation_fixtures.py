@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from ledger.extensions import db
-from ledger.identifiers import phone_number
-from ledger.models import BudgetUnit, ImportStatus, Subscription, SubscriptionKind, Supplier
-from ledger.services.assignments import add_assignment
-from ledger.services.invoice_import import import_file
+from ledger.core.identifiers import phone_number
+from ledger.database import db
+from ledger.inventory.assignments import add_assignment
+from ledger.inventory.models import Subscription, SubscriptionKind
+from ledger.invoices.importing import import_file
+from ledger.invoices.models import ImportStatus
+from ledger.organisation.models import BudgetUnit, Supplier
 from tests.conftest import Org
 from tests.importers.ubl_builder import Line, build_invoice
 

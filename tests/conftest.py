@@ -23,9 +23,10 @@ from hypothesis import settings
 from sqlalchemy.engine import make_url
 
 from ledger import create_app
-from ledger.extensions import db as _db
-from ledger.models import Administration, BudgetUnit, Organisation, Role, User
-from ledger.services.users import create_user, issue_token
+from ledger.access.models import Role, User
+from ledger.access.service import create_user, issue_token
+from ledger.database import db as _db
+from ledger.organisation.models import Administration, BudgetUnit, Organisation
 
 # No per-example deadline: CI shares two cores with PostgreSQL and a browser, and a slow example
 # is not a wrong one. On CI the examples are derandomised, so a red run reproduces exactly.

@@ -10,18 +10,11 @@ import pytest
 import sqlalchemy as sa
 from stdnum import luhn
 
-from ledger.models import (
-    Assignment,
-    AuditEvent,
-    Handset,
-    HandsetStatus,
-    Period,
-    PeriodStatus,
-    Subscription,
-    SubscriptionKind,
-    Supplier,
-)
-from ledger.services.assignments import add_assignment
+from ledger.allocation.models import Period, PeriodStatus
+from ledger.audit.models import AuditEvent
+from ledger.inventory.assignments import add_assignment
+from ledger.inventory.models import Assignment, Handset, HandsetStatus, Subscription, SubscriptionKind
+from ledger.organisation.models import Supplier
 
 __all__ = ["OPERATOR_ORGNR", "OTHER_ORGNR", "audit_actions", "count", "inventory", "make_imei", "operator"]
 
@@ -66,7 +59,7 @@ class Inventory:
     def subscription(self, number: str, unit=None, start: date = date(2025, 1, 1), *,
                      kind: SubscriptionKind = SubscriptionKind.MOBILE_VOICE, end: date | None = None,
                      commit: bool = True, **values) -> Subscription:
-        from ledger.identifiers import phone_number
+        from ledger.core.identifiers import phone_number
 
         sub = Subscription(organisation_id=self.org.id, number=phone_number(number), kind=kind,
                            supplier_id=self.supplier.id, start_date=start, end_date=end, **values)

@@ -20,10 +20,13 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from ledger.allocation.engine import allocate
-from ledger.extensions import db
-from ledger.models import BudgetUnit, ImportStatus, JournalEntry, Period, SubscriptionKind, Supplier
-from ledger.services.assignments import move
-from ledger.services.invoice_import import import_file
+from ledger.allocation.models import JournalEntry, Period
+from ledger.database import db
+from ledger.inventory.assignments import move
+from ledger.inventory.models import SubscriptionKind
+from ledger.invoices.importing import import_file
+from ledger.invoices.models import ImportStatus
+from ledger.organisation.models import BudgetUnit, Supplier
 from tests.allocation_fixtures import SUPPLIER, Ledger, line
 from tests.conftest import Org
 from tests.importers.ubl_builder import Line, build_invoice

@@ -8,12 +8,14 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from ledger.allocation import periods
 from ledger.allocation.check import check
 from ledger.allocation.engine import allocate
-from ledger.errors import Conflict
-from ledger.models import JournalEntry, Period, PeriodStatus, SubscriptionKind, Supplier
-from ledger.services import periods
-from ledger.services.assignments import add_assignment, move
+from ledger.allocation.models import JournalEntry, Period, PeriodStatus
+from ledger.core.errors import Conflict
+from ledger.inventory.assignments import add_assignment, move
+from ledger.inventory.models import SubscriptionKind
+from ledger.organisation.models import Supplier
 from tests.allocation_fixtures import SUPPLIER, Ledger, line
 from tests.importers.ubl_builder import Line
 
@@ -204,7 +206,7 @@ def test_lines_belong_to_the_period_of_the_invoice_date(db, ledger) -> None:
 
 
 def test_a_handset_line_follows_the_handsets_unit(db, ledger) -> None:
-    from ledger.models import Handset
+    from ledger.inventory.models import Handset
 
     handset = Handset(organisation_id=ledger.org.id, imei="490154203237518", model="Doro 8100")
     db.add(handset)

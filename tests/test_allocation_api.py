@@ -9,8 +9,10 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from ledger.access.models import Role
 from ledger.allocation.check import check
-from ledger.models import JournalEntry, Role, Supplier
+from ledger.allocation.models import JournalEntry
+from ledger.organisation.models import Supplier
 from tests.allocation_fixtures import SUPPLIER, Ledger, line
 from tests.conftest import csrf_token, engine_name, log_in
 
@@ -117,8 +119,8 @@ def test_periods_page_shows_totals_per_rule(client, db, ledger, make_user) -> No
 @pytest.mark.skipif(engine_name() != "postgresql", reason="row locks are tested on PostgreSQL")
 def test_two_concurrent_allocations_do_not_double_book(app, db, ledger) -> None:
     from ledger.allocation.engine import allocate
-    from ledger.extensions import db as _db
-    from ledger.models import Organisation
+    from ledger.database import db as _db
+    from ledger.organisation.models import Organisation
 
     barrier = threading.Barrier(2, timeout=30)
     errors: list[BaseException] = []

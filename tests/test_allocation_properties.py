@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from ledger.allocation import rules
 from ledger.allocation.rules import Span, UnitFacts
-from ledger.models import Category
+from ledger.core.categories import Category
 
 DAY0 = date(2026, 1, 1)
 UNITS = {1: UnitFacts(False), 2: UnitFacts(True), 3: UnitFacts(False)}
@@ -82,9 +82,11 @@ def test_invariants_hold_after_allocation_and_reallocation(app, moves, amounts, 
 
     from ledger.allocation.check import check
     from ledger.allocation.engine import allocate
-    from ledger.extensions import db
-    from ledger.models import JournalEntry, Subscription, Supplier
-    from ledger.services.assignments import move
+    from ledger.allocation.models import JournalEntry
+    from ledger.database import db
+    from ledger.inventory.assignments import move
+    from ledger.inventory.models import Subscription
+    from ledger.organisation.models import Supplier
     from tests.allocation_fixtures import SUPPLIER, Ledger
     from tests.conftest import empty_all_tables, make_org
     from tests.importers.ubl_builder import Line

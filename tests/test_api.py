@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ledger.models import Role
+from ledger.access.models import Role
 
 
 def test_openapi_document_is_served_and_lists_the_units_endpoints(client) -> None:

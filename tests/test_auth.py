@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ledger.auth import PERMISSIONS
-from ledger.models import Role
+from ledger.access.models import Role
+from ledger.access.permissions import PERMISSIONS
 from tests.conftest import PASSWORD, csrf_token, log_in
 
 
@@ -112,8 +112,8 @@ def test_api_ignores_session_cookies(client, make_user) -> None:
 
 
 def test_revoked_or_inactive_users_tokens_stop_working(client, db, api_headers) -> None:
-    from ledger.models import ApiToken, User
-    from ledger.models.types import utcnow
+    from ledger.access.models import ApiToken, User
+    from ledger.database.types import utcnow
 
     headers = api_headers(Role.AUDITOR)
     assert client.get("/api/v1/units", headers=headers).status_code == 200
@@ -127,8 +127,8 @@ def test_revoked_or_inactive_users_tokens_stop_working(client, db, api_headers) 
 
 
 def test_tokens_are_stored_hashed(db, make_user) -> None:
-    from ledger.models import ApiToken
-    from ledger.services.users import issue_token
+    from ledger.access.models import ApiToken
+    from ledger.access.service import issue_token
 
     token = issue_token(None, make_user(Role.FINANCE))
     stored = db.query(ApiToken).one().token_hash

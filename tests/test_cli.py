@@ -6,19 +6,11 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from ledger.models import (
-    Assignment,
-    AuditEvent,
-    BudgetUnit,
-    CoverageException,
-    ExceptionStatus,
-    FrameworkContract,
-    Handset,
-    HandsetStatus,
-    Role,
-    Subscription,
-    User,
-)
+from ledger.access.models import Role, User
+from ledger.audit.models import AuditEvent
+from ledger.inventory.models import Assignment, Handset, HandsetStatus, Subscription
+from ledger.organisation.models import BudgetUnit
+from ledger.procurement.models import CoverageException, ExceptionStatus, FrameworkContract
 
 
 def test_users_create_with_password_from_stdin_then_token_works(app, db, org, client) -> None:

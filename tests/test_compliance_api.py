@@ -7,7 +7,8 @@ from datetime import date
 
 import pytest
 
-from ledger.models import Category, Role
+from ledger.access.models import Role
+from ledger.core.categories import Category
 from tests.conftest import log_in
 from tests.test_procurement_factories import (
     L,

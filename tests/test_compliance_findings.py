@@ -9,20 +9,14 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from ledger.errors import ValidationFailed
-from ledger.extensions import db as _db
-from ledger.models import (
-    Category,
-    ContractStatus,
-    CoverageException,
-    DocumentType,
-    ExceptionStatus,
-    FrameworkContract,
-    Organisation,
-    Supplier,
-)
-from ledger.services import compliance
-from ledger.services.compliance import add_months, parse_period
+from ledger.core.categories import Category
+from ledger.core.errors import ValidationFailed
+from ledger.database import db as _db
+from ledger.invoices.models import DocumentType
+from ledger.organisation.models import Organisation, Supplier
+from ledger.procurement import compliance
+from ledger.procurement.compliance import add_months, parse_period
+from ledger.procurement.models import ContractStatus, CoverageException, ExceptionStatus, FrameworkContract
 from tests.test_procurement_factories import (
     L,
     add_price,
@@ -143,7 +137,7 @@ def test_a_contract_counts_only_for_its_parties_while_signed_and_in_force(db, wo
 
 
 def test_an_extension_used_keeps_the_contract_in_force(db, world) -> None:
-    from ledger.services import procurement
+    from ledger.procurement import service as procurement
 
     contract = make_contract(world.org, world.nordnat, [Category.SUBSCRIPTION], start=date(2024, 1, 1),
                              end=date(2026, 2, 28), options=[(date(2027, 2, 28), date(2025, 8, 31))])

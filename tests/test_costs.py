@@ -7,10 +7,14 @@ from decimal import Decimal
 
 import pytest
 
+from ledger.access.models import Role
 from ledger.allocation.engine import allocate
-from ledger.models import BudgetCategory, Role, SubscriptionKind, Supplier
-from ledger.services import budgets, costs
-from ledger.services.units import move_to_administration
+from ledger.budgets import costs
+from ledger.budgets import service as budgets
+from ledger.core.categories import BudgetCategory
+from ledger.inventory.models import SubscriptionKind
+from ledger.organisation.models import Supplier
+from ledger.organisation.service import move_to_administration
 from tests.allocation_fixtures import SUPPLIER, Ledger, line
 from tests.importers.ubl_builder import Line
 
@@ -85,7 +89,7 @@ def test_rollup_keeps_months_with_the_administration_of_then(db, ledger) -> None
 
 
 def test_budget_changes_are_kept(db, ledger) -> None:
-    from ledger.models import User
+    from ledger.access.models import User
 
     history = budgets.history(ledger.org.forskola, 2026)
     assert len(history) == 12 and all(h.old_amount is None for h in history)
@@ -101,8 +105,8 @@ def test_budget_changes_are_kept(db, ledger) -> None:
 
 
 def test_switchboard_budget_only_for_carrier_and_fee_funded(db, ledger) -> None:
-    from ledger.errors import ValidationFailed
-    from ledger.models import User
+    from ledger.access.models import User
+    from ledger.core.errors import ValidationFailed
 
     user = db.query(User).filter_by(role=Role.FINANCE).first()
     with pytest.raises(ValidationFailed, match="does not budget for switchboard"):
@@ -167,10 +171,11 @@ def test_a_correction_after_a_reorganisation_reverses_under_the_old_administrati
     in January is corrected in April, when Skolan belongs to SBF: the reversal still nets BUF."""
     import sqlalchemy as sa
 
+    from ledger.allocation import periods
     from ledger.allocation.check import check
-    from ledger.models import JournalEntry, Subscription
-    from ledger.services import periods
-    from ledger.services.assignments import move
+    from ledger.allocation.models import JournalEntry
+    from ledger.inventory.assignments import move
+    from ledger.inventory.models import Subscription
 
     for month in ("2026-01", "2026-02", "2026-03"):
         periods.close(None, ledger.org.id, month)
@@ -191,7 +196,7 @@ def test_budget_report_pdf_for_a_unit_and_the_organisation(app, db, ledger) -> N
 
     from pypdf import PdfReader
 
-    from ledger.services.report_data import budget_report
+    from ledger.reporting.service import budget_report
     from reports.budget_pdf import render_budget_report
 
     unit_pdf = render_budget_report(budget_report(ledger.org.organisation, 2026, unit_code="3110", today=TODAY))

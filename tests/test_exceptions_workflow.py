@@ -7,10 +7,14 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from ledger.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from ledger.models import AuditEvent, Category, CoverageException, ExceptionStatus, Organisation, Role
-from ledger.services import exceptions as svc
-from ledger.services.exceptions import TRANSITIONS, Action, effective_status
+from ledger.access.models import Role
+from ledger.audit.models import AuditEvent
+from ledger.core.categories import Category
+from ledger.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ledger.organisation.models import Organisation
+from ledger.procurement import coverage as svc
+from ledger.procurement.coverage import TRANSITIONS, Action, effective_status
+from ledger.procurement.models import CoverageException, ExceptionStatus
 from tests.test_procurement_factories import make_contract, make_subscription, make_supplier
 
 TODAY = date(2026, 3, 10)

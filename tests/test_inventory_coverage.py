@@ -8,8 +8,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from ledger.models import HandsetStatus, Role, SubscriptionKind
-from ledger.services.assignments import add_assignment
+from ledger.access.models import Role
+from ledger.inventory.assignments import add_assignment
+from ledger.inventory.models import HandsetStatus, SubscriptionKind
 from tests.conftest import log_in
 from tests.inventory_fixtures import *  # noqa: F403
 from tests.inventory_fixtures import make_imei

@@ -12,7 +12,9 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from ledger.models import Assignment, AuditEvent, Role, Subscription, SubscriptionKind
+from ledger.access.models import Role
+from ledger.audit.models import AuditEvent
+from ledger.inventory.models import Assignment, Subscription, SubscriptionKind
 from tests.conftest import csrf_token, log_in
 from tests.inventory_fixtures import *  # noqa: F403
 from tests.inventory_fixtures import OPERATOR_ORGNR, OTHER_ORGNR, audit_actions, count
@@ -256,7 +258,7 @@ def test_date_range_of_assignments_never_overlaps_after_import(client, db, org, 
 def test_import_reads_the_register_in_a_fixed_number_of_queries(client, db, app, org, inventory,
                                                                 api_headers) -> None:
     """Set-based: the number of statements does not grow with the rows (no SELECT per row)."""
-    from ledger.extensions import db as database
+    from ledger.database import db as database
 
     headers = api_headers(Role.FINANCE)
     for i in range(40):

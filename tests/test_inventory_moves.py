@@ -7,7 +7,10 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from ledger.models import Assignment, AssignmentRequest, AuditEvent, BudgetUnit, Role
+from ledger.access.models import Role
+from ledger.audit.models import AuditEvent
+from ledger.inventory.models import Assignment, AssignmentRequest
+from ledger.organisation.models import BudgetUnit
 from tests.conftest import engine_name
 from tests.inventory_fixtures import *  # noqa: F403
 from tests.inventory_fixtures import audit_actions, count, make_imei
@@ -294,10 +297,12 @@ def test_two_concurrent_moves_of_one_asset_never_overlap(app, db, org, inventory
     import threading
     import time
 
-    from ledger.extensions import db as _db
-    from ledger.models import BudgetUnit, Subscription, User
-    from ledger.services import assignments as assignment_service
-    from ledger.services.inventory_moves import move_asset
+    from ledger.access.models import User
+    from ledger.database import db as _db
+    from ledger.inventory import assignments as assignment_service
+    from ledger.inventory.models import Subscription
+    from ledger.inventory.moves import move_asset
+    from ledger.organisation.models import BudgetUnit
 
     sub = inventory.subscription("070-111 22 33")
     user_id = make_user(Role.FINANCE).id

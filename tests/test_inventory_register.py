@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from ledger.models import Handset, HandsetStatus, Role, Subscription
+from ledger.access.models import Role
+from ledger.inventory.models import Handset, HandsetStatus, Subscription
 from tests.conftest import csrf_token, log_in
 from tests.inventory_fixtures import *  # noqa: F403
 from tests.inventory_fixtures import OPERATOR_ORGNR, OTHER_ORGNR, audit_actions, count, make_imei

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from ledger.models import Handset, Role, Subscription
+from ledger.access.models import Role
+from ledger.inventory.models import Handset, Subscription
 from tests.conftest import csrf_token, log_in
 from tests.inventory_fixtures import *  # noqa: F403
 from tests.inventory_fixtures import OPERATOR_ORGNR, make_imei

@@ -8,24 +8,15 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from ledger.extensions import db as _db
-from ledger.models import (
-    AuditEvent,
-    Category,
-    FrameworkContract,
-    Handset,
-    ImportStatus,
-    Invoice,
-    InvoiceAllowanceCharge,
-    InvoiceImport,
-    InvoiceLine,
-    PriceListItem,
-    Role,
-    Subscription,
-    SubscriptionKind,
-    Supplier,
-)
-from ledger.services.invoice_import import import_file
+from ledger.access.models import Role
+from ledger.audit.models import AuditEvent
+from ledger.core.categories import Category
+from ledger.database import db as _db
+from ledger.inventory.models import Handset, Subscription, SubscriptionKind
+from ledger.invoices.importing import import_file
+from ledger.invoices.models import ImportStatus, Invoice, InvoiceAllowanceCharge, InvoiceImport, InvoiceLine
+from ledger.organisation.models import Supplier
+from ledger.procurement.models import FrameworkContract, PriceListItem
 from tests.importers.ubl_builder import Line, build_invoice
 
 SUPPLIER = "556677-8899"
@@ -44,7 +35,7 @@ def operator(db, org) -> Supplier:
     for number, kind, extension in [("0701234567", SubscriptionKind.MOBILE_VOICE, None),
                                     ("0702345678", SubscriptionKind.MOBILE_VOICE, None),
                                     ("050517123", SubscriptionKind.SWITCHBOARD_EXTENSION, "7123")]:
-        from ledger.identifiers import phone_number
+        from ledger.core.identifiers import phone_number
 
         db.add(Subscription(organisation_id=org.id, number=phone_number(number), kind=kind, supplier_id=supplier.id,
                             start_date=date(2024, 1, 1), extension=extension, operator_reference=f"AB-{number[-4:]}"))
@@ -222,10 +213,10 @@ def test_csv_specification_of_a_peppol_invoice_must_reconcile(db, org, operator)
     assert attached.status == ImportStatus.IMPORTED and attached.invoice_ids == [peppol.invoice_id]
     invoice = db.get(Invoice, peppol.invoice_id)
     assert invoice.specification_import_id is not None
-    from ledger.services.invoices import allocation_lines
+    from ledger.invoices.service import allocation_lines
 
     assert [ln.source for ln in allocation_lines(invoice)] == ["specification", "specification"]
-    from ledger.services import compliance
+    from ledger.procurement import compliance
 
     # Compliance reads the specification's lines too, not the summary line without a number.
     assert not compliance.check(org.id, "2026-02", today=date(2026, 3, 1)).of_kind("unmatched_reference")

@@ -8,7 +8,7 @@ from alembic.migration import MigrationContext
 from flask import Flask
 from flask_migrate import downgrade, upgrade
 
-from ledger.extensions import db
+from ledger.database import db
 from tests.conftest import engine_name
 
 MIGRATIONS = "migrations"

@@ -9,19 +9,14 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from ledger.errors import Conflict, ValidationFailed
-from ledger.identifiers import IdentifierError, imei, organisation_number, phone_number
-from ledger.models import (
-    Assignment,
-    AuditEvent,
-    BudgetUnit,
-    Handset,
-    InvoiceLine,
-    Subscription,
-    SubscriptionKind,
-    Supplier,
-)
-from ledger.services import assignments, units
+from ledger.audit.models import AuditEvent
+from ledger.core.errors import Conflict, ValidationFailed
+from ledger.core.identifiers import IdentifierError, imei, organisation_number, phone_number
+from ledger.inventory import assignments
+from ledger.inventory.models import Assignment, Handset, Subscription, SubscriptionKind
+from ledger.invoices.models import InvoiceLine
+from ledger.organisation import service as units
+from ledger.organisation.models import BudgetUnit, Supplier
 from tests.conftest import Org
 
 
@@ -125,7 +120,7 @@ def test_database_check_refuses_an_assignment_of_two_assets(db, org: Org, subscr
 
 
 def test_money_round_trips_exactly_as_whole_ore(db, org: Org, subscription: Subscription) -> None:
-    from ledger.models import DocumentType, ImportStatus, Invoice, InvoiceImport
+    from ledger.invoices.models import DocumentType, ImportStatus, Invoice, InvoiceImport
 
     imp = InvoiceImport(organisation_id=org.id, file_name="f.xml", sha256="0" * 64, format="peppol",
                         status=ImportStatus.IMPORTED)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger.money import AmountError, parse_amount, split, split_ore, to_ore
+from ledger.core.money import AmountError, parse_amount, split, split_ore, to_ore
 
 
 @pytest.mark.parametrize(

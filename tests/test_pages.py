@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import pytest
 
+from ledger.access.models import Role
 from ledger.i18n import day, money
-from ledger.models import Handset, Role
+from ledger.inventory.models import Handset
 from tests.conftest import csrf_token, log_in
 
 
@@ -44,7 +45,7 @@ def test_language_switch_needs_csrf(client) -> None:
 
 
 def test_unit_page_shows_assets_with_amounts_in_swedish(client, db, org, make_user) -> None:
-    from ledger.services.assignments import add_assignment
+    from ledger.inventory.assignments import add_assignment
 
     handset = Handset(organisation_id=org.id, imei="490154203237518", model="Doro 8100",
                       purchase_price=Decimal("1234.50"), purchase_date=date(2026, 1, 2))

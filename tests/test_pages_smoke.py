@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ledger.models import Role
+from ledger.access.models import Role
 from tests.conftest import log_in
 
 

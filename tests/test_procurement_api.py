@@ -10,18 +10,11 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from ledger.models import (
-    AuditEvent,
-    Category,
-    ContractTerm,
-    CoverageException,
-    ExceptionStatus,
-    FrameworkContract,
-    Organisation,
-    PriceListItem,
-    Role,
-    Supplier,
-)
+from ledger.access.models import Role
+from ledger.audit.models import AuditEvent
+from ledger.core.categories import Category
+from ledger.organisation.models import Organisation, Supplier
+from ledger.procurement.models import ContractTerm, CoverageException, ExceptionStatus, FrameworkContract, PriceListItem
 from tests.test_procurement_factories import (
     SKOVDE,
     add_price,
@@ -392,8 +385,8 @@ def test_who_may_write(client, api_headers, db, setup, endpoint: str, role: Role
 def test_who_may_withdraw(client, api_headers, db, setup, role: Role) -> None:
     """Withdrawing is for the requester or procurement: other roles are refused at the door (403)."""
     headers = api_headers(role, ["3110"] if role == Role.DEPARTMENT else [])
-    from ledger.models import User
-    from ledger.services.users import user_for_token
+    from ledger.access.models import User
+    from ledger.access.service import user_for_token
 
     requester = user_for_token(headers["Authorization"].split()[1])
     assert isinstance(requester, User)
@@ -421,7 +414,7 @@ def test_openapi_lists_the_procurement_paths(client) -> None:
 
 
 def test_orgnr_helper_makes_valid_numbers() -> None:
-    from ledger.identifiers import organisation_number
+    from ledger.core.identifiers import organisation_number
 
     assert organisation_number(orgnr("556901001")) == orgnr("556901001")
 

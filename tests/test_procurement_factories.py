@@ -14,25 +14,14 @@ from typing import Any
 
 from stdnum import luhn
 
-from ledger.extensions import db
-from ledger.models import (
-    BudgetUnit,
-    Category,
-    DocumentType,
-    FrameworkContract,
-    Handset,
-    ImportStatus,
-    Invoice,
-    InvoiceImport,
-    InvoiceLine,
-    Organisation,
-    PriceListItem,
-    Subscription,
-    SubscriptionKind,
-    Supplier,
-)
-from ledger.services import procurement
-from ledger.services.assignments import add_assignment
+from ledger.core.categories import Category
+from ledger.database import db
+from ledger.inventory.assignments import add_assignment
+from ledger.inventory.models import Handset, Subscription, SubscriptionKind
+from ledger.invoices.models import DocumentType, ImportStatus, Invoice, InvoiceImport, InvoiceLine
+from ledger.organisation.models import BudgetUnit, Organisation, Supplier
+from ledger.procurement import service as procurement
+from ledger.procurement.models import FrameworkContract, PriceListItem
 
 _serial = itertools.count(1)
 

@@ -9,16 +9,16 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from ledger.models import (
-    Category,
+from ledger.access.models import Role
+from ledger.core.categories import Category
+from ledger.organisation.models import Organisation
+from ledger.procurement.models import (
     ContractTerm,
     CoverageException,
     ExceptionStatus,
     FrameworkContract,
-    Organisation,
     PartyRole,
     PriceListItem,
-    Role,
 )
 from tests.conftest import csrf_token, log_in
 from tests.test_procurement_factories import SKOVDE, add_price, make_contract, make_subscription, make_supplier

@@ -10,10 +10,12 @@ import pytest
 import sqlalchemy as sa
 
 from importers.price_list import parse_price_list
-from ledger.errors import TooLarge, ValidationFailed
-from ledger.models import AuditEvent, Category, PriceListItem
-from ledger.services import price_lists
-from ledger.services.price_lists import price_on
+from ledger.audit.models import AuditEvent
+from ledger.core.categories import Category
+from ledger.core.errors import TooLarge, ValidationFailed
+from ledger.procurement import price_lists
+from ledger.procurement.models import PriceListItem
+from ledger.procurement.price_lists import price_on
 from tests.test_procurement_factories import add_price, make_contract, make_supplier
 
 HEADER = "Artikelnummer;Benämning;Kategori;Pris;Enhet\n"
@@ -28,7 +30,7 @@ def contract(db, org):
 
 
 def rows(contract) -> list[tuple[str, Decimal, date, date | None]]:
-    from ledger.extensions import db
+    from ledger.database import db
 
     return [(r.item_code, r.unit_price, r.valid_from, r.valid_to) for r in db.session.scalars(
         sa.select(PriceListItem).where(PriceListItem.contract_id == contract.id)

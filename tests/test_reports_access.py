@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from ledger.models import Role
+from ledger.access.models import Role
 from tests.conftest import log_in
 
 API = [

@@ -11,10 +11,13 @@ import pypdf
 import pytest
 import sqlalchemy as sa
 
+from ledger.access.models import Role
+from ledger.allocation import periods
 from ledger.allocation.engine import allocate
-from ledger.models import JournalEntry, Role, Subscription
-from ledger.services import periods, report_data
-from ledger.services.assignments import move
+from ledger.allocation.models import JournalEntry
+from ledger.inventory.assignments import move
+from ledger.inventory.models import Subscription
+from ledger.reporting import service as report_data
 from reports.allocation_pdf import render_allocation_report
 from reports.data import AllocationReport
 from reports.formatting import Formatter

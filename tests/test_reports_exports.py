@@ -12,11 +12,13 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
+from ledger.access.models import Role
+from ledger.allocation import periods
 from ledger.allocation.engine import allocate
-from ledger.models import Role, Subscription
-from ledger.services import periods, report_data
-from ledger.services.assignments import move
-from ledger.services.report_data import SieSettings, sie_settings
+from ledger.inventory.assignments import move
+from ledger.inventory.models import Subscription
+from ledger.reporting import service as report_data
+from ledger.reporting.service import SieSettings, sie_settings
 from reports.sie import render_sie4i
 from tests.report_fixtures import ACTIVITIES, Month, build_month, journal_sums, journal_total
 from tests.reports.sie_parser import ParsedSie, parse_sie

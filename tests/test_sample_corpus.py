@@ -12,9 +12,11 @@ import pytest
 import sqlalchemy as sa
 
 import importers
-from ledger.identifiers import phone_number
-from ledger.models import ImportStatus, Invoice, InvoiceLine, Subscription, SubscriptionKind, Supplier
-from ledger.services.invoice_import import import_file
+from ledger.core.identifiers import phone_number
+from ledger.inventory.models import Subscription, SubscriptionKind
+from ledger.invoices.importing import import_file
+from ledger.invoices.models import ImportStatus, Invoice, InvoiceLine
+from ledger.organisation.models import Supplier
 
 SAMPLES = Path(os.environ.get("LEDGER_SAMPLES_DIR")
                or Path(__file__).resolve().parents[1].parent / "shared" / "samples")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ledger.models import Category
+from ledger.core.categories import Category
 
 DEFAULT_ACCOUNTS = Path(__file__).resolve().parents[1] / "accounts.toml"
 

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
+from ledger.allocation.models import JournalEntry, Period, PeriodStatus
 from ledger.allocation.rules import ROUNDING
-from ledger.extensions import db
-from ledger.models import Invoice, InvoiceLine, JournalEntry, Period, PeriodStatus
-from ledger.models.types import raw_ore
-from ledger.money import from_ore
+from ledger.core.money import from_ore
+from ledger.database import db
+from ledger.database.types import raw_ore
+from ledger.invoices.models import Invoice, InvoiceLine
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,32 +30,23 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
 
-from ledger.allocation import rules
+from ledger.access.models import User
+from ledger.allocation import periods, rules
 from ledger.allocation.accounts import AccountPlan, account_plan
+from ledger.allocation.models import AllocationRun, JournalEntry, PeriodStatus
 from ledger.allocation.rules import Piece, Span, UnitFacts
-from ledger.bulk import Values, insert_rows
-from ledger.errors import Conflict
-from ledger.extensions import db
-from ledger.models import (
-    AllocationRun,
-    Assignment,
-    BudgetUnit,
-    Category,
-    Invoice,
-    InvoiceAllowanceCharge,
-    InvoiceLine,
-    JournalEntry,
-    Organisation,
-    PeriodStatus,
-    Supplier,
-    User,
-    allocated_source,
-)
-from ledger.models.types import raw_ore, utcnow
-from ledger.money import from_ore
-from ledger.services import audit, periods
-from ledger.services.asset_matching import AssetIndex
-from ledger.services.units import AdministrationHistory, switchboard_carrier
+from ledger.audit import service as audit
+from ledger.core.categories import Category
+from ledger.core.errors import Conflict
+from ledger.core.money import from_ore
+from ledger.database import db
+from ledger.database.bulk import Values, insert_rows
+from ledger.database.types import raw_ore, utcnow
+from ledger.inventory.matching import AssetIndex
+from ledger.inventory.models import Assignment
+from ledger.invoices.models import Invoice, InvoiceAllowanceCharge, InvoiceLine, allocated_source
+from ledger.organisation.models import BudgetUnit, Organisation, Supplier
+from ledger.organisation.service import AdministrationHistory, switchboard_carrier
 
 BATCH = 5000
 Progress = Callable[[int], None]

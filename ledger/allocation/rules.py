@@ -25,8 +25,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from ledger.models import Category
-from ledger.money import split_ore
+from ledger.core.categories import Category
+from ledger.core.money import split_ore
 
 DIRECT = "direct"
 SWITCHBOARD_CENTRAL = "switchboard_central"

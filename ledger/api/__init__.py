@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Flask, g, request
 
+from ledger.access.service import user_for_token
 from ledger.extensions import api, csrf
-from ledger.services.users import user_for_token
+from ledger.features import api_modules
 
 API_PREFIX = "/api/v1"
 
@@ -22,13 +23,10 @@ def _authenticate_bearer() -> None:
 
 
 def register_api(app: Flask) -> None:
-    from ledger.api import allocation, inventory, invoices, procurement, reports, units
-
     api.init_app(app)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearer": []}]
     app.before_request(_authenticate_bearer)
-    for blueprint in (units.blp, units.budgets_blp, invoices.blp, *allocation.BLUEPRINTS, *inventory.BLUEPRINTS,
-                      *procurement.BLUEPRINTS, *reports.BLUEPRINTS):
+    for blueprint in (blueprint for module in api_modules() for blueprint in module.BLUEPRINTS):
         csrf.exempt(blueprint)  # bearer tokens, never cookies: nothing for CSRF to forge
         api.register_blueprint(blueprint, url_prefix=f"{API_PREFIX}{blueprint.url_prefix or ''}")

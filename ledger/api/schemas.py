@@ -15,7 +15,7 @@ class Amount(ma.fields.Field):
         return None if value is None else f"{Decimal(value):.2f}"
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Decimal:
-        from ledger.money import AmountError, is_ore_exact, parse_amount
+        from ledger.core.money import AmountError, is_ore_exact, parse_amount
 
         try:
             amount = parse_amount(str(value))

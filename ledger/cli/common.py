@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 import sqlalchemy as sa
 
-from ledger.extensions import db
-from ledger.models import Organisation
+from ledger.database import db
+from ledger.organisation.models import Organisation
 
 organisation_option = click.option(
     "--organisation", "orgnr", help="Organisationsnummer, when several organisations keep a ledger here."

@@ -1,6 +1,8 @@
 """The pages. Routes parse the form, authorise, call one service, render.
 
-One blueprint (``web``); each area's routes live in a module of their own, imported below.
+One blueprint (``web``); each feature's routes live in its ``views.py``, which registers them
+here (``ledger.features.load_views``). This package is the pages' shell: the layout, the error
+pages, the static files.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, url_for
 from flask_babel import get_locale
 
-from ledger.auth import allowed
+from ledger.access.permissions import allowed
 from ledger.web.forms import LanguageForm, LogoutForm
 
 blueprint = Blueprint("web", __name__, template_folder="templates", static_folder="static",
@@ -33,6 +35,3 @@ def safe_next(target: str | None) -> str:
         return target
     return url_for("web.index")
 
-
-# The view modules register their routes on ``blueprint``.
-from ledger.web import allocation, auth_views, inventory, invoices, procurement, reports, units  # noqa: E402, F401

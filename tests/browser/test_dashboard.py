@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ledger.models import Role
+from ledger.access.models import Role
 from tests.browser.conftest import log_in_page
 from tests.conftest import PASSWORD
 from tests.test_costs import ledger  # noqa: F401 - the hand-computed ledger of the cost tests

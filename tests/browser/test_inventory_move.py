@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ledger.models import Role
+from ledger.access.models import Role
 from tests.browser.conftest import log_in_page
 from tests.conftest import PASSWORD
 from tests.inventory_fixtures import *  # noqa: F403

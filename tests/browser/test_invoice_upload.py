@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ledger.models import Role, Supplier
+from ledger.access.models import Role
+from ledger.organisation.models import Supplier
 from tests.browser.conftest import log_in_page
 from tests.conftest import PASSWORD
 from tests.importers.ubl_builder import Line, build_invoice

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ledger.models import Role
+from ledger.access.models import Role
 from tests.browser.conftest import log_in_page
 from tests.conftest import PASSWORD
 

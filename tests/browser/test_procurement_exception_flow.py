@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from ledger.extensions import db
-from ledger.models import Category, Role
+from ledger.access.models import Role
+from ledger.core.categories import Category
+from ledger.database import db
 from tests.browser.conftest import log_in_page
 from tests.conftest import PASSWORD
 from tests.test_procurement_factories import L, make_contract, make_invoice, make_subscription, make_supplier

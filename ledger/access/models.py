@@ -1,0 +1,73 @@
+"""People who use the ledger, their units in scope and their API tokens."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ledger.database import db
+from ledger.database.types import Timestamp, enum_column, utcnow
+from ledger.organisation.models import BudgetUnit, Organisation
+
+user_unit = sa.Table(
+    "user_unit",
+    db.metadata,
+    sa.Column("user_id", sa.ForeignKey("user_account.id"), primary_key=True, comment="User"),
+    sa.Column("unit_id", sa.ForeignKey("budget_unit.id"), primary_key=True, comment="Unit in scope"),
+    comment="The budget units a department user may see and act on",
+)
+
+
+class Role(enum.StrEnum):
+    """What a user may do (see docs/architecture.md, "People and what they may do")."""
+
+    ADMIN = "admin"
+    FINANCE = "finance"
+    PROCUREMENT = "procurement"
+    DEPARTMENT = "department"
+    AUDITOR = "auditor"
+
+
+class User(UserMixin, db.Model):
+    """A person with one role. Department users see only the units in ``units``."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisation.id"), index=True, comment="The municipality they work for"
+    )
+    username: Mapped[str] = mapped_column(sa.String(64), unique=True, comment="Log-in name")
+    display_name: Mapped[str] = mapped_column(sa.String(120), comment="Name shown in pages and the audit log")
+    role: Mapped[Role] = mapped_column(enum_column(Role, "user_role"), comment="admin, finance, …")
+    password_hash: Mapped[str] = mapped_column(sa.String(255), comment="Salted scrypt hash (werkzeug)")
+    active: Mapped[bool] = mapped_column(default=True, comment="False blocks log-in and tokens")
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, comment="When created")
+    last_login_at: Mapped[datetime | None] = mapped_column(Timestamp, comment="Last successful log-in")
+
+    units: Mapped[list[BudgetUnit]] = relationship(secondary=user_unit, order_by="BudgetUnit.ansvar")
+    organisation: Mapped[Organisation] = relationship()
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login reads this
+        return self.active
+
+
+class ApiToken(db.Model):
+    """A bearer token for the API. Only its SHA-256 is stored; the token is shown once."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True, comment="Owner")
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, comment="SHA-256 of the token")
+    label: Mapped[str | None] = mapped_column(sa.String(80), comment="What the token is for")
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, comment="When issued")
+    last_used_at: Mapped[datetime | None] = mapped_column(Timestamp, comment="Last request with it")
+    revoked_at: Mapped[datetime | None] = mapped_column(Timestamp, comment="When revoked; NULL if valid")
+
+    user: Mapped[User] = relationship()

@@ -1,0 +1,125 @@
+"""Who is asking and what they may do: one permission table used by every route.
+
+Pages authenticate with a session cookie (Flask-Login); the API only with a bearer token, so
+a browser session can never be used to call the API across sites (the API is CSRF-exempt).
+``require("permission")`` works for both and raises ``NotAuthenticated`` / ``Forbidden``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import g, request
+from flask_login import current_user
+
+from ledger.access.models import Role, User
+from ledger.core.errors import Forbidden, NotAuthenticated
+from ledger.organisation.models import BudgetUnit
+
+ALL = frozenset(Role)
+READ_ALL = frozenset({Role.ADMIN, Role.FINANCE, Role.PROCUREMENT, Role.AUDITOR})
+
+#: action → roles allowed. Department users are further limited to their own units by the
+#: services (``visible_unit_ids``), never by the route.
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "units.read": ALL,
+    "units.write": frozenset({Role.ADMIN}),
+    "organisation.read_all": READ_ALL,
+    "suppliers.read": ALL,
+    "suppliers.write": frozenset({Role.PROCUREMENT, Role.FINANCE, Role.ADMIN}),
+    "contracts.read": ALL,
+    "contracts.write": frozenset({Role.PROCUREMENT}),
+    "exceptions.read": ALL,
+    "exceptions.request": frozenset({Role.DEPARTMENT, Role.PROCUREMENT}),
+    "exceptions.decide": frozenset({Role.PROCUREMENT}),
+    "inventory.read": ALL,
+    "inventory.write": frozenset({Role.FINANCE, Role.ADMIN}),
+    # a department user's move is a request that finance or admin decides
+    "inventory.move": frozenset({Role.FINANCE, Role.ADMIN, Role.DEPARTMENT}),
+    "inventory.decide": frozenset({Role.FINANCE, Role.ADMIN}),
+    "inventory.report_loss": frozenset({Role.FINANCE, Role.ADMIN, Role.DEPARTMENT}),
+    "inventory.reorganise": frozenset({Role.FINANCE, Role.ADMIN}),
+    "inventory.coverage": frozenset({Role.FINANCE, Role.ADMIN, Role.AUDITOR}),
+    "units.close": frozenset({Role.FINANCE, Role.ADMIN}),
+    "directory.read": ALL,
+    "invoices.read": frozenset({Role.FINANCE, Role.AUDITOR}),
+    "invoices.import": frozenset({Role.FINANCE}),
+    "allocation.run": frozenset({Role.FINANCE}),
+    "journal.read": ALL,
+    "suspense.read": frozenset({Role.FINANCE, Role.AUDITOR}),
+    "compliance.read": frozenset({Role.FINANCE, Role.PROCUREMENT, Role.AUDITOR}),
+    "budgets.read": ALL,
+    "budgets.write": frozenset({Role.FINANCE, Role.ADMIN}),
+    "reports.read": frozenset({Role.FINANCE, Role.AUDITOR}),
+    "audit.read": frozenset({Role.AUDITOR, Role.ADMIN}),
+    "users.manage": frozenset({Role.ADMIN}),
+}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def acting_user() -> User | None:
+    """The authenticated user of this request: bearer token for the API, session for pages."""
+    if _is_api_request():
+        return cast(User | None, g.get("api_user"))
+    user = current_user._get_current_object() if current_user else None
+    return user if user is not None and user.is_authenticated else None
+
+
+def allowed(user: User, permission: str) -> bool:
+    return user.role in PERMISSIONS[permission]
+
+
+def authorise(user: User, permission: str) -> None:
+    """Raise ``Forbidden`` unless ``user`` holds ``permission`` (for a second check in one view)."""
+    if not allowed(user, permission):
+        raise Forbidden(f"Role {user.role.value} may not {permission}")
+
+
+def require(permission: str) -> Callable[[F], F]:
+    """Decorator for views: the user must be logged in and hold ``permission``."""
+    if permission not in PERMISSIONS:  # a typo must fail at import, not at request time
+        raise KeyError(f"unknown permission {permission!r}")
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            user = acting_user()
+            if user is None:
+                raise NotAuthenticated("Log in or send a valid bearer token")
+            if not allowed(user, permission):
+                raise Forbidden(f"Role {user.role.value} may not {permission}")
+            g.user = user
+            return view(*args, **kwargs)
+
+        wrapper.required_permission = permission  # type: ignore[attr-defined]
+        return cast(F, wrapper)
+
+    return decorator
+
+
+def visible_unit_ids(user: User) -> set[int] | None:
+    """The units a user may see: ``None`` means every unit of their organisation."""
+    if user.role == Role.DEPARTMENT:
+        return {unit.id for unit in user.units}
+    return None
+
+
+def ensure_unit_visible(user: User, unit: BudgetUnit) -> None:
+    """Raise ``Forbidden`` unless the user may see ``unit``."""
+    if unit.organisation_id != user.organisation_id:
+        raise Forbidden(f"Unit {unit.ansvar} belongs to another organisation")
+    scope = visible_unit_ids(user)
+    if scope is not None and unit.id not in scope:
+        raise Forbidden(f"Unit {unit.ansvar} is not one of your units")
+
+
+def ensure_units_visible(user: User, units: Iterable[BudgetUnit]) -> None:
+    for unit in units:
+        ensure_unit_visible(user, unit)

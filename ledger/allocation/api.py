@@ -1,0 +1,110 @@
+"""``/api/v1/periods``, ``/journal`` and ``/suspense``: allocation, period close, the journal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask import g
+from flask_smorest import Blueprint
+
+from ledger.access.permissions import require
+from ledger.allocation import journal, periods
+from ledger.allocation.engine import allocate
+from ledger.api.schemas import Amount
+from ledger.database import db
+from ledger.organisation import service as unit_service
+
+periods_blp = Blueprint("periods", __name__, url_prefix="/periods", description="Allocation and period close")
+journal_blp = Blueprint("journal", __name__, url_prefix="/journal", description="The allocation journal")
+suspense_blp = Blueprint("suspense", __name__, url_prefix="/suspense", description="Lines waiting in suspense")
+BLUEPRINTS = (periods_blp, journal_blp, suspense_blp)
+
+
+class EntrySchema(ma.Schema):
+    id = ma.fields.Function(lambda v: v.entry.id)
+    period = ma.fields.Function(lambda v: v.period)
+    unit = ma.fields.Function(lambda v: v.unit.ansvar if v.unit else None)
+    account = ma.fields.Function(lambda v: v.entry.account)
+    counterparty = ma.fields.Function(lambda v: v.entry.counterparty)
+    amount = Amount(attribute="entry.amount")
+    rule = ma.fields.Function(lambda v: v.entry.rule, metadata={"description": "The rule that placed the entry"})
+    reason = ma.fields.Function(lambda v: v.entry.reason)
+    is_correction = ma.fields.Function(lambda v: v.entry.is_correction)
+    reverses = ma.fields.Function(lambda v: v.entry.reverses_id)
+    invoice = ma.fields.Function(lambda v: {"id": v.invoice.id, "number": v.invoice.number,
+                                            "supplier": v.supplier.name})
+    invoice_line = ma.fields.Function(lambda v: None if v.line is None else {
+        "id": v.line.id, "position": v.line.position, "description": v.line.description,
+        "reference": v.line.reference, "reference_source": v.line.reference_source})
+    asset = ma.fields.Function(lambda v: {"subscription": v.subscription.number} if v.subscription else
+                               {"imei": v.handset.imei} if v.handset else None)
+    assignment = ma.fields.Function(lambda v: None if v.assignment is None else {
+        "id": v.assignment.id, "valid_from": v.assignment.valid_from.isoformat(),
+        "valid_to": v.assignment.valid_to.isoformat() if v.assignment.valid_to else None})
+
+
+class JournalQuery(ma.Schema):
+    period = ma.fields.String(load_default=None)
+    unit = ma.fields.String(load_default=None)
+    rule = ma.fields.String(load_default=None)
+    limit = ma.fields.Integer(load_default=500, validate=ma.validate.Range(1, 5000))
+    offset = ma.fields.Integer(load_default=0, validate=ma.validate.Range(0))
+
+
+class SuspenseQuery(ma.Schema):
+    period = ma.fields.String(load_default=None)
+
+
+class SuspenseSchema(ma.Schema):
+    invoice_line_id = ma.fields.Function(lambda s: s.line.id)
+    invoice = ma.fields.Function(lambda s: {"id": s.invoice.id, "number": s.invoice.number,
+                                            "supplier": s.supplier.name,
+                                            "issue_date": s.invoice.issue_date.isoformat()})
+    reference = ma.fields.Function(lambda s: s.line.reference)
+    description = ma.fields.Function(lambda s: s.line.description)
+    amount = Amount()
+    reason = ma.fields.String()
+
+
+@periods_blp.route("/<period>/allocate", methods=["POST"])
+@require("allocation.run")
+@periods_blp.response(200)
+@periods_blp.alt_response(409, description="Another allocation of the period is running")
+def allocate_period(period: str) -> Any:
+    """Allocate every line of the period's invoices; a second run without changes writes nothing."""
+    result = allocate(g.user, g.user.organisation, period)
+    db.session.commit()
+    return result.as_dict()
+
+
+@periods_blp.route("/<period>/close", methods=["POST"])
+@require("allocation.run")
+@periods_blp.response(200)
+@periods_blp.alt_response(409, description="The period is already closed")
+def close_period(period: str) -> Any:
+    """Close the period: it takes no more entries; corrections go to the next open period."""
+    closed = periods.close(g.user, g.user.organisation_id, period)
+    db.session.commit()
+    return {"period": closed.period, "status": closed.status.value,
+            "closed_at": closed.closed_at.isoformat() if closed.closed_at else None}
+
+
+@journal_blp.route("")
+@require("journal.read")
+@journal_blp.arguments(JournalQuery, location="query")
+@journal_blp.response(200, EntrySchema(many=True))
+def list_journal(args: dict[str, Any]) -> Any:
+    """Journal entries with the rule that placed each (department users: their units only)."""
+    unit = unit_service.get_unit(g.user, args["unit"]) if args["unit"] else None
+    return journal.entries(g.user, period=args["period"], unit=unit, rule=args["rule"], limit=args["limit"],
+                           offset=args["offset"])
+
+
+@suspense_blp.route("")
+@require("suspense.read")
+@suspense_blp.arguments(SuspenseQuery, location="query")
+@suspense_blp.response(200, SuspenseSchema(many=True))
+def list_suspense(args: dict[str, Any]) -> Any:
+    """Lines that could not be allocated, and why."""
+    return journal.suspense(g.user, args["period"])

@@ -1,0 +1,184 @@
+"""Reading the journal: entries with the rule that placed each, suspense, totals per rule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from ledger.access.models import User
+from ledger.access.permissions import visible_unit_ids
+from ledger.allocation.models import JournalEntry, Period
+from ledger.allocation.periods import parse_period
+from ledger.allocation.rules import SUSPENSE
+from ledger.core.errors import NotFound
+from ledger.core.money import from_ore
+from ledger.database import db
+from ledger.database.types import raw_ore
+from ledger.inventory.models import Assignment, Handset, Subscription
+from ledger.invoices.models import Invoice, InvoiceLine
+from ledger.organisation.models import BudgetUnit, Supplier
+
+
+@dataclass(frozen=True, slots=True)
+class EntryView:
+    """A journal entry with what explains it: rule, unit, asset, assignment, invoice line."""
+
+    entry: JournalEntry
+    period: str
+    unit: BudgetUnit | None
+    invoice: Invoice
+    supplier: Supplier
+    line: InvoiceLine | None
+    assignment: Assignment | None
+    subscription: Subscription | None
+    handset: Handset | None
+
+
+def _entry_query() -> sa.Select:
+    return (
+        sa.select(JournalEntry, Period.period, BudgetUnit, Invoice, Supplier, InvoiceLine, Assignment, Subscription,
+                  Handset)
+        .join(Period, Period.id == JournalEntry.period_id)
+        .join(Invoice, Invoice.id == JournalEntry.invoice_id)
+        .join(Supplier, Supplier.id == Invoice.supplier_id)
+        .outerjoin(BudgetUnit, BudgetUnit.id == JournalEntry.unit_id)
+        .outerjoin(InvoiceLine, InvoiceLine.id == JournalEntry.invoice_line_id)
+        .outerjoin(Assignment, Assignment.id == JournalEntry.assignment_id)
+        .outerjoin(Subscription, Subscription.id == InvoiceLine.subscription_id)
+        .outerjoin(Handset, Handset.id == InvoiceLine.handset_id)
+    )
+
+
+def entries(user: User, *, period: str | None = None, unit: BudgetUnit | None = None, rule: str | None = None,
+            invoice_line_id: int | None = None, limit: int = 500, offset: int = 0) -> list[EntryView]:
+    """Entries booked in ``period`` (YYYY-MM), for ``unit``; department users see their units only."""
+    query = _entry_query().where(JournalEntry.organisation_id == user.organisation_id)
+    if period:
+        parse_period(period)
+        query = query.where(Period.period == period)
+    if unit is not None:
+        query = query.where(JournalEntry.unit_id == unit.id)
+    scope = visible_unit_ids(user)
+    if scope is not None:
+        query = query.where(JournalEntry.unit_id.in_(scope))
+    if rule:
+        query = query.where(JournalEntry.rule == rule)
+    if invoice_line_id:
+        query = query.where(JournalEntry.invoice_line_id == invoice_line_id)
+    query = query.order_by(JournalEntry.id).limit(limit).offset(offset)
+    return [EntryView(*row) for row in db.session.execute(query)]
+
+
+def entry(user: User, entry_id: int) -> EntryView:
+    row = db.session.execute(_entry_query().where(JournalEntry.id == entry_id,
+                                                  JournalEntry.organisation_id == user.organisation_id)).first()
+    if row is None:
+        raise NotFound(f"No journal entry {entry_id}")
+    view = EntryView(*row)
+    scope = visible_unit_ids(user)
+    if scope is not None and view.entry.unit_id not in scope:
+        from ledger.core.errors import Forbidden
+
+        raise Forbidden("That entry belongs to another unit")
+    return view
+
+
+@dataclass(frozen=True, slots=True)
+class SuspenseLine:
+    line: InvoiceLine
+    invoice: Invoice
+    supplier: Supplier
+    amount: Decimal
+    reason: str | None
+
+
+def suspense(user: User, period: str | None = None) -> list[SuspenseLine]:
+    """Lines with öre still in suspense (net of reversals), and why."""
+    amount = sa.func.sum(raw_ore(JournalEntry.amount))
+    reason = sa.func.max(JournalEntry.reason)
+    query = (
+        sa.select(JournalEntry.invoice_line_id, amount, reason)
+        .where(JournalEntry.organisation_id == user.organisation_id, JournalEntry.rule == SUSPENSE)
+        .group_by(JournalEntry.invoice_line_id).having(amount != 0)
+    )
+    if period:
+        start, end = parse_period(period)
+        query = query.join(Invoice, Invoice.id == JournalEntry.invoice_id).where(
+            Invoice.issue_date >= start, Invoice.issue_date < end)
+    held = {line_id: (total, why) for line_id, total, why in db.session.execute(query)}
+    if not held:
+        return []
+    rows = db.session.execute(
+        sa.select(InvoiceLine, Invoice, Supplier).join(Invoice, Invoice.id == InvoiceLine.invoice_id)
+        .join(Supplier, Supplier.id == Invoice.supplier_id).where(InvoiceLine.id.in_(held))
+        .order_by(Invoice.issue_date, Invoice.id, InvoiceLine.position))
+    return [SuspenseLine(line, invoice, supplier, from_ore(held[line.id][0]), held[line.id][1])
+            for line, invoice, supplier in rows]
+
+
+def totals_by_rule(organisation_id: int, period: str) -> dict[str, Decimal]:
+    """Net amount per rule of the entries booked in ``period``."""
+    rows = db.session.execute(
+        sa.select(JournalEntry.rule, sa.func.sum(raw_ore(JournalEntry.amount)))
+        .join(Period, Period.id == JournalEntry.period_id)
+        .where(JournalEntry.organisation_id == organisation_id, Period.period == period)
+        .group_by(JournalEntry.rule))
+    return {rule: from_ore(total or 0) for rule, total in rows}
+
+
+def reversal_of(entry_id: int) -> JournalEntry | None:
+    later = aliased(JournalEntry)
+    return db.session.scalar(sa.select(later).where(later.reverses_id == entry_id))
+
+
+def first_day(period: str) -> date:
+    return parse_period(period)[0]
+
+
+def resolve_suspense(actor: User, line_id: int, unit: BudgetUnit, valid_from: date,
+                     kind: str = "mobile_voice") -> Subscription:
+    """Map a suspense line's number to ``unit`` from ``valid_from``: the subscription is created
+    when the ledger does not know the number yet, then assigned. Re-allocate afterwards."""
+    from ledger.audit import service as audit
+    from ledger.core.errors import ValidationFailed
+    from ledger.core.identifiers import IdentifierError, phone_number
+    from ledger.inventory import assignments
+    from ledger.inventory.models import SubscriptionKind
+
+    line = db.session.get(InvoiceLine, line_id)
+    if line is None or line.organisation_id != actor.organisation_id:
+        raise NotFound(f"No invoice line {line_id}")
+    if not line.reference:
+        raise ValidationFailed("The line has no reference to map; allocate it by hand is not supported")
+    try:
+        number = phone_number(line.reference)
+    except IdentifierError as error:
+        raise ValidationFailed(f"The line's reference {line.reference!r} is not a phone number: {error}") from None
+    subscription = db.session.scalar(sa.select(Subscription).where(
+        Subscription.organisation_id == actor.organisation_id, Subscription.number == number))
+    if subscription is None:
+        invoice = db.session.get(Invoice, line.invoice_id)
+        subscription = Subscription(organisation_id=actor.organisation_id, number=number,
+                                    kind=SubscriptionKind(kind), supplier_id=invoice.supplier_id,  # type: ignore[union-attr]
+                                    start_date=valid_from)
+        db.session.add(subscription)
+        db.session.flush()
+        audit.record(actor, "subscription.create", "subscription", number,
+                     after={"number": number, "kind": kind, "from": "suspense"})
+    assignments.add_assignment(actor, subscription, unit, valid_from)
+    return subscription
+
+
+def entries_by_id(user: User, ids: list[int]) -> list[EntryView]:
+    """The entries with these ids that the user may see, in id order."""
+    if not ids:
+        return []
+    query = _entry_query().where(JournalEntry.id.in_(ids), JournalEntry.organisation_id == user.organisation_id)
+    scope = visible_unit_ids(user)
+    if scope is not None:
+        query = query.where(JournalEntry.unit_id.in_(scope))
+    return [EntryView(*row) for row in db.session.execute(query.order_by(JournalEntry.id))]

@@ -1,0 +1,109 @@
+"""Periods, allocation runs and the append-only journal (kostnadsfördelning)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ledger.database import db
+from ledger.database.types import Money, Timestamp, enum_column, utcnow
+
+
+class PeriodStatus(enum.StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Period(db.Model):
+    """An accounting month. A closed period takes no new entries (periodlåsning)."""
+
+    __tablename__ = "period"
+    __table_args__ = (sa.UniqueConstraint("organisation_id", "period", name="uq_period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisation.id"), comment="The municipality it belongs to"
+    )
+    period: Mapped[str] = mapped_column(sa.String(7), comment="YYYY-MM")
+    status: Mapped[PeriodStatus] = mapped_column(
+        enum_column(PeriodStatus, "period_status"), default=PeriodStatus.OPEN, comment="open or closed"
+    )
+    closed_at: Mapped[datetime | None] = mapped_column(Timestamp, comment="When it was closed")
+    closed_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id"), comment="Who closed it"
+    )
+
+
+class AllocationRun(db.Model):
+    """One run of the allocation for a period: who started it and what it wrote."""
+
+    __tablename__ = "allocation_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisation.id"), comment="The municipality it belongs to"
+    )
+    period_id: Mapped[int] = mapped_column(sa.ForeignKey("period.id"), index=True, comment="Period allocated")
+    started_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, comment="Start")
+    started_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id"), comment="Who ran it"
+    )
+    summary: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict, comment="Counts and totals")
+
+
+class JournalEntry(db.Model):
+    """One allocated amount: append-only. Corrections are new rows that reverse old ones."""
+
+    __tablename__ = "journal_entry"
+    __table_args__ = (
+        sa.Index("ix_journal_entry_line", "invoice_line_id"),
+        sa.Index("ix_journal_entry_period_unit", "period_id", "unit_id"),
+        sa.Index("ix_journal_entry_reverses", "reverses_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisation.id"), comment="The municipality it belongs to"
+    )
+    period_id: Mapped[int] = mapped_column(sa.ForeignKey("period.id"), comment="Period booked in")
+    run_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("allocation_run.id"), index=True, comment="Run that wrote it"
+    )
+    unit_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("budget_unit.id"), comment="Unit charged; NULL for suspense and rounding"
+    )
+    administration_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("administration.id"),
+        comment="The unit's administration when booked, so reorganisations keep history",
+    )
+    account: Mapped[str] = mapped_column(sa.String(8), comment="Kommun-Bas account, e.g. 6420")
+    counterparty: Mapped[str | None] = mapped_column(sa.String(8), comment="Motpart code")
+    activity: Mapped[str | None] = mapped_column(sa.String(16), comment="Verksamhet dimension")
+    amount: Mapped[Decimal] = mapped_column("amount_ore", Money, comment="Amount excl. VAT, in öre")
+    rule: Mapped[str] = mapped_column(
+        sa.String(32), comment="Rule that placed it: direct, switchboard_central, fee_funded_own…"
+    )
+    reason: Mapped[str | None] = mapped_column(sa.String(200), comment="Why (for suspense: what is missing)")
+    invoice_id: Mapped[int] = mapped_column(sa.ForeignKey("invoice.id"), index=True, comment="Invoice")
+    invoice_line_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("invoice_line.id"), comment="Line (NULL for document rounding)"
+    )
+    assignment_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("assignment.id"), comment="Assignment used to find the unit"
+    )
+    allowance_charge_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("invoice_allowance_charge.id"),
+        comment="The document-level allowance or charge this share was spread from",
+    )
+    reverses_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("journal_entry.id"), comment="The entry this one reverses"
+    )
+    is_correction: Mapped[bool] = mapped_column(
+        default=False, comment="Booked here because the period it belongs to was closed"
+    )
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, comment="When written")

@@ -1,0 +1,144 @@
+"""``/api/v1/units``: budget units, scoped to the caller's own units for department users."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import marshmallow as ma
+from flask import g, request
+from flask_smorest import Blueprint
+
+from ledger.access.permissions import require
+from ledger.api.schemas import Amount, UnitSchema
+from ledger.budgets import costs
+from ledger.budgets import service as budget_service
+from ledger.core.categories import BudgetCategory
+from ledger.core.errors import BadRequest, ValidationFailed
+from ledger.core.money import ZERO
+from ledger.database import db
+from ledger.organisation import service as unit_service
+
+blp = Blueprint("units", __name__, url_prefix="/units", description="Budget units (ansvar)")
+
+
+@blp.route("")
+@blp.response(200, UnitSchema(many=True))
+@require("units.read")
+def list_units() -> Any:
+    """Budget units with their administration (department users: their own units)."""
+    return unit_service.list_units(g.user)
+
+
+@blp.route("/<code>")
+@blp.response(200, UnitSchema)
+@require("units.read")
+def get_unit(code: str) -> Any:
+    """One budget unit by ansvar code (403 for a department user's foreign unit)."""
+    return unit_service.get_unit(g.user, code)
+
+
+class YearQuery(ma.Schema):
+    year = ma.fields.Integer(load_default=lambda: date.today().year, validate=ma.validate.Range(2000, 2100))
+
+
+def _cost_json(table: costs.CostTable) -> dict[str, Any]:
+    months = []
+    for month in range(1, 13):
+        categories = {}
+        for category in table.categories:
+            budget = table.budget.get(category, [ZERO] * 12)[month - 1]
+            actual = table.actual.get(category, [ZERO] * 12)[month - 1]
+            categories[category.value] = {"budget": f"{budget:.2f}", "actual": f"{actual:.2f}",
+                                          "variance": f"{budget - actual:.2f}"}
+        months.append({"month": month, "categories": categories})
+    return {
+        "year": table.year, "months": months,
+        "totals": {"budget": f"{table.total_budget():.2f}", "budget_to_date": f"{table.ytd_budget():.2f}",
+                   "actual_to_date": f"{table.ytd_actual():.2f}",
+                   "variance_to_date": f"{table.ytd_budget() - table.ytd_actual():.2f}",
+                   "forecast": f"{table.forecast():.2f}"},
+    }
+
+
+@blp.route("/<code>/costs")
+@require("budgets.read")
+@blp.arguments(YearQuery, location="query")
+@blp.response(200)
+def unit_costs(args: dict[str, Any], code: str) -> Any:
+    """Per month and category: budget, actual (from the journal) and variance; totals and forecast."""
+    unit = unit_service.get_unit(g.user, code)
+    return {"unit": unit.ansvar, **_cost_json(costs.unit_table(unit, args["year"]))}
+
+
+class BudgetWrite(ma.Schema):
+    year = ma.fields.Integer(required=True, validate=ma.validate.Range(2000, 2100))
+    category = ma.fields.String(required=True, validate=ma.validate.OneOf([c.value for c in BudgetCategory]))
+    annual = Amount(load_default=None, metadata={"description": "Phased evenly over the twelve months"})
+    months = ma.fields.List(Amount(), load_default=None, validate=ma.validate.Length(equal=12))
+
+    @ma.validates_schema
+    def one_of(self, data: dict[str, Any], **_: Any) -> None:
+        if (data.get("annual") is None) == (data.get("months") is None):
+            raise ma.ValidationError("give either annual or months (twelve amounts)")
+
+
+@blp.route("/<code>/budgets")
+@require("budgets.read")
+@blp.arguments(YearQuery, location="query")
+@blp.response(200)
+def get_budgets(args: dict[str, Any], code: str) -> Any:
+    """The unit's budget for a year: twelve months per category."""
+    unit = unit_service.get_unit(g.user, code)
+    budget = budget_service.budget_of(unit, args["year"])
+    return {"unit": unit.ansvar, "year": args["year"],
+            "categories": {c.value: [f"{a:.2f}" for a in months] for c, months in budget.items()}}
+
+
+@blp.route("/<code>/budgets", methods=["PUT"])
+@require("budgets.write")
+@blp.arguments(BudgetWrite)
+@blp.response(200)
+def put_budget(args: dict[str, Any], code: str) -> Any:
+    """Set one category's budget for a year; every changed month is kept in the history."""
+    unit = unit_service.get_unit(g.user, code)
+    months = args["months"] or budget_service.phase(args["annual"])
+    changed = budget_service.set_budget(g.user, unit, args["year"], BudgetCategory(args["category"]), months,
+                                        source="api")
+    db.session.commit()
+    return {"unit": unit.ansvar, "year": args["year"], "category": args["category"], "changed_months": changed}
+
+
+@blp.route("/<code>/budgets/history")
+@require("budgets.read")
+@blp.arguments(YearQuery, location="query")
+@blp.response(200)
+def budget_history(args: dict[str, Any], code: str) -> Any:
+    """Every change to the unit's budget for the year: who, when, old and new amount."""
+    unit = unit_service.get_unit(g.user, code)
+    return [{"category": h.category.value, "month": h.month,
+             "old": None if h.old_amount is None else f"{h.old_amount:.2f}", "new": f"{h.new_amount:.2f}",
+             "changed_by": h.changed_by_id, "changed_at": h.changed_at.isoformat(), "source": h.source}
+            for h in budget_service.history(unit, args["year"])]
+
+
+budgets_blp = Blueprint("budgets", __name__, url_prefix="/budgets", description="Budget import")
+
+
+@budgets_blp.route("/import", methods=["POST"])
+@require("budgets.write")
+@budgets_blp.response(200)
+def import_budgets() -> Any:
+    """A budget CSV (multipart ``file``): ``Ansvar;År;Kategori;Belopp`` or with ``Jan``…``Dec``."""
+    upload = request.files.get("file")
+    if upload is None:
+        raise BadRequest("Send the budget file as multipart form field 'file'")
+    result = budget_service.import_csv(g.user, upload.read(), upload.filename or "budget.csv")
+    if result.errors:
+        db.session.rollback()
+        raise ValidationFailed(f"{len(result.errors)} row(s) have errors; nothing was stored", result.errors)
+    db.session.commit()
+    return {"rows": result.rows, "changed_months": result.changed}
+
+
+BLUEPRINTS = (blp, budgets_blp)

@@ -1,0 +1,127 @@
+"""The start page (budget against actual, administrations and units), a unit's page with its
+costs, budget and inventory, and the drill-down from a figure to the entries behind it."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+
+from ledger.access.permissions import allowed, authorise, require, visible_unit_ids
+from ledger.allocation import journal
+from ledger.budgets import costs
+from ledger.budgets import service as budget_service
+from ledger.budgets.forms import BudgetForm
+from ledger.core.categories import BudgetCategory
+from ledger.core.errors import LedgerError
+from ledger.database import db
+from ledger.i18n import money, number
+from ledger.organisation import service as unit_service
+from ledger.web import NAVIGATION, blueprint
+from reports.svg_chart import budget_actual_chart
+
+NAVIGATION.insert(0, ("web.index", _l("Overview"), "units.read"))
+
+
+def _year() -> int:
+    try:
+        return int(request.args.get("year", date.today().year))
+    except ValueError:
+        return date.today().year
+
+
+def _month_labels() -> list[str]:
+    return [format_date(date(2000, m, 1), "MMM") for m in range(1, 13)]
+
+
+def _short_amount(value: Decimal) -> str:
+    return f"{number(int(value))} kr"
+
+
+def chart(table: costs.CostTable, title: str, link: Any = None) -> Markup:
+    """The SVG chart of a cost table, with a description that says its figures in words."""
+    budget = [table.month_budget(m) for m in range(1, 13)]
+    actual = [table.month_actual(m) for m in range(1, 13)]
+    description = _("Budget %(budget)s and actual %(actual)s for the year so far; forecast for the year "
+                    "%(forecast)s against a budget of %(total)s.", budget=money(table.ytd_budget()),
+                    actual=money(table.ytd_actual()), forecast=money(table.forecast()),
+                    total=money(table.total_budget()))
+    return Markup(budget_actual_chart(_month_labels(), budget, actual, title=title, description=description,  # noqa: S704
+                                      budget_label=_("Budget"), actual_label=_("Actual"),
+                                      format_amount=_short_amount, link=link, current=table.current_month))
+
+
+@blueprint.route("/")
+@require("units.read")
+def index() -> Any:
+    year = _year()
+    scope = visible_unit_ids(g.user)
+    summary = costs.rollup(g.user.organisation_id, year, unit_ids=scope)
+    title = (_("Telephony costs %(year)s: your units", year=year) if scope is not None
+             else _("Telephony costs %(year)s: the whole organisation", year=year))
+    return render_template(
+        "index.html", year=year, summary=summary, chart=chart(summary.organisation, title), chart_title=title,
+        months=_month_labels(), tree=unit_service.administrations_with_units(g.user),
+        counts=unit_service.asset_counts(g.user.organisation_id),
+        unit_tables={u.id: t for u, t in summary.units},
+    )
+
+
+@blueprint.route("/units/<code>", methods=["GET", "POST"])
+@require("units.read")
+def unit(code: str) -> Any:
+    budget_unit = unit_service.get_unit(g.user, code)
+    year = _year()
+    form = BudgetForm(year=year)
+    form.category.choices = [(c.value, c.value) for c in budget_service.allowed_categories(budget_unit)]
+    if request.method == "POST":
+        authorise(g.user, "budgets.write")
+        if form.validate_on_submit():
+            try:
+                months = ([Decimal(m) for m in form.monthly()] if form.has_months()
+                          else budget_service.phase(form.annual.data))
+                changed = budget_service.set_budget(g.user, budget_unit, form.year.data,
+                                                    BudgetCategory(form.category.data), months)
+                db.session.commit()
+                flash(_("Budget saved: %(count)s months changed.", count=changed), "ok")
+                return redirect(url_for("web.unit", code=code, year=form.year.data))
+            except LedgerError as error:
+                db.session.rollback()
+                flash(error.message, "error")
+    table = costs.unit_table(budget_unit, year)
+    title = _("%(unit)s: budget and actual %(year)s", unit=budget_unit.name, year=year)
+
+    def link(index: int) -> str:
+        return url_for("web.unit_month", code=code, year=year, month=index + 1)
+
+    def drill(month: int, category: BudgetCategory) -> str:
+        return url_for("web.unit_month", code=code, year=year, month=month, category=category.value)
+
+    return render_template(
+        "unit.html", unit=budget_unit, summary=unit_service.unit_summary(budget_unit), year=year, table=table,
+        chart=chart(table, title, link), months=_month_labels(), form=form, drill=drill,
+        history=budget_service.history(budget_unit, year) if allowed(g.user, "budgets.read") else [],
+    )
+
+
+@blueprint.route("/units/<code>/<int:year>/<int:month>")
+@require("journal.read")
+def unit_month(code: str, year: int, month: int) -> Any:
+    """The entries behind a month's figure (optionally one category), with the rule of each."""
+    budget_unit = unit_service.get_unit(g.user, code)
+    category = request.args.get("category")
+    chosen = [BudgetCategory(category)] if category in {c.value for c in BudgetCategory} else list(BudgetCategory)
+    ids: list[int] = []
+    for c in chosen:
+        ids += list(db.session.scalars(costs.entries_behind(budget_unit, year, month, c)))
+    views = journal.entries_by_id(g.user, ids)
+    return render_template("unit_month.html", unit=budget_unit, year=year, month=month, category=category,
+                           views=views, total=sum((v.entry.amount for v in views), Decimal("0.00")),
+                           month_label=format_date(date(year, month, 1), "LLLL yyyy"),
+                           lang=str(get_locale()))

@@ -1,0 +1,69 @@
+"""Bulk inserts for the import and allocation paths, straight to the database driver.
+
+SQLAlchemy's executemany spends most of its time building a parameter dictionary per row;
+for hundreds of thousands of rows the driver's own bulk path is several times faster:
+``executemany`` with tuples on SQLite and ``COPY … FROM STDIN`` on PostgreSQL. Rows must be
+database-ready: money as integer öre, enums as their string values, and dates, numbers and
+timestamps passed through ``Values`` for the engine at hand.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from ledger.database import db
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+class Values:
+    """Converters to what the engine's driver takes in bulk, stored the way SQLAlchemy stores them."""
+
+    day: Callable[[date | None], Any]
+    number: Callable[[Decimal | None], Any]
+    moment: Callable[[datetime], Any]
+
+    def __init__(self) -> None:
+        if db.session.connection().dialect.name == "sqlite":
+            self.day = lambda d: None if d is None else d.isoformat()
+            self.number = lambda n: None if n is None else str(n)  # NUMERIC affinity makes it a number
+            self.moment = lambda t: t.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        else:
+            self.day, self.number, self.moment = _same, _same, _same
+
+
+_NAME = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Insert ``rows`` (tuples in ``columns`` order) into ``table`` in the current transaction.
+
+    ``table`` and ``columns`` are names from the code, never from input; they are checked
+    anyway before they are put into the statement.
+    """
+    if not all(_NAME.fullmatch(name) for name in (table, *columns)):
+        raise ValueError(f"not a table or column name: {table} {columns}")
+    connection = db.session.connection()
+    dbapi: Any = connection.connection.driver_connection
+    if connection.dialect.name == "postgresql":
+        count = 0
+        with dbapi.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+                count += 1
+        return count
+    placeholders = ", ".join("?" for _ in columns)
+    batch = rows if isinstance(rows, list) else list(rows)
+    cursor = dbapi.cursor()
+    try:
+        statement = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608 - checked names
+        cursor.executemany(statement, batch)
+    finally:
+        cursor.close()
+    return len(batch)

@@ -1,0 +1,130 @@
+"""Effective-dated assignments of subscriptions and handsets to budget units.
+
+An asset belongs to at most one unit on any day: rows of the same asset never overlap.
+Moving an asset ends the current row the day before the new one starts (``valid_to`` is
+exclusive, so the old row gets ``valid_to = valid_from`` of the new one). History is never
+rewritten: a row that already started before the move is ended, not changed in place.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from ledger.access.models import User
+from ledger.audit import service as audit
+from ledger.core.errors import Conflict, ValidationFailed
+from ledger.database import db
+from ledger.inventory.models import Assignment, Handset, Subscription
+from ledger.organisation.models import BudgetUnit
+
+Asset = Subscription | Handset
+
+
+def _asset_filter(asset: Asset) -> sa.ColumnElement[bool]:
+    if isinstance(asset, Subscription):
+        return Assignment.subscription_id == asset.id
+    return Assignment.handset_id == asset.id
+
+
+def _describe(asset: Asset) -> str:
+    return asset.number if isinstance(asset, Subscription) else f"IMEI {asset.imei}"
+
+
+def assignments_of(asset: Asset) -> list[Assignment]:
+    return list(
+        db.session.scalars(sa.select(Assignment).where(_asset_filter(asset)).order_by(Assignment.valid_from))
+    )
+
+
+def overlapping(asset: Asset, valid_from: date, valid_to: date | None) -> list[Assignment]:
+    """Rows of ``asset`` that share at least one day with [valid_from, valid_to)."""
+    query = sa.select(Assignment).where(
+        _asset_filter(asset),
+        sa.or_(Assignment.valid_to.is_(None), Assignment.valid_to > valid_from),
+    )
+    if valid_to is not None:
+        query = query.where(Assignment.valid_from < valid_to)
+    return list(db.session.scalars(query))
+
+
+def add_assignment(
+    actor: User | None,
+    asset: Asset,
+    unit: BudgetUnit,
+    valid_from: date,
+    valid_to: date | None = None,
+) -> Assignment:
+    """Add a period for ``asset`` at ``unit``; refuses any overlap with existing rows."""
+    if valid_to is not None and valid_to <= valid_from:
+        raise ValidationFailed(f"valid_to {valid_to} must be after valid_from {valid_from}")
+    if unit.organisation_id != asset.organisation_id:
+        raise ValidationFailed(f"Unit {unit.ansvar} belongs to another organisation")
+    if not unit.is_open_on(valid_from):
+        raise ValidationFailed(f"Unit {unit.ansvar} is closed on {valid_from}")
+    if unit.closed_on is not None and (valid_to is None or valid_to > unit.closed_on):
+        raise ValidationFailed(f"Unit {unit.ansvar} closes on {unit.closed_on}; the assignment must end by then")
+    clash = overlapping(asset, valid_from, valid_to)
+    if clash:
+        first = clash[0]
+        raise Conflict(
+            f"{_describe(asset)} is already assigned to {first.unit.ansvar} from {first.valid_from}"
+            f"{f' to {first.valid_to}' if first.valid_to else ''}; that overlaps {valid_from}"
+        )
+    row = Assignment(
+        organisation_id=asset.organisation_id,
+        subscription_id=asset.id if isinstance(asset, Subscription) else None,
+        handset_id=asset.id if isinstance(asset, Handset) else None,
+        unit_id=unit.id,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        created_by_id=actor.id if actor else None,
+    )
+    db.session.add(row)
+    db.session.flush()
+    audit.record(
+        actor, "assignment.create", "assignment", row.id,
+        after={"asset": _describe(asset), "unit": unit.ansvar, "valid_from": valid_from, "valid_to": valid_to},
+        organisation_id=asset.organisation_id,
+    )
+    return row
+
+
+def move(actor: User | None, asset: Asset, unit: BudgetUnit, valid_from: date) -> Assignment:
+    """Assign ``asset`` to ``unit`` from ``valid_from`` on, ending the current assignment.
+
+    Refused when a later assignment already exists (that would rewrite planned history) or
+    when the asset already sits at ``unit`` on that day.
+    """
+    current = overlapping(asset, valid_from, None)
+    later = [row for row in current if row.valid_from >= valid_from]
+    if later:
+        raise Conflict(
+            f"{_describe(asset)} already has an assignment from {later[0].valid_from}; "
+            "end or correct that one first"
+        )
+    for row in current:  # at most one: rows never overlap
+        if row.unit_id == unit.id:
+            raise Conflict(f"{_describe(asset)} is already assigned to {unit.ansvar} on {valid_from}")
+        before = {"unit": row.unit.ansvar, "valid_from": row.valid_from, "valid_to": row.valid_to}
+        row.valid_to = valid_from
+        audit.record(
+            actor, "assignment.end", "assignment", row.id,
+            before=before, after={**before, "valid_to": valid_from},
+            organisation_id=asset.organisation_id,
+        )
+    db.session.flush()
+    return add_assignment(actor, asset, unit, valid_from)
+
+
+def unit_on(asset: Asset, day: date) -> BudgetUnit | None:
+    """The unit ``asset`` belongs to on ``day``, if any."""
+    row = db.session.scalar(
+        sa.select(Assignment).where(
+            _asset_filter(asset),
+            Assignment.valid_from <= day,
+            sa.or_(Assignment.valid_to.is_(None), Assignment.valid_to > day),
+        )
+    )
+    return row.unit if row else None

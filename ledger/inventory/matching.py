@@ -1,0 +1,84 @@
+"""Which subscription or handset an invoice line is about, from the reference in the file.
+
+A reference may be a phone number in any notation, an IMEI, the operator's subscription id
+or an internal extension. The organisation's inventory is loaded once into dictionaries
+(three queries), and each distinct reference text is resolved once: a million-line
+specification repeats a few thousand numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from stdnum import luhn
+
+from ledger.core.identifiers import IdentifierError, phone_number
+from ledger.database import db
+from ledger.inventory.models import Handset, Subscription, SubscriptionKind
+
+_NON_DIGITS = re.compile(r"\D")
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    subscription_id: int | None = None
+    handset_id: int | None = None
+    kind: SubscriptionKind | None = None
+    #: how the reference was read: number, imei, operator_reference, extension (None: no match)
+    matched_by: str | None = None
+
+
+NO_MATCH = Match()
+
+
+class AssetIndex:
+    def __init__(self, organisation_id: int) -> None:
+        self.by_number: dict[str, tuple[int, SubscriptionKind]] = {}
+        self.by_operator_reference: dict[str, tuple[int, SubscriptionKind]] = {}
+        self.by_extension: dict[str, tuple[int, SubscriptionKind]] = {}
+        rows = db.session.execute(
+            sa.select(Subscription.id, Subscription.number, Subscription.kind, Subscription.operator_reference,
+                      Subscription.extension).where(Subscription.organisation_id == organisation_id)
+        )
+        for sub_id, number, kind, operator_reference, extension in rows:
+            self.by_number[number] = (sub_id, kind)
+            if operator_reference:
+                self.by_operator_reference[operator_reference.casefold()] = (sub_id, kind)
+            if extension:
+                self.by_extension[extension] = (sub_id, kind)
+        self.by_imei: dict[str, int] = dict(
+            db.session.execute(sa.select(Handset.imei, Handset.id).where(Handset.organisation_id == organisation_id))
+            .tuples()
+            .all()
+        )
+        self._cache: dict[str | None, Match] = {None: NO_MATCH, "": NO_MATCH}
+
+    def match(self, reference: str | None) -> Match:
+        found = self._cache.get(reference)
+        if found is None:
+            found = self._resolve(reference or "")
+            self._cache[reference] = found
+        return found
+
+    def _resolve(self, reference: str) -> Match:
+        text = reference.strip()
+        digits = _NON_DIGITS.sub("", text)
+        if len(digits) == 15 and luhn.is_valid(digits) and digits in self.by_imei:
+            return Match(handset_id=self.by_imei[digits], matched_by="imei")
+        hit = self.by_operator_reference.get(text.casefold())
+        if hit:
+            return Match(subscription_id=hit[0], kind=hit[1], matched_by="operator_reference")
+        if digits and len(digits) <= 5 and digits == text and digits in self.by_extension:
+            sub_id, kind = self.by_extension[digits]
+            return Match(subscription_id=sub_id, kind=kind, matched_by="extension")
+        if len(digits) >= 7:
+            try:
+                number = phone_number(text)
+            except IdentifierError:
+                return NO_MATCH
+            hit = self.by_number.get(number)
+            if hit:
+                return Match(subscription_id=hit[0], kind=hit[1], matched_by="number")
+        return NO_MATCH

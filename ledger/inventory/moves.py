@@ -1,0 +1,410 @@
+"""Moving assets between units: single moves, department requests, reorganisations, closing units.
+
+Managers must report changes (new staff, moves, reorganisations). Finance and admin move an
+asset from a date (``services.assignments.move`` ends the old row and starts a new one, so
+history is kept); a department user's move is a *request* (``AssignmentRequest``) that
+finance approves (which performs the move) or rejects. A reorganisation moves every asset of
+one unit — or a listed split of them — in one unit of work with one audit event. A move
+dated into a closed period is refused: it would change which unit carried a closed month's
+costs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from ledger.access.models import User
+from ledger.access.permissions import ensure_unit_visible, visible_unit_ids
+from ledger.audit import service as audit
+from ledger.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ledger.database import db
+from ledger.database.types import utcnow
+from ledger.inventory import assignments as assignment_service
+from ledger.inventory.models import Assignment, AssignmentRequest, Handset, Subscription
+from ledger.inventory.register import (
+    Asset,
+    _today,
+    asset_key,
+    covering,
+    ensure_asset_visible,
+    ensure_period_open,
+    find_asset,
+    invalid,
+    is_department,
+    lock_assets,
+    normalise_imei,
+    normalise_number,
+    unit_by_code,
+)
+from ledger.organisation.models import BudgetUnit
+
+REQUESTED, APPROVED, REJECTED = "requested", "approved", "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class MoveOutcome:
+    """A move either done (the new assignment) or requested (a department user's request)."""
+
+    asset: Asset
+    assignment: Assignment | None = None
+    request: AssignmentRequest | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.assignment is not None
+
+
+def _check_target(asset: Asset, unit: BudgetUnit, valid_from: date) -> None:
+    if isinstance(asset, Subscription):
+        if valid_from < asset.start_date:
+            raise invalid("valid_from", f"{asset.number} starts on {asset.start_date}; a move cannot be earlier")
+        if asset.end_date is not None and valid_from > asset.end_date:
+            raise invalid("valid_from", f"{asset.number} ended on {asset.end_date}; it cannot move after that")
+    if not unit.is_open_on(valid_from):
+        raise invalid("unit", f"Unit {unit.ansvar} is not open on {valid_from}")
+    if unit.closed_on is not None:
+        raise Conflict(f"Unit {unit.ansvar} closes on {unit.closed_on}; move the asset to the unit that takes over")
+
+
+def move_asset(actor: User, asset: Asset, unit: BudgetUnit, valid_from: date, reason: str | None = None,
+               today: date | None = None) -> MoveOutcome:
+    """Move ``asset`` to ``unit`` from ``valid_from``; for a department user, request it."""
+    ensure_asset_visible(actor, asset, today)
+    if unit.organisation_id != actor.organisation_id:
+        raise NotFound(f"No budget unit with ansvar {unit.ansvar}")
+    _check_target(asset, unit, valid_from)
+    ensure_period_open(actor.organisation_id, valid_from, f"moving {asset_key(asset)}")
+    if is_department(actor):
+        return MoveOutcome(asset, request=_request(actor, asset, unit, valid_from, reason, _today(today)))
+    return MoveOutcome(asset, assignment=_perform(actor, asset, unit, valid_from))
+
+
+def move_by_reference(actor: User, *, number: str | None, imei: str | None, unit: str, valid_from: date,
+                      reason: str | None = None, today: date | None = None) -> MoveOutcome:
+    """``POST /assignments``: the asset by number or IMEI, the unit by ansvar code."""
+    asset = find_asset(actor, number=number, imei=imei, today=today)
+    return move_asset(actor, asset, unit_by_code(actor.organisation_id, unit), valid_from, reason, today)
+
+
+def _perform(actor: User | None, asset: Asset, unit: BudgetUnit, valid_from: date) -> Assignment:
+    """``assignments.move``, keeping a planned end (an ended subscription's last row) on the new row."""
+    lock_assets(type(asset), [asset.id])
+    current = assignment_service.overlapping(asset, valid_from, None)
+    planned_end = next((row.valid_to for row in current if row.valid_from < valid_from and row.valid_to), None)
+    row = assignment_service.move(actor, asset, unit, valid_from)
+    if planned_end is not None:
+        row.valid_to = planned_end
+        db.session.flush()
+        audit.record(actor, "assignment.end", "assignment", row.id,
+                     before={"unit": unit.ansvar, "valid_from": valid_from, "valid_to": None},
+                     after={"unit": unit.ansvar, "valid_from": valid_from, "valid_to": planned_end},
+                     organisation_id=asset.organisation_id)
+    return row
+
+
+def _asset_columns(asset: Asset) -> dict[str, int | None]:
+    return {"subscription_id": asset.id if isinstance(asset, Subscription) else None,
+            "handset_id": asset.id if isinstance(asset, Handset) else None}
+
+
+def _request(actor: User, asset: Asset, unit: BudgetUnit, valid_from: date, reason: str | None,
+             today: date) -> AssignmentRequest:
+    from_unit = assignment_service.unit_on(asset, valid_from) or assignment_service.unit_on(asset, today)
+    if from_unit is None:
+        raise Conflict(f"{asset_key(asset)} is assigned to no unit on {valid_from}; finance assigns it")
+    try:
+        ensure_unit_visible(actor, from_unit)
+    except Forbidden:
+        raise Forbidden(f"{asset_key(asset)} is at {from_unit.ansvar} on {valid_from}, not one of your units") from None
+    if from_unit.id == unit.id:
+        raise Conflict(f"{asset_key(asset)} is already assigned to {unit.ansvar} on {valid_from}")
+    columns = _asset_columns(asset)
+    pending = db.session.scalar(sa.select(AssignmentRequest.id).where(
+        AssignmentRequest.status == REQUESTED,
+        *(getattr(AssignmentRequest, k) == v for k, v in columns.items() if v is not None)))
+    if pending is not None:
+        raise Conflict(f"A move of {asset_key(asset)} is already requested (request {pending}); "
+                       "wait for finance to decide it")
+    request = AssignmentRequest(
+        organisation_id=actor.organisation_id, **columns, from_unit_id=from_unit.id, to_unit_id=unit.id,
+        valid_from=valid_from, reason=(reason or "").strip() or None, status=REQUESTED, requested_by_id=actor.id,
+    )
+    db.session.add(request)
+    db.session.flush()
+    audit.record(actor, "assignment_request.create", "assignment_request", request.id,
+                 after={"asset": asset_key(asset), "from": from_unit.ansvar, "to": unit.ansvar,
+                        "valid_from": valid_from, "reason": request.reason, "status": REQUESTED})
+    return request
+
+
+# -- requests --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRecord:
+    request: AssignmentRequest
+    asset: str
+    from_unit: BudgetUnit
+    to_unit: BudgetUnit
+    requested_by: str | None
+    decided_by: str | None
+
+
+def list_requests(user: User, status: str | None = REQUESTED, request_id: int | None = None) -> list[RequestRecord]:
+    """Move requests: finance sees all, a department user those concerning their units."""
+    from ledger.access.models import User as UserModel
+
+    from_unit, to_unit = sa.orm.aliased(BudgetUnit), sa.orm.aliased(BudgetUnit)
+    requester, decider = sa.orm.aliased(UserModel), sa.orm.aliased(UserModel)
+    query = (
+        sa.select(AssignmentRequest, from_unit, to_unit, Subscription.number, Handset.imei,
+                  requester.display_name, decider.display_name)
+        .join(from_unit, from_unit.id == AssignmentRequest.from_unit_id)
+        .join(to_unit, to_unit.id == AssignmentRequest.to_unit_id)
+        .outerjoin(Subscription, Subscription.id == AssignmentRequest.subscription_id)
+        .outerjoin(Handset, Handset.id == AssignmentRequest.handset_id)
+        .outerjoin(requester, requester.id == AssignmentRequest.requested_by_id)
+        .outerjoin(decider, decider.id == AssignmentRequest.decided_by_id)
+        .where(AssignmentRequest.organisation_id == user.organisation_id)
+        .order_by(AssignmentRequest.requested_at.desc(), AssignmentRequest.id.desc())
+    )
+    if status:
+        if status not in (REQUESTED, APPROVED, REJECTED):
+            raise invalid("status", f"Unknown status {status!r}; use requested, approved or rejected")
+        query = query.where(AssignmentRequest.status == status)
+    if request_id is not None:
+        query = query.where(AssignmentRequest.id == request_id)
+    scope = visible_unit_ids(user)
+    if scope is not None:
+        query = query.where(sa.or_(AssignmentRequest.from_unit_id.in_(scope), AssignmentRequest.to_unit_id.in_(scope),
+                                   AssignmentRequest.requested_by_id == user.id))
+    return [
+        RequestRecord(req, number or f"IMEI {imei}", src, dst, who, decided)
+        for req, src, dst, number, imei, who, decided in db.session.execute(query)
+    ]
+
+
+def request_record(user: User, request_id: int) -> RequestRecord:
+    found = list_requests(user, None, request_id)
+    if not found:
+        raise NotFound(f"No move request with id {request_id}")
+    return found[0]
+
+
+def decide_request(actor: User, request_id: int, approve: bool, today: date | None = None) -> AssignmentRequest:
+    """Approve (perform the move from the requested date) or reject a department's request."""
+    request = db.session.get(AssignmentRequest, request_id)
+    if request is None or request.organisation_id != actor.organisation_id:
+        raise NotFound(f"No move request with id {request_id}")
+    if request.status != REQUESTED:
+        raise Conflict(f"Request {request_id} is already {request.status}")
+    asset: Asset = (db.session.get(Subscription, request.subscription_id) if request.subscription_id
+                    else db.session.get(Handset, request.handset_id))  # type: ignore[assignment]
+    to_unit = db.session.get(BudgetUnit, request.to_unit_id)
+    assert to_unit is not None
+    before = {"status": request.status}
+    if approve:
+        _check_target(asset, to_unit, request.valid_from)
+        ensure_period_open(actor.organisation_id, request.valid_from, f"moving {asset_key(asset)}")
+        _perform(actor, asset, to_unit, request.valid_from)
+    request.status = APPROVED if approve else REJECTED
+    request.decided_by_id = actor.id
+    request.decided_at = utcnow()
+    db.session.flush()
+    audit.record(actor, f"assignment_request.{'approve' if approve else 'reject'}", "assignment_request",
+                 request.id, before=before,
+                 after={"status": request.status, "asset": asset_key(asset), "to": to_unit.ansvar,
+                        "valid_from": request.valid_from})
+    return request
+
+
+# -- reorganisation --------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ReorganiseResult:
+    from_unit: str
+    valid_from: date
+    moves: list[dict[str, Any]] = field(default_factory=list)  # asset, asset_type, from, to
+
+    @property
+    def count(self) -> int:
+        return len(self.moves)
+
+
+def _resolve_moves(actor: User, moves: Sequence[Mapping[str, Any]]) -> list[tuple[str, str, str, int]]:
+    """Each listed move as (kind, key, to, index); every problem is collected, then raised."""
+    resolved: list[tuple[str, str, str, int]] = []
+    problems: list[dict[str, Any]] = []
+    for index, move in enumerate(moves):
+        to = (move.get("to") or "").strip()
+        try:
+            if bool(move.get("number")) == bool(move.get("imei")):
+                raise invalid("number", "give either number or imei")
+            if not to:
+                raise invalid("to", "give the unit to move to")
+            if move.get("number"):
+                resolved.append(("subscription", normalise_number(move["number"]), to, index))
+            else:
+                resolved.append(("handset", normalise_imei(move["imei"]), to, index))
+        except ValidationFailed as error:
+            problems.append({"index": index, "message": error.message})
+    if problems:
+        raise ValidationFailed("Some listed moves are not valid", details=problems)
+    return resolved
+
+
+def reorganise(actor: User, from_code: str, valid_from: date, *, to: str | None = None,
+               moves: Sequence[Mapping[str, Any]] | None = None) -> ReorganiseResult:
+    """Move every asset assigned to ``from_code`` on ``valid_from`` to ``to``; or, with
+    ``moves``, the listed ones to their own targets (and any others to ``to`` when given).
+
+    One unit of work and one audit event (``unit.reorganise``) for the whole change. Refused
+    as a whole (nothing moves) when any asset cannot move.
+    """
+    org = actor.organisation_id
+    source = unit_by_code(org, from_code)
+    if not to and not moves:
+        raise invalid("to", "Give the unit to move to (to) or a list of moves")
+    ensure_period_open(org, valid_from, f"reorganising {source.ansvar}")
+    query = (
+        sa.select(Assignment)
+        .where(Assignment.organisation_id == org, Assignment.unit_id == source.id, covering(valid_from))
+        .options(joinedload(Assignment.subscription), joinedload(Assignment.handset))
+    )
+    rows = list(db.session.scalars(query))
+    lock_assets(Subscription, [row.subscription_id for row in rows if row.subscription_id])
+    lock_assets(Handset, [row.handset_id for row in rows if row.handset_id])
+    if rows:  # read again under the locks: a move may have committed meanwhile
+        rows = list(db.session.scalars(query.execution_options(populate_existing=True)))
+    keyed: dict[tuple[str, str], Assignment] = {}
+    for row in rows:
+        if row.subscription is not None:
+            keyed[("subscription", row.subscription.number)] = row
+        else:
+            keyed[("handset", row.handset.imei)] = row  # type: ignore[union-attr]
+    targets: dict[tuple[str, str], str] = {}
+    if moves:
+        problems = []
+        for kind, key, target, index in _resolve_moves(actor, moves):
+            if (kind, key) not in keyed:
+                problems.append({"index": index,
+                                 "message": f"{key} is not assigned to {source.ansvar} on {valid_from}"})
+            elif (kind, key) in targets:
+                problems.append({"index": index, "message": f"{key} is listed twice"})
+            targets[(kind, key)] = target
+        if problems:
+            raise ValidationFailed("Some listed moves are not valid", details=problems)
+    if to:
+        for key in keyed:
+            targets.setdefault(key, to)
+    units = {u.ansvar: u for u in db.session.scalars(
+        sa.select(BudgetUnit).where(BudgetUnit.organisation_id == org, BudgetUnit.ansvar.in_(set(targets.values()))))}
+    for code in sorted(set(targets.values())):
+        unit = units.get(code)
+        if unit is None:
+            raise NotFound(f"No budget unit with ansvar {code}", details=[{"field": "to"}])
+        if unit.id == source.id:
+            raise invalid("to", f"The assets are already at {code}")
+        if not unit.is_open_on(valid_from):
+            raise invalid("to", f"Unit {code} is not open on {valid_from}")
+        if unit.closed_on is not None:
+            raise Conflict(f"Unit {code} closes on {unit.closed_on}; reorganise into the unit that takes over")
+    chosen = [(keyed[key], units[code]) for key, code in sorted(targets.items())]
+    _refuse_blocked(org, source, valid_from, [row for row, _ in chosen])
+
+    result = ReorganiseResult(source.ansvar, valid_from)
+    before = []
+    new_rows = []
+    for row, unit in chosen:
+        before.append({"asset": _row_key(row), "unit": source.ansvar, "valid_from": row.valid_from,
+                       "valid_to": row.valid_to})
+        new_rows.append(Assignment(
+            organisation_id=org, subscription_id=row.subscription_id, handset_id=row.handset_id, unit_id=unit.id,
+            valid_from=valid_from, valid_to=row.valid_to, created_by_id=actor.id,
+        ))
+        row.valid_to = valid_from
+        result.moves.append({"asset": _row_key(row), "asset_type": "subscription" if row.subscription_id else "handset",
+                             "from": source.ansvar, "to": unit.ansvar})
+    db.session.flush()  # end the old rows before the new ones start: they never overlap
+    db.session.add_all(new_rows)
+    db.session.flush()
+    if result.moves:
+        audit.record(actor, "unit.reorganise", "budget_unit", source.ansvar,
+                     before={"assignments": before},
+                     after={"valid_from": valid_from, "moves": result.moves}, organisation_id=org)
+    return result
+
+
+def _row_key(row: Assignment) -> str:
+    return row.subscription.number if row.subscription is not None else f"IMEI {row.handset.imei}"  # type: ignore[union-attr]
+
+
+def _refuse_blocked(org: int, source: BudgetUnit, valid_from: date, rows: list[Assignment]) -> None:
+    """The same rule as a single move: a row starting on the day, or a later row, blocks it."""
+    problems = [f"{_row_key(row)} starts at {source.ansvar} on {valid_from}" for row in rows
+                if row.valid_from >= valid_from]
+    sub_ids = [row.subscription_id for row in rows if row.subscription_id]
+    handset_ids = [row.handset_id for row in rows if row.handset_id]
+    conditions = []
+    if sub_ids:
+        conditions.append(Assignment.subscription_id.in_(sub_ids))
+    if handset_ids:
+        conditions.append(Assignment.handset_id.in_(handset_ids))
+    if conditions:
+        later = db.session.scalars(
+            sa.select(Assignment).where(Assignment.organisation_id == org, sa.or_(*conditions),
+                                        Assignment.valid_from > valid_from)
+            .options(joinedload(Assignment.subscription), joinedload(Assignment.handset), joinedload(Assignment.unit))
+        )
+        problems += [f"{_row_key(row)} already has an assignment to {row.unit.ansvar} from {row.valid_from}"
+                     for row in later]
+    if problems:
+        raise Conflict(f"Reorganisation of {source.ansvar} refused: {problems[0]}"
+                       + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""),
+                       details=[{"message": p} for p in problems])
+
+
+# -- closing a unit ----------------------------------------------------------------------------
+
+
+def close_unit(actor: User, code: str, closed_on: date | None) -> BudgetUnit:
+    """Close a unit from ``closed_on`` (its first day closed), or reopen it with ``None``.
+
+    Refused while anything is assigned to it on or after that day, or a pending request would
+    move something there: move the assets first (reorganise).
+    """
+    unit = unit_by_code(actor.organisation_id, code)
+    before = {"closed_on": unit.closed_on}
+    if closed_on is not None:
+        if closed_on <= unit.opened_on:
+            raise invalid("closed_on", f"Unit {unit.ansvar} opened on {unit.opened_on}; it must close after that")
+        blocking = list(db.session.scalars(
+            sa.select(Assignment)
+            .where(Assignment.unit_id == unit.id,
+                   sa.or_(Assignment.valid_to.is_(None), Assignment.valid_to > closed_on))
+            .options(joinedload(Assignment.subscription), joinedload(Assignment.handset))
+            .order_by(Assignment.valid_from)
+        ))
+        if blocking:
+            names = ", ".join(_row_key(row) for row in blocking[:5])
+            raise Conflict(
+                f"Unit {unit.ansvar} still has {len(blocking)} asset(s) assigned on or after {closed_on}: {names}"
+                f"{' …' if len(blocking) > 5 else ''}; move them first (reorganise)",
+                details=[{"asset": _row_key(row), "valid_from": row.valid_from.isoformat()} for row in blocking],
+            )
+        pending = db.session.scalar(sa.select(sa.func.count()).select_from(AssignmentRequest).where(
+            AssignmentRequest.to_unit_id == unit.id, AssignmentRequest.status == REQUESTED))
+        if pending:
+            raise Conflict(f"{pending} pending move request(s) would move assets to {unit.ansvar}; decide them first")
+    unit.closed_on = closed_on
+    db.session.flush()
+    audit.record(actor, "unit.close" if closed_on else "unit.reopen", "budget_unit", unit.ansvar,
+                 before=before, after={"closed_on": closed_on}, organisation_id=unit.organisation_id)
+    return unit

@@ -1,0 +1,619 @@
+"""Inventory pages: search, subscriptions and handsets with their history, moves and move
+requests, reorganisations, loss reports, the operator's subscription list, the coverage
+check, IT's list of shared phones outside MDM and the contact centre's directory.
+
+Routes parse the form, authorise, call one service, render. A refused change (a
+``LedgerError``) is shown on the same page, with its status code, and nothing is stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from flask import Response, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, DateField, DateTimeLocalField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from ledger.access.permissions import require
+from ledger.core.errors import LedgerError, ValidationFailed
+from ledger.core.money import AmountError, parse_amount
+from ledger.database import db
+from ledger.inventory import moves as inventory_moves
+from ledger.inventory import operator_list as inventory_import
+from ledger.inventory import register as inventory_service
+from ledger.inventory.models import HandsetStatus, SubscriptionKind
+from ledger.labels import LABELS, label
+from ledger.web import NAVIGATION, blueprint
+
+NAVIGATION.append(("web.inventory", _l("Inventory"), "inventory.read"))
+NAVIGATION.append(("web.inventory_unmapped", _l("Coverage check"), "inventory.coverage"))
+NAVIGATION.append(("web.inventory_directory", _l("Directory"), "directory.read"))
+
+PER_PAGE = 50
+
+
+# -- forms -----------------------------------------------------------------------------------
+
+
+class SearchForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search changes nothing
+
+    tab = HiddenField(default="subscriptions")
+    number = StringField(_l("Number"), validators=[Optional(), Length(max=40)])
+    imei = StringField(_l("IMEI"), validators=[Optional(), Length(max=20)])
+    unit = StringField(_l("Unit (ansvar)"), validators=[Optional(), Length(max=16)])
+    supplier = StringField(_l("Operator"), validators=[Optional(), Length(max=120)])
+    status = SelectField(_l("Status"), validators=[Optional()])
+    q = StringField(_l("Text"), validators=[Optional(), Length(max=120)])
+
+
+class MoveForm(FlaskForm):
+    unit = SelectField(_l("To unit"), validators=[DataRequired()])
+    valid_from = DateField(_l("From"), validators=[DataRequired()], default=date.today)
+    reason = TextAreaField(_l("Reason (new staff, move, reorganisation)"), validators=[Optional(), Length(max=2000)])
+
+
+class EndForm(FlaskForm):
+    end_date = DateField(_l("Last day"), validators=[DataRequired()], default=date.today)
+
+
+class LossForm(FlaskForm):
+    status = SelectField(_l("What happened"), choices=[SelectChoice("lost", LABELS["lost"]),
+                                                       SelectChoice("stolen", LABELS["stolen"])])
+    occurred_on = DateField(_l("When"), validators=[DataRequired()], default=date.today)
+    reported_to_manager = StringField(_l("Reported to manager"), validators=[DataRequired(), Length(max=120)])
+    reported_to_manager_at = DateTimeLocalField(_l("Reported to the manager at"), validators=[Optional()])
+    subscription_blocked = BooleanField(_l("The subscription (SIM) is blocked"))
+
+
+class SubscriptionForm(FlaskForm):
+    number = StringField(_l("Number"), validators=[DataRequired(), Length(max=40)])
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(k.value, LABELS[k.value]) for k in SubscriptionKind])
+    supplier = SelectField(_l("Operator"), validators=[DataRequired()])
+    operator_reference = StringField(_l("Operator's subscription id"), validators=[Optional(), Length(max=40)])
+    extension = StringField(_l("Extension"), validators=[Optional(), Length(max=10)])
+    handset = StringField(_l("Handset IMEI"), validators=[Optional(), Length(max=20)])
+    start_date = DateField(_l("Start date"), validators=[DataRequired()], default=date.today)
+    label_text = StringField(_l("Function or shared-phone label"), validators=[Optional(), Length(max=120)])
+    holder_name = StringField(_l("User's name (only where stored)"), validators=[Optional(), Length(max=120)])
+    private_use_reference = StringField(_l("Private-use agreement: reference"), validators=[Optional(), Length(max=40)])
+    private_use_signed_on = DateField(_l("Private-use agreement: signed on"), validators=[Optional()])
+    private_use_signed_by = StringField(_l("Private-use agreement: signed by"),
+                                        validators=[Optional(), Length(max=120)])
+    unit = SelectField(_l("Unit"), validators=[Optional()])
+    valid_from = DateField(_l("At the unit from (default: start date)"), validators=[Optional()])
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "number": self.number.data, "kind": self.kind.data, "supplier": self.supplier.data,
+            "operator_reference": self.operator_reference.data, "extension": self.extension.data,
+            "handset": self.handset.data or None, "start_date": self.start_date.data, "label": self.label_text.data,
+            "holder_name": self.holder_name.data, "private_use_reference": self.private_use_reference.data or None,
+            "private_use_signed_on": self.private_use_signed_on.data,
+            "private_use_signed_by": self.private_use_signed_by.data or None,
+        }
+
+
+class HandsetForm(FlaskForm):
+    imei = StringField(_l("IMEI"), validators=[DataRequired(), Length(max=20)])
+    model = StringField(_l("Model"), validators=[DataRequired(), Length(max=80)])
+    purchase_date = DateField(_l("Purchase date"), validators=[Optional()])
+    purchase_price = StringField(_l("Purchase price excl. VAT"), validators=[Optional(), Length(max=20)])
+    status = SelectField(_l("Status"), choices=[SelectChoice(s.value, LABELS[s.value]) for s in HandsetStatus
+                                                if s not in inventory_service.LOSS_STATUSES])
+    shared = BooleanField(_l("Shared phone (verksamhetstelefon)"))
+    shared_label = StringField(_l("Shared-phone label"), validators=[Optional(), Length(max=120)])
+    mdm_enrolled = BooleanField(_l("Enrolled in MDM"))
+    unit = SelectField(_l("Unit"), validators=[Optional()])
+    valid_from = DateField(_l("At the unit from (default: purchase date)"), validators=[Optional()])
+
+    def values(self) -> dict[str, Any]:
+        price = None
+        if self.purchase_price.data:
+            try:
+                price = parse_amount(self.purchase_price.data)
+            except AmountError as error:
+                raise inventory_service.invalid("purchase_price", str(error)) from None
+        return {
+            "imei": self.imei.data, "model": self.model.data, "purchase_date": self.purchase_date.data,
+            "purchase_price": price, "status": self.status.data, "shared": self.shared.data,
+            "shared_label": self.shared_label.data, "mdm_enrolled": self.mdm_enrolled.data,
+        }
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""
+
+
+class ReorganiseForm(FlaskForm):
+    from_unit = SelectField(_l("From unit"), validators=[DataRequired()])
+    to_unit = SelectField(_l("To unit"), validators=[DataRequired()])
+    valid_from = DateField(_l("From"), validators=[DataRequired()], default=date.today)
+
+
+class CloseUnitForm(FlaskForm):
+    unit = SelectField(_l("Unit"), validators=[DataRequired()])
+    closed_on = DateField(_l("Closed from"), validators=[DataRequired()])
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("Subscription list (CSV)"), validators=[FileRequired()])
+    supplier = StringField(_l("Operator organisation number (file without that column)"),
+                           validators=[Optional(), Length(max=13)])
+
+
+class ConfirmImportForm(FlaskForm):
+    sha256 = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{64}$")])
+    filename = HiddenField(validators=[DataRequired(), Length(max=255)])
+    supplier = HiddenField(validators=[Optional(), Length(max=13)])
+
+
+def _choices(pairs: list[tuple[str, Any]]) -> list[SelectChoice]:
+    return [SelectChoice(value, text) for value, text in pairs]
+
+
+def _unit_choices(blank: bool = False) -> list[SelectChoice]:
+    choices = [(u.ansvar, f"{u.ansvar} {u.name}") for u in inventory_service.units_for_choice(g.user)]
+    return _choices(([("", "—")] if blank else []) + choices)
+
+
+def _refused(error: LedgerError) -> int:
+    """Show a refused change on the page it came from; nothing of it is stored."""
+    db.session.rollback()
+    flash(error.message, "error")
+    return error.status
+
+
+# -- search ----------------------------------------------------------------------------------
+
+
+@blueprint.route("/inventory")
+@require("inventory.read")
+def inventory() -> Any:
+    form = SearchForm(request.args)
+    handsets = form.tab.data == "handsets"
+    statuses = [(s.value, label(s.value)) for s in HandsetStatus] if handsets else \
+        [("active", _("active")), ("ended", _("ended"))]
+    form.status.choices = _choices([("", _("any")), *statuses])
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    search = inventory_service.Search(
+        number=form.number.data or None, imei=form.imei.data or None, unit=form.unit.data or None,
+        supplier=form.supplier.data or None, status=form.status.data or None, q=form.q.data or None)
+    status = 200
+    try:
+        find = inventory_service.search_handsets if handsets else inventory_service.search_subscriptions
+        results = find(g.user, search, page, PER_PAGE)
+    except ValidationFailed as error:
+        status = _refused(error)
+        results = inventory_service.Page([], 0, 1, PER_PAGE)
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template("inventory/index.html", form=form, results=results, handsets=handsets, args=args,
+                           today=date.today()), status
+
+
+# -- subscriptions ---------------------------------------------------------------------------
+
+
+def _subscription_page(sub: Any, status: int = 200, move_form: MoveForm | None = None,
+                       end_form: EndForm | None = None) -> Any:
+    move_form = move_form or MoveForm()
+    move_form.unit.choices = _unit_choices()
+    return render_template(
+        "inventory/subscription.html", record=inventory_service.subscription_record(sub),
+        move_form=move_form, end_form=end_form or EndForm(), action_form=ActionForm(), today=date.today(),
+    ), status
+
+
+@blueprint.route("/inventory/subscriptions/<int:subscription_id>")
+@require("inventory.read")
+def inventory_subscription(subscription_id: int) -> Any:
+    return _subscription_page(inventory_service.get_subscription(g.user, subscription_id))
+
+
+@blueprint.route("/inventory/subscriptions/<int:subscription_id>/move", methods=["POST"])
+@require("inventory.move")
+def inventory_subscription_move(subscription_id: int) -> Any:
+    sub = inventory_service.get_subscription(g.user, subscription_id)
+    form = MoveForm()
+    form.unit.choices = _unit_choices()
+    if not form.validate_on_submit():
+        return _subscription_page(sub, 400, move_form=form)
+    try:
+        outcome = inventory_moves.move_asset(g.user, sub, inventory_service.unit_by_code(
+            g.user.organisation_id, form.unit.data), form.valid_from.data, form.reason.data)
+    except LedgerError as error:
+        return _subscription_page(sub, _refused(error), move_form=form)
+    db.session.commit()
+    _flash_move(outcome)
+    return redirect(url_for("web.inventory_subscription", subscription_id=subscription_id))
+
+
+def _flash_move(outcome: inventory_moves.MoveOutcome) -> None:
+    if outcome.done:
+        assert outcome.assignment is not None
+        flash(_("Moved to %(unit)s from %(day)s.", unit=outcome.assignment.unit.ansvar,
+                day=outcome.assignment.valid_from.isoformat()), "info")
+    else:
+        flash(_("The move is requested; finance will approve or reject it."), "info")
+
+
+@blueprint.route("/inventory/subscriptions/<int:subscription_id>/end", methods=["POST"])
+@require("inventory.write")
+def inventory_subscription_end(subscription_id: int) -> Any:
+    sub = inventory_service.get_subscription(g.user, subscription_id)
+    form = EndForm()
+    if not form.validate_on_submit():
+        return _subscription_page(sub, 400, end_form=form)
+    try:
+        inventory_service.end_subscription(g.user, sub, form.end_date.data)
+    except LedgerError as error:
+        return _subscription_page(sub, _refused(error), end_form=form)
+    db.session.commit()
+    flash(_("The subscription ends on %(day)s.", day=form.end_date.data.isoformat()), "info")
+    return redirect(url_for("web.inventory_subscription", subscription_id=subscription_id))
+
+
+def _subscription_form(form: SubscriptionForm, creating: bool) -> SubscriptionForm:
+    form.supplier.choices = _choices([(s.organisation_number, f"{s.name} ({s.organisation_number})")
+                                      for s in inventory_service.suppliers_for_choice()])
+    form.unit.choices = _unit_choices(blank=True)
+    if not creating:
+        del form.unit, form.valid_from
+    return form
+
+
+@blueprint.route("/inventory/subscriptions/new", methods=["GET", "POST"])
+@require("inventory.write")
+def inventory_subscription_new() -> Any:
+    form = _subscription_form(SubscriptionForm(), creating=True)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            sub = inventory_service.create_subscription(g.user, form.values(), unit=form.unit.data or None,
+                                                        valid_from=form.valid_from.data)
+        except LedgerError as error:
+            status = _refused(error)
+        else:
+            db.session.commit()
+            flash(_("Subscription %(number)s registered.", number=sub.number), "info")
+            return redirect(url_for("web.inventory_subscription", subscription_id=sub.id))
+    elif request.method == "POST":
+        status = 400
+    return render_template("inventory/subscription_form.html", form=form, sub=None), status
+
+
+@blueprint.route("/inventory/subscriptions/<int:subscription_id>/edit", methods=["GET", "POST"])
+@require("inventory.write")
+def inventory_subscription_edit(subscription_id: int) -> Any:
+    sub = inventory_service.get_subscription(g.user, subscription_id)
+    form = SubscriptionForm(obj=sub) if request.method == "GET" else SubscriptionForm()
+    if request.method == "GET":
+        form.label_text.data = sub.label
+        record = inventory_service.subscription_record(sub)
+        form.supplier.data = record.supplier.organisation_number if record.supplier else None
+        form.handset.data = record.handset.imei if record.handset else ""
+        form.kind.data = sub.kind.value
+    _subscription_form(form, creating=False)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            inventory_service.update_subscription(g.user, sub, form.values())
+        except LedgerError as error:
+            status = _refused(error)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "info")
+            return redirect(url_for("web.inventory_subscription", subscription_id=subscription_id))
+    elif request.method == "POST":
+        status = 400
+    return render_template("inventory/subscription_form.html", form=form, sub=sub), status
+
+
+# -- handsets --------------------------------------------------------------------------------
+
+
+def _handset_page(handset: Any, status: int = 200, move_form: MoveForm | None = None,
+                  loss_form: LossForm | None = None) -> Any:
+    move_form = move_form or MoveForm()
+    move_form.unit.choices = _unit_choices()
+    return render_template(
+        "inventory/handset.html", record=inventory_service.handset_record(handset),
+        move_form=move_form, loss_form=loss_form or LossForm(), action_form=ActionForm(), today=date.today(),
+    ), status
+
+
+@blueprint.route("/inventory/handsets/<int:handset_id>")
+@require("inventory.read")
+def inventory_handset(handset_id: int) -> Any:
+    return _handset_page(inventory_service.get_handset(g.user, handset_id))
+
+
+@blueprint.route("/inventory/handsets/<int:handset_id>/move", methods=["POST"])
+@require("inventory.move")
+def inventory_handset_move(handset_id: int) -> Any:
+    handset = inventory_service.get_handset(g.user, handset_id)
+    form = MoveForm()
+    form.unit.choices = _unit_choices()
+    if not form.validate_on_submit():
+        return _handset_page(handset, 400, move_form=form)
+    try:
+        outcome = inventory_moves.move_asset(g.user, handset, inventory_service.unit_by_code(
+            g.user.organisation_id, form.unit.data), form.valid_from.data, form.reason.data)
+    except LedgerError as error:
+        return _handset_page(handset, _refused(error), move_form=form)
+    db.session.commit()
+    _flash_move(outcome)
+    return redirect(url_for("web.inventory_handset", handset_id=handset_id))
+
+
+@blueprint.route("/inventory/handsets/<int:handset_id>/loss", methods=["POST"])
+@require("inventory.report_loss")
+def inventory_handset_loss(handset_id: int) -> Any:
+    handset = inventory_service.get_handset(g.user, handset_id)
+    form = LossForm()
+    if not form.validate_on_submit():
+        return _handset_page(handset, 400, loss_form=form)
+    reported_at = form.reported_to_manager_at.data
+    if reported_at is not None:  # the browser gives local time (Europe/Stockholm)
+        from zoneinfo import ZoneInfo
+
+        reported_at = reported_at.replace(tzinfo=ZoneInfo("Europe/Stockholm"))
+    try:
+        inventory_service.report_loss(
+            g.user, handset, status=form.status.data, occurred_on=form.occurred_on.data,
+            reported_to_manager=form.reported_to_manager.data, reported_to_manager_at=reported_at,
+            subscription_blocked=form.subscription_blocked.data)
+    except LedgerError as error:
+        return _handset_page(handset, _refused(error), loss_form=form)
+    db.session.commit()
+    flash(_("The loss is reported."), "info")
+    return redirect(url_for("web.inventory_handset", handset_id=handset_id))
+
+
+def _handset_form(form: HandsetForm, creating: bool) -> HandsetForm:
+    form.unit.choices = _unit_choices(blank=True)
+    if not creating:
+        del form.unit, form.valid_from
+    return form
+
+
+@blueprint.route("/inventory/handsets/new", methods=["GET", "POST"])
+@require("inventory.write")
+def inventory_handset_new() -> Any:
+    form = _handset_form(HandsetForm(), creating=True)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            handset = inventory_service.create_handset(g.user, form.values(), unit=form.unit.data or None,
+                                                       valid_from=form.valid_from.data)
+        except LedgerError as error:
+            status = _refused(error)
+        else:
+            db.session.commit()
+            flash(_("Handset %(imei)s registered.", imei=handset.imei), "info")
+            return redirect(url_for("web.inventory_handset", handset_id=handset.id))
+    elif request.method == "POST":
+        status = 400
+    return render_template("inventory/handset_form.html", form=form, handset=None), status
+
+
+@blueprint.route("/inventory/handsets/<int:handset_id>/edit", methods=["GET", "POST"])
+@require("inventory.write")
+def inventory_handset_edit(handset_id: int) -> Any:
+    handset = inventory_service.get_handset(g.user, handset_id)
+    form = HandsetForm(obj=handset) if request.method == "GET" else HandsetForm()
+    if request.method == "GET":
+        form.status.data = handset.status.value
+        form.purchase_price.data = f"{handset.purchase_price:.2f}".replace(".", ",") \
+            if handset.purchase_price is not None else ""
+        if handset.status in inventory_service.LOSS_STATUSES:
+            form.status.choices = [*form.status.choices, SelectChoice(handset.status.value, label(handset.status))]
+    elif handset.status in inventory_service.LOSS_STATUSES:
+        form.status.choices = [*form.status.choices, SelectChoice(handset.status.value, label(handset.status))]
+    _handset_form(form, creating=False)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            inventory_service.update_handset(g.user, handset, form.values())
+        except LedgerError as error:
+            status = _refused(error)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "info")
+            return redirect(url_for("web.inventory_handset", handset_id=handset_id))
+    elif request.method == "POST":
+        status = 400
+    return render_template("inventory/handset_form.html", form=form, handset=handset), status
+
+
+@blueprint.route("/inventory/shared-not-enrolled")
+@require("inventory.read")
+def inventory_shared() -> Any:
+    return render_template("inventory/shared.html", records=inventory_service.shared_not_enrolled(g.user))
+
+
+# -- requests, reorganisation, closing -------------------------------------------------------
+
+
+@blueprint.route("/inventory/requests")
+@require("inventory.read")
+def inventory_requests() -> Any:
+    status = request.args.get("status", "requested")
+    records = inventory_moves.list_requests(g.user, None if status == "all" else status) \
+        if status in ("requested", "approved", "rejected", "all") else []
+    return render_template("inventory/requests.html", records=records, status=status, action_form=ActionForm())
+
+
+@blueprint.route("/inventory/requests/<int:request_id>/<any(approve, reject):decision>", methods=["POST"])
+@require("inventory.decide")
+def inventory_request_decide(request_id: int, decision: str) -> Any:
+    if ActionForm().validate_on_submit():
+        try:
+            inventory_moves.decide_request(g.user, request_id, approve=decision == "approve")
+        except LedgerError as error:
+            _refused(error)
+        else:
+            db.session.commit()
+            flash(_("Approved: the move is made.") if decision == "approve" else _("Rejected."), "info")
+    return redirect(url_for("web.inventory_requests"))
+
+
+def _reorganise_page(reorganise_form: ReorganiseForm | None = None, close_form: CloseUnitForm | None = None,
+                     status: int = 200, result: Any = None) -> Any:
+    reorganise_form = reorganise_form or ReorganiseForm()
+    close_form = close_form or CloseUnitForm()
+    reorganise_form.from_unit.choices = reorganise_form.to_unit.choices = close_form.unit.choices = _unit_choices()
+    return render_template("inventory/reorganise.html", form=reorganise_form, close_form=close_form,
+                           result=result), status
+
+
+@blueprint.route("/inventory/reorganise", methods=["GET", "POST"])
+@require("inventory.reorganise")
+def inventory_reorganise() -> Any:
+    form = ReorganiseForm()
+    form.from_unit.choices = form.to_unit.choices = _unit_choices()
+    if request.method == "GET":
+        return _reorganise_page(form)
+    if not form.validate_on_submit():
+        return _reorganise_page(form, status=400)
+    try:
+        result = inventory_moves.reorganise(g.user, form.from_unit.data, form.valid_from.data, to=form.to_unit.data)
+    except LedgerError as error:
+        return _reorganise_page(form, status=_refused(error))
+    db.session.commit()
+    flash(_("%(count)s asset(s) moved from %(source)s to %(target)s from %(day)s.", count=result.count,
+            source=form.from_unit.data, target=form.to_unit.data, day=form.valid_from.data.isoformat()), "info")
+    return _reorganise_page(result=result)
+
+
+@blueprint.route("/inventory/units/close", methods=["POST"])
+@require("units.close")
+def inventory_close_unit() -> Any:
+    form = CloseUnitForm()
+    form.unit.choices = _unit_choices()
+    if not form.validate_on_submit():
+        return _reorganise_page(close_form=form, status=400)
+    try:
+        inventory_moves.close_unit(g.user, form.unit.data, form.closed_on.data)
+    except LedgerError as error:
+        return _reorganise_page(close_form=form, status=_refused(error))
+    db.session.commit()
+    flash(_("Unit %(unit)s is closed from %(day)s.", unit=form.unit.data, day=form.closed_on.data.isoformat()),
+          "info")
+    return redirect(url_for("web.inventory_reorganise"))
+
+
+# -- import ----------------------------------------------------------------------------------
+
+#: How long a previewed list waits for its confirmation.
+PENDING_SECONDS = 24 * 3600
+
+
+def _pending_dir() -> Path:
+    """Where a previewed upload waits for "Import": ``instance/inventory-uploads`` (shared by the
+    workers of one deployment; a form field could not carry a large file past Flask's form limit)."""
+    path = Path(current_app.instance_path) / "inventory-uploads"
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
+
+
+def _keep_pending(data: bytes) -> str:
+    digest = hashlib.sha256(data).hexdigest()
+    folder = _pending_dir()
+    cutoff = time.time() - PENDING_SECONDS
+    for old in folder.glob("*.csv"):  # the list may hold names: do not keep it longer than needed
+        if old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
+    (folder / f"{g.user.organisation_id}-{digest}.csv").write_bytes(data)
+    return digest
+
+
+def _pending(digest: str) -> Path:
+    return _pending_dir() / f"{g.user.organisation_id}-{digest}.csv"
+
+
+@blueprint.route("/inventory/import", methods=["GET", "POST"])
+@require("inventory.write")
+def inventory_import_page() -> Any:
+    """Upload → preview (a dry run) → confirm. The previewed file waits on the server by its hash."""
+    form = ImportForm()
+    if request.method == "GET":
+        return render_template("inventory/import.html", form=form, result=None, confirm=None)
+    if not form.validate_on_submit():
+        return render_template("inventory/import.html", form=form, result=None, confirm=None), 400
+    data = form.file.data.read()
+    filename = form.file.data.filename or "upload.csv"
+    try:
+        result = inventory_import.import_list(g.user, g.user.organisation_id, data, filename,
+                                              supplier=form.supplier.data or None, dry_run=True)
+    except LedgerError as error:
+        return render_template("inventory/import.html", form=form, result=None, confirm=None), _refused(error)
+    db.session.rollback()
+    confirm = ConfirmImportForm(sha256=_keep_pending(data), filename=filename,
+                                supplier=form.supplier.data or "") if result.ok else None
+    return render_template("inventory/import.html", form=ImportForm(formdata=None), result=result, confirm=confirm)
+
+
+@blueprint.route("/inventory/import/confirm", methods=["POST"])
+@require("inventory.write")
+def inventory_import_confirm() -> Any:
+    confirm = ConfirmImportForm()
+    path = _pending(confirm.sha256.data) if confirm.validate_on_submit() else None
+    if path is None or not path.is_file():
+        flash(_("The previewed file is no longer here; upload it again."), "error")
+        return render_template("inventory/import.html", form=ImportForm(formdata=None), result=None,
+                               confirm=None), 400
+    data = path.read_bytes()
+    status = 200
+    try:
+        result = inventory_import.import_list(g.user, g.user.organisation_id, data, confirm.filename.data,
+                                              supplier=confirm.supplier.data or None)
+    except LedgerError as error:
+        # the register changed since the preview: show the plan again with its errors
+        status = _refused(error)
+        result = inventory_import.import_list(g.user, g.user.organisation_id, data, confirm.filename.data,
+                                              supplier=confirm.supplier.data or None, dry_run=True)
+        db.session.rollback()
+    else:
+        db.session.commit()
+        path.unlink(missing_ok=True)
+        flash(_("Imported: %(created)s created, %(updated)s updated, %(moved)s moved.", **result.counts), "info")
+    return render_template("inventory/import.html", form=ImportForm(formdata=None), result=result,
+                           confirm=None), status
+
+
+# -- coverage and directory ------------------------------------------------------------------
+
+
+@blueprint.route("/inventory/unmapped")
+@require("inventory.coverage")
+def inventory_unmapped() -> Any:
+    return render_template("inventory/unmapped.html", report=inventory_service.coverage(g.user))
+
+
+@blueprint.route("/inventory/directory")
+@require("directory.read")
+def inventory_directory() -> Any:
+    unit, q = request.args.get("unit") or None, request.args.get("q") or None
+    entries = inventory_service.directory(g.user, unit=unit, q=q)
+    return render_template("inventory/directory.html", entries=entries, unit=unit or "", q=q or "")
+
+
+@blueprint.route("/inventory/directory.csv")
+@require("directory.read")
+def inventory_directory_csv() -> Any:
+    entries = inventory_service.directory(g.user, unit=request.args.get("unit") or None,
+                                          q=request.args.get("q") or None)
+    stamp = datetime.now().strftime("%Y-%m-%d")
+    return Response(inventory_service.directory_csv(entries), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="katalog-{stamp}.csv"'})

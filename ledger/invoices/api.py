@@ -1,0 +1,119 @@
+"""``/api/v1/invoices``: import (multipart) and read invoices with their lines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask import current_app, g, request
+from flask_smorest import Blueprint
+
+from ledger.access.permissions import require
+from ledger.api.schemas import Amount
+from ledger.core.errors import BadRequest, Conflict, ValidationFailed
+from ledger.database import db
+from ledger.invoices import service as invoice_service
+from ledger.invoices.importing import import_file
+from ledger.invoices.models import ImportStatus
+
+blp = Blueprint("invoices", __name__, url_prefix="/invoices", description="Supplier invoices")
+
+
+class InvoiceLineSchema(ma.Schema):
+    id = ma.fields.Integer()
+    source = ma.fields.String(metadata={"description": "document or specification"})
+    position = ma.fields.Integer()
+    description = ma.fields.String(allow_none=True)
+    item_code = ma.fields.String(allow_none=True)
+    category = ma.fields.Function(lambda line: line.category.value)
+    quantity = ma.fields.Decimal(as_string=True, allow_none=True)
+    unit_price = ma.fields.Decimal(as_string=True, allow_none=True)
+    net_amount = Amount()
+    vat_rate = ma.fields.Decimal(as_string=True, allow_none=True)
+    period_start = ma.fields.Date(allow_none=True)
+    period_end = ma.fields.Date(allow_none=True)
+    reference = ma.fields.String(allow_none=True)
+    reference_source = ma.fields.String(allow_none=True, metadata={"description": "Where the reference was found"})
+    location = ma.fields.String(allow_none=True)
+    subscription_id = ma.fields.Integer(allow_none=True)
+    handset_id = ma.fields.Integer(allow_none=True)
+
+
+class InvoiceSchema(ma.Schema):
+    id = ma.fields.Integer()
+    supplier = ma.fields.Function(lambda inv: {"name": inv.supplier.name,
+                                               "organisation_number": inv.supplier.organisation_number})
+    document_type = ma.fields.Function(lambda inv: inv.document_type.value)
+    number = ma.fields.String()
+    issue_date = ma.fields.Date()
+    period_start = ma.fields.Date(allow_none=True)
+    period_end = ma.fields.Date(allow_none=True)
+    currency = ma.fields.String()
+    credited_number = ma.fields.String(allow_none=True)
+    net_total = Amount()
+    vat_total = Amount()
+    rounding = Amount()
+    payable = Amount()
+    has_specification = ma.fields.Function(lambda inv: inv.specification_import_id is not None)
+
+
+class InvoiceDetailSchema(InvoiceSchema):
+    lines = ma.fields.Function(lambda inv: InvoiceLineSchema(many=True).dump(invoice_service.allocation_lines(inv)))
+
+
+class ImportQuerySchema(ma.Schema):
+    format = ma.fields.String(load_default="auto", validate=ma.validate.OneOf(["auto", "peppol", "csv"]))
+    mapping = ma.fields.String(load_default="generic")
+    supplier = ma.fields.String(load_default=None)
+
+
+class ListQuerySchema(ma.Schema):
+    number = ma.fields.String(load_default=None)
+    limit = ma.fields.Integer(load_default=200, validate=ma.validate.Range(1, 1000))
+    offset = ma.fields.Integer(load_default=0, validate=ma.validate.Range(0))
+
+
+@blp.route("", methods=["POST"])
+@require("invoices.import")
+@blp.arguments(ImportQuerySchema, location="query")
+@blp.response(201)
+@blp.alt_response(409, description="The file or invoice is already imported")
+@blp.alt_response(422, description="The file was rejected; details name line and field")
+@blp.alt_response(413, description="The file is larger than the limit")
+def import_invoice(args: dict[str, Any]) -> Any:
+    """Import one file (multipart field ``file``): a PEPPOL invoice or an operator CSV."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise BadRequest("Send the invoice file as multipart form field 'file'")
+    data = upload.read()
+    outcome = import_file(g.user, g.user.organisation, data, upload.filename, format=args["format"],
+                          mapping=args["mapping"], supplier=args["supplier"],
+                          max_bytes=current_app.config["MAX_CONTENT_LENGTH"])
+    if outcome.status == ImportStatus.DUPLICATE:
+        db.session.rollback()
+        raise Conflict(outcome.message, [outcome.as_dict()])
+    if outcome.status == ImportStatus.REJECTED:
+        db.session.rollback()
+        raise ValidationFailed(f"{outcome.file} was rejected: {outcome.message}", outcome.errors)
+    db.session.commit()
+    return outcome.as_dict()
+
+
+@blp.route("")
+@require("invoices.read")
+@blp.arguments(ListQuerySchema, location="query")
+@blp.response(200, InvoiceSchema(many=True))
+def list_invoices(args: dict[str, Any]) -> Any:
+    """Invoices, newest first."""
+    return invoice_service.list_invoices(g.user, number=args["number"], limit=args["limit"], offset=args["offset"])
+
+
+@blp.route("/<int:invoice_id>")
+@blp.response(200, InvoiceDetailSchema)
+@require("invoices.read")
+def get_invoice(invoice_id: int) -> Any:
+    """One invoice with the lines the allocation uses, and where each line's reference was found."""
+    return invoice_service.get_invoice(g.user, invoice_id)
+
+
+BLUEPRINTS = (blp,)

@@ -1,0 +1,389 @@
+"""Recording imported invoices: exactly once, whole, every line tied to its asset.
+
+One file is one transaction (a savepoint inside the caller's unit of work): either every
+invoice of the file is stored with all its lines, or nothing is, and the outcome says why
+with the file, line and field. Duplicates (the same file, or the same supplier + document
+type + invoice number) change nothing.
+
+An operator's CSV specification that carries the number of an already imported PEPPOL
+invoice of the same supplier is that invoice's detail: it must sum exactly to the invoice's
+net total, and its lines then stand in for the invoice's own lines in the allocation.
+
+Lines are written with bulk inserts in batches, never one ORM object per line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+import importers
+from importers import ParsedInvoice, ParseError
+from ledger.access.models import User
+from ledger.audit import service as audit
+from ledger.core.money import ZERO, from_ore
+from ledger.database import db
+from ledger.database.bulk import Values, insert_rows
+from ledger.inventory.matching import AssetIndex
+from ledger.invoices.categories import Categoriser
+from ledger.invoices.models import DocumentType, ImportStatus, Invoice, InvoiceAllowanceCharge, InvoiceImport
+from ledger.organisation.models import Organisation, Supplier
+
+BATCH = 20000
+#: The columns the bulk path writes, in the order ``_Recorder._line_row`` gives them.
+LINE_COLUMNS = ("organisation_id", "invoice_id", "source", "position", "line_id", "description", "item_code",
+                "charge_type", "category", "quantity", "unit_code", "unit_price", "net_amount_ore", "vat_category",
+                "vat_rate", "period_start", "period_end", "reference", "reference_source", "location",
+                "subscription_id", "handset_id")
+CURRENCY = "SEK"
+Progress = Callable[[int], None]
+
+
+@dataclass
+class ImportOutcome:
+    """What became of one file; ``as_dict`` is the shape of INTERFACE.md's import output."""
+
+    file: str
+    status: ImportStatus
+    format: str | None = None
+    invoice_ids: list[int] = field(default_factory=list)
+    lines: int = 0
+    net_total: Decimal = ZERO
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    matched_lines: int = 0
+    message: str = ""
+
+    @property
+    def invoice_id(self) -> int | None:
+        return self.invoice_ids[0] if len(self.invoice_ids) == 1 else None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file, "status": self.status.value, "format": self.format,
+            "invoice_id": self.invoice_id, "invoice_ids": self.invoice_ids, "lines": self.lines,
+            "matched_lines": self.matched_lines, "net_total": f"{self.net_total:.2f}",
+            "message": self.message, "errors": self.errors,
+        }
+
+
+class Rejected(Exception):
+    """Raised inside the savepoint to undo a file; carries the errors to report."""
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__(errors[0]["message"] if errors else "rejected")
+        self.errors = errors
+
+
+class Duplicate(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _error(message: str, field: str = "file", line: int | None = None, path: str | None = None,
+           rule: str | None = None) -> dict[str, Any]:
+    return {"line": line, "path": path, "field": field, "message": message, "rule": rule}
+
+
+def _from_parse_error(error: ParseError) -> dict[str, Any]:
+    message = f"{error.rule}: {error.message}" if error.rule and error.rule not in error.message else error.message
+    return _error(message, error.field, error.line, error.path, error.rule)
+
+
+def import_file(
+    actor: User | None,
+    organisation: Organisation,
+    data: bytes,
+    filename: str,
+    *,
+    format: str = "auto",
+    mapping: str = importers.DEFAULT_MAPPING,
+    supplier: str | None = None,
+    max_bytes: int = importers.DEFAULT_MAX_BYTES,
+    progress: Progress | None = None,
+) -> ImportOutcome:
+    """Import one file for ``organisation``. Never raises for bad input: the outcome says."""
+    if len(data) > max_bytes:
+        too_large = _error(f"the file is {len(data):,} bytes, over the limit of {max_bytes:,} bytes")
+        return ImportOutcome(filename, ImportStatus.REJECTED, errors=[too_large], message=too_large["message"])
+    digest = hashlib.sha256(data).hexdigest()
+    earlier = db.session.scalar(sa.select(InvoiceImport).where(
+        InvoiceImport.organisation_id == organisation.id, InvoiceImport.sha256 == digest))
+    if earlier is not None:
+        return ImportOutcome(filename, ImportStatus.DUPLICATE, format=earlier.format, message=(
+            f"the same file was imported on {earlier.imported_at:%Y-%m-%d %H:%M} as {earlier.file_name!r} "
+            f"(import {earlier.id}); nothing changed"))
+    chosen = importers.detect_format(data, filename) if format == "auto" else format
+    outcome = ImportOutcome(filename, ImportStatus.IMPORTED, format=chosen)
+    savepoint = db.session.begin_nested()
+    try:
+        record = InvoiceImport(organisation_id=organisation.id, file_name=filename[:255], sha256=digest,
+                               format=chosen, status=ImportStatus.IMPORTED,
+                               imported_by_id=actor.id if actor else None)
+        db.session.add(record)
+        db.session.flush()
+        writer = _Recorder(actor, organisation, record, outcome, progress)
+        if chosen == "csv":
+            writer.record_csv(data, filename, mapping=mapping, supplier=supplier)
+        else:
+            result = importers.parse_file(data, filename, format=chosen, max_bytes=max_bytes)
+            if result.errors:
+                raise Rejected([_from_parse_error(e) for e in result.errors])
+            for parsed in result.invoices:
+                writer.record_invoice(parsed)
+        record.invoice_count = len(outcome.invoice_ids)
+        record.line_count = outcome.lines
+        record.result = {"invoice_ids": outcome.invoice_ids, "lines": outcome.lines,
+                         "matched_lines": outcome.matched_lines, "net_total": f"{outcome.net_total:.2f}"}
+        audit.record(actor, "invoice.import", "invoice_import", record.id, after=record.result | {
+            "file": filename, "sha256": digest, "format": chosen}, organisation_id=organisation.id)
+        db.session.flush()
+        savepoint.commit()
+    except Rejected as rejected:
+        savepoint.rollback()
+        return ImportOutcome(filename, ImportStatus.REJECTED, format=chosen, errors=rejected.errors,
+                             message=rejected.errors[0]["message"])
+    except Duplicate as duplicate:
+        savepoint.rollback()
+        return ImportOutcome(filename, ImportStatus.DUPLICATE, format=chosen, message=duplicate.message)
+    except BaseException:
+        savepoint.rollback()
+        raise
+    outcome.message = (f"{len(outcome.invoice_ids)} invoice(s), {outcome.lines} lines, "
+                       f"{outcome.matched_lines} matched to an asset")
+    return outcome
+
+
+class _Recorder:
+    """Stores the invoices of one file; raises ``Rejected`` or ``Duplicate`` to undo it."""
+
+    def __init__(self, actor: User | None, organisation: Organisation, record: InvoiceImport,
+                 outcome: ImportOutcome, progress: Progress | None) -> None:
+        self.actor = actor
+        self.organisation = organisation
+        self.record = record
+        self.outcome = outcome
+        self.progress = progress
+        self.organisation_id = organisation.id
+        self.assets = AssetIndex(organisation.id)
+        self.values = Values()
+        self._suppliers: dict[str, Supplier | None] = {}
+        self._categorisers: dict[int, Categoriser] = {}
+
+    # lookups ---------------------------------------------------------------------------
+
+    def supplier(self, organisation_number: str | None, where: dict[str, Any]) -> Supplier:
+        if not organisation_number:
+            raise Rejected([_error("the supplier has no Swedish organisationsnummer (EndpointID scheme 0007, "
+                                   "PartyLegalEntity or an SE VAT number); it cannot be matched", **where)])
+        if organisation_number not in self._suppliers:
+            self._suppliers[organisation_number] = db.session.scalar(
+                sa.select(Supplier).where(Supplier.organisation_number == organisation_number))
+        found = self._suppliers[organisation_number]
+        if found is None:
+            raise Rejected([_error(f"unknown supplier {organisation_number}: register it under suppliers first",
+                                   **where)])
+        return found
+
+    def categoriser(self, supplier: Supplier) -> Categoriser:
+        if supplier.id not in self._categorisers:
+            self._categorisers[supplier.id] = Categoriser(supplier.id)
+        return self._categorisers[supplier.id]
+
+    def existing(self, supplier: Supplier, document_type: DocumentType, number: str) -> Invoice | None:
+        return db.session.scalar(sa.select(Invoice).where(
+            Invoice.organisation_id == self.organisation.id, Invoice.supplier_id == supplier.id,
+            Invoice.document_type == document_type, Invoice.number == number))
+
+    # PEPPOL ------------------------------------------------------------------------------
+
+    def record_invoice(self, parsed: ParsedInvoice) -> None:
+        header = {"field": "cbc:DocumentCurrencyCode", "path": None}
+        if parsed.currency != CURRENCY:
+            raise Rejected([_error(f"the invoice is in {parsed.currency}; only SEK invoices can be allocated "
+                                   "(ask the supplier for a SEK invoice)", **header)])
+        supplier = self.supplier(parsed.supplier.organisation_number,
+                                 {"field": "cac:AccountingSupplierParty", "path": None})
+        document_type = DocumentType(parsed.document_type)
+        if self.existing(supplier, document_type, parsed.number) is not None:
+            raise Duplicate(f"{document_type.value} {parsed.number} from {supplier.name} is already imported; "
+                            "nothing changed")
+        credited_number = parsed.billing_references[0] if parsed.billing_references else None
+        credited = None
+        if credited_number:
+            credited = self.existing(supplier, DocumentType.INVOICE, credited_number)
+        invoice = Invoice(
+            organisation_id=self.organisation.id, import_id=self.record.id, supplier_id=supplier.id,
+            document_type=document_type, type_code=parsed.type_code, number=parsed.number,
+            issue_date=parsed.issue_date, due_date=parsed.due_date, currency=parsed.currency,
+            period_start=parsed.period_start, period_end=parsed.period_end,
+            credited_number=credited_number, credited_invoice_id=credited.id if credited else None,
+            buyer_reference=parsed.buyer_reference, line_total=parsed.line_total,
+            allowance_total=sum((ac.amount for ac in parsed.allowances_charges if not ac.is_charge), ZERO),
+            charge_total=sum((ac.amount for ac in parsed.allowances_charges if ac.is_charge), ZERO),
+            net_total=parsed.net_total, vat_total=parsed.vat_total, rounding=parsed.rounding,
+            payable=parsed.payable,
+        )
+        db.session.add(invoice)
+        db.session.flush()
+        if parsed.allowances_charges:
+            db.session.execute(sa.insert(InvoiceAllowanceCharge), [
+                {"invoice_id": invoice.id, "is_charge": ac.is_charge, "amount": ac.amount,
+                 "reason": (ac.reason or ac.reason_code or "")[:200] or None, "vat_category": ac.vat_category,
+                 "vat_rate": ac.vat_rate} for ac in parsed.allowances_charges])
+        day = parsed.period_start or parsed.issue_date
+        categoriser = self.categoriser(supplier)
+        rows = (
+            self._line_row(invoice.id, "document", categoriser, line.position, line.line_id, line.description
+                           or line.item_name, line.seller_item_code, line.charge_type, line.quantity,
+                           line.unit_code, line.unit_price, line.net_amount, line.vat_category, line.vat_rate,
+                           line.period_start, line.period_end, line.reference, line.reference_source,
+                           line.location, line.period_start or day)
+            for line in parsed.lines
+        )
+        self._insert_lines(rows)
+        self.outcome.invoice_ids.append(invoice.id)
+        self.outcome.net_total += parsed.net_total
+
+    # CSV ---------------------------------------------------------------------------------
+
+    def record_csv(self, data: bytes, filename: str, *, mapping: str, supplier: str | None) -> None:
+        """Stream the rows into the database; a row in error anywhere undoes the whole file."""
+        reader = importers.iter_rows(data, filename, mapping=mapping, supplier=supplier)
+        specs: dict[tuple[str, str], _CsvInvoice] = {}
+
+        def rows() -> Iterator[tuple[Any, ...]]:
+            line_row = self._line_row
+            for row in reader:
+                key = (row.supplier or "", row.invoice_number)
+                spec = specs.get(key)
+                if spec is None:
+                    spec = specs[key] = self._open_csv_invoice(row)
+                spec.add(row.net_amount, row.vat_rate)
+                yield line_row(
+                    spec.invoice_id, spec.source, spec.categoriser, spec.position, None, row.text, row.item_code,
+                    row.charge_type, row.quantity, row.unit_code, row.unit_price, row.net_amount, "S",
+                    row.vat_rate, row.period_start, row.period_end, row.reference,
+                    "csv" if row.reference else None, f"line {row.line}", row.period_start or row.invoice_date)
+
+        self._insert_lines(rows())
+        if reader.errors:
+            raise Rejected([_from_parse_error(e) for e in reader.errors])
+        if not specs:
+            raise Rejected([_error("the file holds no invoice lines")])
+        duplicates = [number for (_, number), spec in specs.items() if spec.duplicate]
+        if duplicates:
+            if len(duplicates) == len(specs):
+                raise Duplicate(f"invoice(s) {', '.join(duplicates)} are already imported; nothing changed")
+            raise Rejected([_error(f"the file repeats invoice(s) already imported ({', '.join(duplicates)}) beside "
+                                   "new ones; nothing was imported, so that nothing is booked twice",
+                                   "Fakturanummer")])
+        for spec in specs.values():
+            self._close_csv_invoice(spec)
+
+    def _open_csv_invoice(self, row: Any) -> _CsvInvoice:
+        where = {"field": "Organisationsnummer", "line": row.line}
+        if row.currency != CURRENCY:
+            raise Rejected([_error(f"the invoice is in {row.currency}; only SEK can be allocated", "Valuta",
+                                   row.line)])
+        supplier = self.supplier(row.supplier, where)
+        existing = self.existing(supplier, DocumentType.INVOICE, row.invoice_number)
+        if existing is not None and existing.specification_import_id is None and existing.import_id != self.record.id:
+            # The detail of an invoice already imported from PEPPOL.
+            return _CsvInvoice(existing.id, self.categoriser(supplier), "specification", row.line, existing=existing)
+        if existing is not None:
+            return _CsvInvoice(-1, self.categoriser(supplier), "specification", row.line, existing=existing,
+                               duplicate=True)
+        invoice = Invoice(
+            organisation_id=self.organisation.id, import_id=self.record.id, supplier_id=supplier.id,
+            document_type=DocumentType.INVOICE, type_code="380", number=row.invoice_number,
+            issue_date=row.invoice_date, currency=CURRENCY, line_total=ZERO, net_total=ZERO, vat_total=ZERO,
+            payable=ZERO,
+        )
+        db.session.add(invoice)
+        db.session.flush()
+        return _CsvInvoice(invoice.id, self.categoriser(supplier), "document", row.line)
+
+    def _close_csv_invoice(self, spec: _CsvInvoice) -> None:
+        net = from_ore(spec.net_ore)
+        vat = sum((from_ore(ore) * rate / 100 for rate, ore in spec.net_by_rate.items()), ZERO).quantize(
+            Decimal("0.01"), rounding=ROUND_HALF_UP)
+        if spec.existing is not None:
+            if net != spec.existing.net_total:
+                raise Rejected([_error(
+                    f"the specification of invoice {spec.existing.number} sums to {net:.2f} but the invoice's net "
+                    f"total is {spec.existing.net_total:.2f} (difference {net - spec.existing.net_total:.2f})",
+                    "Belopp exkl. moms", spec.first_line)])
+            spec.existing.specification_import_id = self.record.id
+            self.outcome.invoice_ids.append(spec.existing.id)
+        else:
+            db.session.execute(sa.update(Invoice).where(Invoice.id == spec.invoice_id).values(
+                line_total=net, net_total=net, vat_total=vat, payable=net + vat))
+            self.outcome.invoice_ids.append(spec.invoice_id)
+        self.outcome.net_total += net
+
+    # lines -------------------------------------------------------------------------------
+
+    def _line_row(self, invoice_id: int, source: str, categoriser: Categoriser, position: int, line_id: str | None,
+                  description: str | None, item_code: str | None, charge_type: str | None,
+                  quantity: Decimal | None, unit_code: str | None, unit_price: Decimal | None, net_amount: Decimal,
+                  vat_category: str | None, vat_rate: Decimal | None, period_start: date | None,
+                  period_end: date | None, reference: str | None, reference_source: str | None, location: str,
+                  day: date) -> tuple[Any, ...]:
+        """One line as a database-ready tuple in ``LINE_COLUMNS`` order."""
+        match = self.assets.match(reference)
+        category = categoriser.categorise(item_code, day, match.kind, charge_type, description, unit_code)
+        v = self.values
+        return (
+            self.organisation_id, invoice_id, source, position, line_id,
+            description[:300] if description else None, item_code, charge_type, category.value,
+            v.number(quantity), unit_code, v.number(unit_price), int(net_amount.scaleb(2)), vat_category,
+            v.number(vat_rate), v.day(period_start), v.day(period_end), reference[:64] if reference else None,
+            reference_source, location[:200], match.subscription_id, match.handset_id,
+        )
+
+    def _insert_lines(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        batch: list[tuple[Any, ...]] = []
+        for row in rows:
+            if row[1] < 0:  # a duplicate's rows are counted, never stored
+                continue
+            batch.append(row)
+            if len(batch) >= BATCH:
+                self._flush(batch)
+                batch = []
+        if batch:
+            self._flush(batch)
+
+    def _flush(self, batch: list[tuple[Any, ...]]) -> None:
+        insert_rows("invoice_line", LINE_COLUMNS, batch)
+        self.outcome.lines += len(batch)
+        self.outcome.matched_lines += sum(1 for r in batch if r[20] or r[21])
+        if self.progress:
+            self.progress(len(batch))
+
+
+@dataclass(slots=True)
+class _CsvInvoice:
+    """An invoice being collected from a specification's rows: totals in öre, per VAT rate."""
+
+    invoice_id: int
+    categoriser: Categoriser
+    source: str
+    first_line: int
+    existing: Invoice | None = None
+    duplicate: bool = False
+    position: int = 0
+    net_ore: int = 0
+    net_by_rate: dict[Decimal, int] = field(default_factory=dict)
+
+    def add(self, net: Decimal, rate: Decimal) -> None:
+        ore = int(net.scaleb(2))
+        self.position += 1
+        self.net_ore += ore
+        self.net_by_rate[rate] = self.net_by_rate.get(rate, 0) + ore

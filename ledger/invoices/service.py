@@ -1,0 +1,45 @@
+"""Reading invoices and their lines."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from ledger.access.models import User
+from ledger.core.errors import NotFound
+from ledger.database import db
+from ledger.invoices.models import Invoice, InvoiceImport, InvoiceLine, allocated_source
+
+
+def list_invoices(user: User, *, supplier_id: int | None = None, number: str | None = None,
+                  limit: int = 200, offset: int = 0) -> list[Invoice]:
+    query = (
+        sa.select(Invoice).where(Invoice.organisation_id == user.organisation_id)
+        .options(selectinload(Invoice.supplier))
+        .order_by(Invoice.issue_date.desc(), Invoice.id.desc()).limit(limit).offset(offset)
+    )
+    if supplier_id:
+        query = query.where(Invoice.supplier_id == supplier_id)
+    if number:
+        query = query.where(Invoice.number == number)
+    return list(db.session.scalars(query))
+
+
+def get_invoice(user: User, invoice_id: int) -> Invoice:
+    invoice = db.session.get(Invoice, invoice_id)
+    if invoice is None or invoice.organisation_id != user.organisation_id:
+        raise NotFound(f"No invoice {invoice_id}")
+    return invoice
+
+
+def allocation_lines(invoice: Invoice) -> list[InvoiceLine]:
+    """The lines the allocation uses: the specification's when the invoice has one."""
+    return list(db.session.scalars(
+        sa.select(InvoiceLine).join(Invoice, Invoice.id == InvoiceLine.invoice_id)
+        .where(InvoiceLine.invoice_id == invoice.id, allocated_source()).order_by(InvoiceLine.position)))
+
+
+def recent_imports(user: User, limit: int = 20) -> list[InvoiceImport]:
+    return list(db.session.scalars(
+        sa.select(InvoiceImport).where(InvoiceImport.organisation_id == user.organisation_id)
+        .order_by(InvoiceImport.id.desc()).limit(limit)))

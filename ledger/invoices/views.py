@@ -1,0 +1,56 @@
+"""Invoices: upload files, see each file's result, an invoice with its lines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, g, render_template, request
+from flask_babel import lazy_gettext as _l
+
+from ledger.access.permissions import authorise, require
+from ledger.database import db
+from ledger.invoices import service as invoice_service
+from ledger.invoices.forms import UploadForm
+from ledger.invoices.importing import import_file
+from ledger.invoices.models import ImportStatus
+from ledger.web import NAVIGATION, blueprint
+
+NAVIGATION.append(("web.invoices", _l("Invoices"), "invoices.read"))
+
+
+@blueprint.route("/invoices", methods=["GET", "POST"])
+@require("invoices.read")
+def invoices() -> Any:
+    form = UploadForm()
+    outcomes = []
+    status = 200
+    if request.method == "POST":
+        authorise(g.user, "invoices.import")
+        if form.validate_on_submit():
+            organisation = g.user.organisation
+            for upload in request.files.getlist(form.files.name):
+                outcome = import_file(g.user, organisation, upload.read(), upload.filename or "file",
+                                      format=form.format.data, mapping=form.mapping.data or "generic",
+                                      supplier=form.supplier.data or None,
+                                      max_bytes=current_app.config["MAX_CONTENT_LENGTH"])
+                if outcome.status == ImportStatus.IMPORTED:
+                    db.session.commit()  # each file its own transaction
+                else:
+                    db.session.rollback()
+                outcomes.append(outcome)
+            if any(o.status == ImportStatus.REJECTED for o in outcomes):
+                status = 422
+        else:
+            status = 400
+    return render_template(
+        "invoices/index.html", form=form, outcomes=outcomes,
+        invoices=invoice_service.list_invoices(g.user, limit=100),
+        imports=invoice_service.recent_imports(g.user),
+    ), status
+
+
+@blueprint.route("/invoices/<int:invoice_id>")
+@require("invoices.read")
+def invoice(invoice_id: int) -> Any:
+    found = invoice_service.get_invoice(g.user, invoice_id)
+    return render_template("invoices/detail.html", invoice=found, lines=invoice_service.allocation_lines(found))

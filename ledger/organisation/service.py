@@ -1,0 +1,188 @@
+"""Budget units and administrations, as the acting user may see them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from ledger.access.models import User
+from ledger.access.permissions import ensure_unit_visible, visible_unit_ids
+from ledger.audit import service as audit
+from ledger.core.errors import Conflict, NotFound
+from ledger.database import db
+from ledger.inventory.models import Assignment, Handset, Subscription
+from ledger.organisation.models import Administration, BudgetUnit, UnitMembership
+
+
+def list_units(user: User) -> list[BudgetUnit]:
+    """Units of the user's organisation, limited to their own for department users."""
+    query = (
+        sa.select(BudgetUnit)
+        .where(BudgetUnit.organisation_id == user.organisation_id)
+        .options(selectinload(BudgetUnit.administration))
+        .order_by(BudgetUnit.ansvar)
+    )
+    scope = visible_unit_ids(user)
+    if scope is not None:
+        query = query.where(BudgetUnit.id.in_(scope))
+    return list(db.session.scalars(query))
+
+
+def get_unit(user: User, ansvar: str) -> BudgetUnit:
+    """One unit by its ansvar code: 404 if there is none, 403 if it is not the user's."""
+    unit = db.session.scalar(
+        sa.select(BudgetUnit).where(
+            BudgetUnit.organisation_id == user.organisation_id, BudgetUnit.ansvar == ansvar
+        )
+    )
+    if unit is None:
+        raise NotFound(f"No budget unit with ansvar {ansvar}")
+    ensure_unit_visible(user, unit)
+    return unit
+
+
+def administrations_with_units(user: User) -> list[tuple[Administration, list[BudgetUnit]]]:
+    """The start page's tree: each administration with the units the user may see."""
+    units = list_units(user)
+    by_admin: dict[int, list[BudgetUnit]] = {}
+    for unit in units:
+        by_admin.setdefault(unit.administration_id, []).append(unit)
+    admins = db.session.scalars(
+        sa.select(Administration)
+        .where(Administration.id.in_(by_admin))
+        .order_by(Administration.code)
+    )
+    return [(admin, by_admin[admin.id]) for admin in admins]
+
+
+def switchboard_carrier(organisation_id: int) -> BudgetUnit:
+    """The unit that carries switchboard costs (kanslienheten). There is always exactly one."""
+    unit = db.session.scalar(
+        sa.select(BudgetUnit).where(
+            BudgetUnit.organisation_id == organisation_id, BudgetUnit.carries_switchboard.is_(True)
+        )
+    )
+    if unit is None:
+        raise Conflict("No budget unit carries switchboard costs; mark one (admin)")
+    return unit
+
+
+def set_switchboard_carrier(actor: User | None, unit: BudgetUnit) -> None:
+    """Make ``unit`` the one that carries switchboard costs, taking the flag off the previous
+    one in the same transaction, so that the organisation always has exactly one."""
+    previous = db.session.scalar(
+        sa.select(BudgetUnit).where(
+            BudgetUnit.organisation_id == unit.organisation_id,
+            BudgetUnit.carries_switchboard.is_(True),
+            BudgetUnit.id != unit.id,
+        )
+    )
+    if previous is not None:
+        previous.carries_switchboard = False
+        db.session.flush()  # the partial unique index allows one carrier at a time
+    unit.carries_switchboard = True
+    db.session.flush()
+    audit.record(
+        actor, "unit.switchboard_carrier", "budget_unit", unit.ansvar,
+        before={"carrier": previous.ansvar if previous else None}, after={"carrier": unit.ansvar},
+        organisation_id=unit.organisation_id,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class UnitSummary:
+    """What a unit page shows: the assets assigned to the unit today."""
+
+    subscriptions: list[Subscription]
+    handsets: list[Handset]
+
+
+def _current(day: date) -> sa.ColumnElement[bool]:
+    return sa.and_(
+        Assignment.valid_from <= day, sa.or_(Assignment.valid_to.is_(None), Assignment.valid_to > day)
+    )
+
+
+def unit_summary(unit: BudgetUnit, day: date | None = None) -> UnitSummary:
+    day = day or date.today()
+    subscriptions = db.session.scalars(
+        sa.select(Subscription)
+        .join(Assignment, Assignment.subscription_id == Subscription.id)
+        .where(Assignment.unit_id == unit.id, _current(day))
+        .order_by(Subscription.number)
+    ).all()
+    handsets = db.session.scalars(
+        sa.select(Handset)
+        .join(Assignment, Assignment.handset_id == Handset.id)
+        .where(Assignment.unit_id == unit.id, _current(day))
+        .order_by(Handset.model, Handset.imei)
+    ).all()
+    return UnitSummary(list(subscriptions), list(handsets))
+
+
+def asset_counts(organisation_id: int, day: date | None = None) -> dict[int, tuple[int, int]]:
+    """Per unit id: (subscriptions, handsets) assigned on ``day``, in one grouped query."""
+    day = day or date.today()
+    rows = db.session.execute(
+        sa.select(
+            Assignment.unit_id,
+            sa.func.count(Assignment.subscription_id),
+            sa.func.count(Assignment.handset_id),
+        )
+        .where(Assignment.organisation_id == organisation_id, _current(day))
+        .group_by(Assignment.unit_id)
+    )
+    return {unit_id: (subs, handsets) for unit_id, subs, handsets in rows}
+
+
+class AdministrationHistory:
+    """Which administration each unit belonged to on a day (from ``UnitMembership``; a unit
+    without recorded history belongs to its current administration)."""
+
+    def __init__(self, organisation_id: int) -> None:
+        self.current: dict[int, int] = dict(db.session.execute(
+            sa.select(BudgetUnit.id, BudgetUnit.administration_id)
+            .where(BudgetUnit.organisation_id == organisation_id)).tuples().all())
+        self.spans: dict[int, list[tuple[date, date | None, int]]] = {}
+        for unit_id, valid_from, valid_to, admin_id in db.session.execute(
+            sa.select(UnitMembership.unit_id, UnitMembership.valid_from, UnitMembership.valid_to,
+                      UnitMembership.administration_id)
+            .where(UnitMembership.organisation_id == organisation_id).order_by(UnitMembership.valid_from)
+        ):
+            self.spans.setdefault(unit_id, []).append((valid_from, valid_to, admin_id))
+
+    def on(self, unit_id: int, day: date) -> int:
+        for valid_from, valid_to, admin_id in self.spans.get(unit_id, ()):
+            if valid_from <= day and (valid_to is None or day < valid_to):
+                return admin_id
+        return self.current[unit_id]
+
+
+def move_to_administration(actor: User | None, unit: BudgetUnit, administration: Administration,
+                           valid_from: date) -> UnitMembership:
+    """Move a unit to another administration from ``valid_from``; earlier months stay where they were."""
+    if administration.organisation_id != unit.organisation_id:
+        raise Conflict("The administration belongs to another organisation")
+    current = db.session.scalar(sa.select(UnitMembership).where(
+        UnitMembership.unit_id == unit.id, UnitMembership.valid_to.is_(None)))
+    if current is None:  # no history yet: the unit has been in its administration since it opened
+        current = UnitMembership(organisation_id=unit.organisation_id, unit_id=unit.id,
+                                 administration_id=unit.administration_id, valid_from=unit.opened_on)
+        db.session.add(current)
+    if valid_from <= current.valid_from:
+        raise Conflict(f"{unit.ansvar} has been in its administration only since {current.valid_from}")
+    before = unit.administration_id
+    current.valid_to = valid_from
+    row = UnitMembership(organisation_id=unit.organisation_id, unit_id=unit.id,
+                         administration_id=administration.id, valid_from=valid_from)
+    db.session.add(row)
+    unit.administration_id = administration.id
+    db.session.flush()
+    audit.record(actor, "unit.move_administration", "budget_unit", unit.ansvar,
+                 before={"administration_id": before}, after={"administration_id": administration.id,
+                                                              "valid_from": valid_from},
+                 organisation_id=unit.organisation_id)
+    return row

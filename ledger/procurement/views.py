@@ -1,0 +1,364 @@
+"""Procurement pages: the contract register, a contract's page (terms, documents, price list
+versions), the price-list upload, the coverage-exception workflow and the compliance page."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from babel.numbers import format_currency
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    DateField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ledger.access.permissions import allowed, authorise, require
+from ledger.core.categories import Category
+from ledger.core.errors import LedgerError, ValidationFailed
+from ledger.database import db
+from ledger.i18n import format_locale
+from ledger.labels import label
+from ledger.procurement import compliance as compliance_service
+from ledger.procurement import coverage as exception_service
+from ledger.procurement import price_lists
+from ledger.procurement import service as procurement_service
+from ledger.procurement.models import ContractStatus
+from ledger.web import NAVIGATION, blueprint
+
+NAVIGATION.append(("web.contracts", _l("Contracts"), "contracts.read"))
+NAVIGATION.append(("web.exceptions", _l("Exceptions"), "exceptions.read"))
+NAVIGATION.append(("web.compliance", _l("Compliance"), "compliance.read"))
+
+
+@blueprint.app_template_filter("unit_price")
+def unit_price_filter(value: Decimal | None) -> str:
+    """A unit price with two to four decimals (``0,3925 kr``): ``money`` would round it to öre."""
+    if value is None:
+        return ""
+    locale = format_locale()
+    return format_currency(value, "SEK", format="#,##0.00##\u00a0¤" if locale.language == "sv" else "¤\u00a0#,##0.00##",
+                           locale=locale, currency_digits=False)
+
+
+# -- forms -----------------------------------------------------------------------------------
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ContractForm(FlaskForm):
+    reference = StringField(_l("Reference (diarienummer)"), validators=[DataRequired(), Length(max=40)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    supplier = SelectField(_l("Supplier"), coerce=int, validators=[DataRequired()])
+    lead = SelectField(_l("Lead party"), coerce=int, validators=[DataRequired()])
+    participants = CheckboxesField(_l("Participating municipalities"), coerce=int)
+    categories = CheckboxesField(_l("Categories covered"), validators=[DataRequired()])
+    start_date = DateField(_l("First day in force"), validators=[DataRequired()])
+    end_date = DateField(_l("Last day in force"), validators=[DataRequired()])
+    notice_months = IntegerField(_l("Notice period (months)"), default=6, validators=[NumberRange(min=0, max=120)])
+    status = SelectField(_l("Status"), default=ContractStatus.SIGNED.value)
+    option1_extends_to = DateField(_l("Extension option 1: extends to"), validators=[Optional()])
+    option1_notice = DateField(_l("Extension option 1: last notice date"), validators=[Optional()])
+    option2_extends_to = DateField(_l("Extension option 2: extends to"), validators=[Optional()])
+    option2_notice = DateField(_l("Extension option 2: last notice date"), validators=[Optional()])
+
+
+class PartnerForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    organisation_number = StringField(_l("Organisation number"), validators=[DataRequired(), Length(max=13)])
+
+
+class TermForm(FlaskForm):
+    noted_on = DateField(_l("Applies from"), validators=[DataRequired()])
+    kind = SelectField(_l("Kind"), choices=[])
+    text = TextAreaField(_l("What was agreed"), validators=[DataRequired()])
+    document_reference = StringField(_l("Document reference"), validators=[Optional(), Length(max=200)])
+
+
+class DocumentForm(FlaskForm):
+    title = StringField(_l("Document"), validators=[DataRequired(), Length(max=200)])
+    reference = StringField(_l("Reference (diarienummer, archive id or URL)"),
+                            validators=[DataRequired(), Length(max=300)])
+
+
+class PriceUploadForm(FlaskForm):
+    file = FileField(_l("Price list (CSV)"), validators=[FileRequired()])
+    valid_from = DateField(_l("Valid from"), validators=[DataRequired()])
+
+
+class ExceptionRequestForm(FlaskForm):
+    subscription = SelectField(_l("Subscription"), choices=[], validators=[Optional()])
+    area = StringField(_l("Area"), validators=[Optional(), Length(max=120)])
+    supplier = SelectField(_l("Operator to use instead"), coerce=int, validators=[DataRequired()])
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired()])
+    evidence = TextAreaField(_l("Evidence (e.g. a coverage test)"), validators=[Optional()])
+    valid_from = DateField(_l("Valid from"), validators=[DataRequired()])
+    valid_to = DateField(_l("Valid until (not including)"), validators=[Optional()])
+
+
+class DecisionForm(FlaskForm):
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
+
+
+def _refused(error: LedgerError) -> int:
+    """Show a refused change on the page it came from; nothing of it is stored."""
+    db.session.rollback()
+    flash(error.message, "error")
+    return error.status
+
+
+# -- the register ----------------------------------------------------------------------------
+
+
+@blueprint.route("/contracts")
+@require("contracts.read")
+def contracts() -> Any:
+    query = request.args.get("q", "").strip()
+    today = date.today()
+    return render_template(
+        "procurement/contracts.html", query=query, today=today,
+        contracts=procurement_service.summarise(procurement_service.list_contracts(query), today),
+    )
+
+
+def _contract_form(form: ContractForm) -> ContractForm:
+    form.supplier.choices = [(s.id, f"{s.name} ({s.organisation_number})")
+                             for s in procurement_service.list_suppliers()]
+    organisations = [(o.id, o.name) for o in procurement_service.list_organisations()]
+    form.lead.choices = organisations
+    form.participants.choices = organisations
+    form.categories.choices = [(c.value, label(c.value)) for c in Category]
+    form.status.choices = [(s.value, label(s.value)) for s in ContractStatus]
+    return form
+
+
+def _new_contract_page(form: ContractForm, status: int = 200) -> Any:
+    return render_template("procurement/contract_form.html", form=form, partner_form=PartnerForm()), status
+
+
+@blueprint.route("/contracts/new", methods=["GET", "POST"])
+@require("contracts.write")
+def contract_new() -> Any:
+    form = _contract_form(ContractForm())
+    if request.method == "GET":
+        lead = next((o for o in procurement_service.list_organisations() if o.name.startswith("Skövde")), None)
+        form.lead.data = lead.id if lead else None
+        form.participants.data = [g.user.organisation_id]
+        return _new_contract_page(form)
+    if not form.validate_on_submit():
+        return _new_contract_page(form, 400)
+    options = [procurement_service.OptionInput(to, notice) for to, notice in (
+        (form.option1_extends_to.data, form.option1_notice.data),
+        (form.option2_extends_to.data, form.option2_notice.data)) if to and notice]
+    try:
+        contract = procurement_service.create_contract(
+            g.user, reference=form.reference.data or "", title=form.title.data or "", supplier_id=form.supplier.data,
+            lead=form.lead.data, participants=form.participants.data or [], categories=form.categories.data or [],
+            start_date=form.start_date.data, end_date=form.end_date.data, notice_months=form.notice_months.data or 0,
+            status=ContractStatus(form.status.data), extension_options=options,
+        )
+    except LedgerError as error:
+        return _new_contract_page(form, _refused(error))
+    db.session.commit()
+    flash(_("Contract %(reference)s registered.", reference=contract.reference), "info")
+    return redirect(url_for("web.contract", contract_id=contract.id))
+
+
+@blueprint.route("/contracts/partners", methods=["POST"])
+@require("contracts.write")
+def contract_partner() -> Any:
+    form = PartnerForm()
+    if form.validate_on_submit():
+        try:
+            partner = procurement_service.ensure_partner_organisation(
+                g.user, name=form.name.data or "", organisation_number=form.organisation_number.data or "")
+        except LedgerError as error:
+            _refused(error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s can now be chosen as a party.", name=partner.name), "info")
+    else:
+        flash(_("Give the partner's name and organisation number."), "error")
+    return redirect(url_for("web.contract_new"))
+
+
+# -- a contract ------------------------------------------------------------------------------
+
+
+def _term_form(form: TermForm | None = None) -> TermForm:
+    form = form or TermForm()
+    form.kind.choices = [(kind, label(kind)) for kind in procurement_service.TERM_KINDS]
+    return form
+
+
+def _contract_page(contract_id: int, status: int = 200, term_form: TermForm | None = None,
+                   document_form: DocumentForm | None = None) -> Any:
+    view = procurement_service.contract_view(procurement_service.get_contract(contract_id), g.user.organisation_id,
+                                             date.today())
+    return render_template("procurement/contract.html", view=view, contract=view.contract,
+                           term_form=_term_form(term_form), document_form=document_form or DocumentForm(),
+                           today=date.today()), status
+
+
+@blueprint.route("/contracts/<int:contract_id>")
+@require("contracts.read")
+def contract(contract_id: int) -> Any:
+    return _contract_page(contract_id)
+
+
+@blueprint.route("/contracts/<int:contract_id>/terms", methods=["POST"])
+@require("contracts.write")
+def contract_term(contract_id: int) -> Any:
+    form = _term_form()
+    if not form.validate_on_submit():
+        return _contract_page(contract_id, 400, term_form=form)
+    try:
+        procurement_service.add_term(g.user, procurement_service.get_contract(contract_id),
+                                     noted_on=form.noted_on.data, kind=form.kind.data or "", text=form.text.data or "",
+                                     document_reference=form.document_reference.data)
+    except LedgerError as error:
+        return _contract_page(contract_id, _refused(error), term_form=form)
+    db.session.commit()
+    flash(_("The term is added to the log."), "info")
+    return redirect(url_for("web.contract", contract_id=contract_id) + "#terms")
+
+
+@blueprint.route("/contracts/<int:contract_id>/documents", methods=["POST"])
+@require("contracts.write")
+def contract_document(contract_id: int) -> Any:
+    form = DocumentForm()
+    if not form.validate_on_submit():
+        return _contract_page(contract_id, 400, document_form=form)
+    try:
+        procurement_service.add_document(g.user, procurement_service.get_contract(contract_id),
+                                         title=form.title.data or "", reference=form.reference.data or "")
+    except LedgerError as error:
+        return _contract_page(contract_id, _refused(error), document_form=form)
+    db.session.commit()
+    flash(_("The document reference is added."), "info")
+    return redirect(url_for("web.contract", contract_id=contract_id) + "#documents")
+
+
+@blueprint.route("/contracts/<int:contract_id>/prices", methods=["GET", "POST"])
+@require("contracts.write")
+def contract_prices(contract_id: int) -> Any:
+    found = procurement_service.get_contract(contract_id)
+    form = PriceUploadForm()
+    result = None
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            upload = form.file.data
+            try:
+                result = price_lists.import_price_list(g.user, found, upload.read(), upload.filename or "upload.csv",
+                                                       form.valid_from.data)
+            except LedgerError as error:
+                status = _refused(error)
+            else:
+                if result.stored:
+                    db.session.commit()
+                    flash(_("Price list stored: %(added)d added, %(superseded)d superseded, %(unchanged)d unchanged.",
+                            added=result.added, superseded=result.superseded, unchanged=result.unchanged), "info")
+                else:
+                    db.session.rollback()
+                    flash(_("Nothing was stored: %(count)d row(s) have errors.", count=len(result.errors)), "error")
+                    status = 422
+        else:
+            status = 400
+    return render_template("procurement/prices_upload.html", contract=found, form=form, result=result), status
+
+
+# -- coverage exceptions ---------------------------------------------------------------------
+
+
+@blueprint.route("/exceptions")
+@require("exceptions.read")
+def exceptions() -> Any:
+    today = date.today()
+    return render_template("procurement/exceptions.html", views=exception_service.list_exceptions(g.user, today),
+                           decision_form=DecisionForm(), today=today)
+
+
+def _request_form(form: ExceptionRequestForm) -> ExceptionRequestForm:
+    form.subscription.choices = [("", "—")] + [
+        (s.number, s.number) for s in exception_service.request_choices(g.user)]
+    form.supplier.choices = [(s.id, s.name) for s in procurement_service.list_suppliers()]
+    return form
+
+
+@blueprint.route("/exceptions/new", methods=["GET", "POST"])
+@require("exceptions.request")
+def exception_new() -> Any:
+    form = _request_form(ExceptionRequestForm())
+    if request.method == "GET":
+        form.valid_from.data = form.valid_from.data or date.today()
+        return render_template("procurement/exception_form.html", form=form)
+    if not form.validate_on_submit():
+        return render_template("procurement/exception_form.html", form=form), 400
+    try:
+        exception_service.request_exception(
+            g.user, supplier_id=form.supplier.data, reason=form.reason.data or "", evidence=form.evidence.data,
+            valid_from=form.valid_from.data, valid_to=form.valid_to.data,
+            subscription_number=form.subscription.data or None, area=form.area.data,
+        )
+    except LedgerError as error:
+        status = _refused(error)
+        return render_template("procurement/exception_form.html", form=form), status
+    db.session.commit()
+    flash(_("The exception is requested; procurement will approve or reject it."), "info")
+    return redirect(url_for("web.exceptions"))
+
+
+#: Which permission each button needs (the service then checks who may, e.g. the requester).
+DECISIONS = {"approve": "exceptions.decide", "reject": "exceptions.decide", "withdraw": "exceptions.request"}
+
+
+@blueprint.route("/exceptions/<int:exception_id>/<any(approve, reject, withdraw):action>", methods=["POST"])
+@require("exceptions.read")
+def exception_decide(exception_id: int, action: str) -> Any:
+    authorise(g.user, DECISIONS[action])
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        flash(_("The form expired; try again."), "error")
+        return redirect(url_for("web.exceptions"))
+    try:
+        exception_service.act(g.user, exception_id, action, date.today(), note=form.note.data or None)
+    except LedgerError as error:
+        _refused(error)
+        return render_template("procurement/exceptions.html", decision_form=DecisionForm(), today=date.today(),
+                               views=exception_service.list_exceptions(g.user, date.today())), error.status
+    db.session.commit()
+    flash({"approve": _("The exception is approved."), "reject": _("The exception is rejected."),
+           "withdraw": _("The exception is withdrawn.")}[action], "info")
+    return redirect(url_for("web.exceptions"))
+
+
+# -- compliance ------------------------------------------------------------------------------
+
+
+@blueprint.route("/compliance")
+@require("compliance.read")
+def compliance() -> Any:
+    today = date.today()
+    period = request.args.get("period") or f"{today:%Y-%m}"
+    report, status = None, 200
+    try:
+        report = compliance_service.check(g.user.organisation_id, period, today)
+    except ValidationFailed as error:
+        status = _refused(error)
+    return render_template("procurement/compliance.html", report=report, period=period, kinds=compliance_service.KINDS,
+                           show_invoices=allowed(g.user, "invoices.read")), status

@@ -1,0 +1,106 @@
+"""``report allocation PERIOD`` and ``export sie|csv|xlsx PERIOD``: files for auditors and finance."""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from ledger.cli.common import ledger_organisation, organisation_option
+from ledger.core.errors import LedgerError
+from ledger.organisation.models import Organisation
+from ledger.reporting import service as report_data
+from reports.allocation_pdf import render_allocation_report
+from reports.budget_pdf import render_budget_report
+from reports.journal_csv import render_journal_csv
+from reports.journal_xlsx import render_journal_xlsx
+from reports.sie import render_sie4i
+
+out_option = click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True, path_type=Path),
+                          help="The file to write.")
+
+
+def _who() -> str:
+    try:
+        return f"{getpass.getuser()} (flask report)"
+    except (KeyError, OSError):  # no login name in some containers
+        return "flask report"
+
+
+def _write(out: Path, render: Callable[[Organisation], bytes], orgnr: str | None, what: str) -> None:
+    organisation = ledger_organisation(orgnr)
+    try:
+        data = render(organisation)
+    except LedgerError as error:
+        raise click.ClickException(error.message) from None
+    except ValueError as error:  # a renderer refusing its data names what is wrong
+        raise click.ClickException(f"{what}: {error}") from None
+    out.write_bytes(data)
+    click.echo(f"wrote {out} ({len(data):,} bytes)")
+
+
+@click.group("report", help="Reports as PDF files.")
+def report_group() -> None:
+    pass
+
+
+@report_group.command("allocation", help="The auditors' allocation report of PERIOD (YYYY-MM) as a PDF.")
+@click.argument("period")
+@out_option
+@click.option("--lang", type=click.Choice(["sv", "en"]), default="sv", show_default=True, help="Language.")
+@organisation_option
+def allocation_report_command(period: str, out: Path, lang: str, orgnr: str | None) -> None:
+    _write(out, lambda organisation: render_allocation_report(
+        report_data.allocation_report(organisation, period, generated_by=_who()), lang), orgnr, "report")
+
+
+@report_group.command("budget", help="Budget against actual for YEAR as a PDF, for a unit or the organisation.")
+@click.argument("year", type=click.IntRange(2000, 2100))
+@out_option
+@click.option("--unit", "unit_code",
+              help="Ansvar code of one unit (default: the organisation and its administrations).")
+@click.option("--lang", type=click.Choice(["sv", "en"]), default="sv", show_default=True, help="Language.")
+@organisation_option
+def budget_report_command(year: int, out: Path, unit_code: str | None, lang: str, orgnr: str | None) -> None:
+    _write(out, lambda organisation: render_budget_report(
+        report_data.budget_report(organisation, year, unit_code=unit_code, generated_by=_who()), lang), orgnr,
+        "report")
+
+
+@click.group("export", help="A period's journal as a file for the financial system or a spreadsheet.")
+def export_group() -> None:
+    pass
+
+
+@export_group.command("sie", help="The journal of PERIOD (YYYY-MM) as SIE 4I (CP437) for the financial system.")
+@click.argument("period")
+@out_option
+@organisation_option
+def export_sie_command(period: str, out: Path, orgnr: str | None) -> None:
+    _write(out, lambda organisation: render_sie4i(
+        report_data.sie_export(organisation, period, generated_by=_who())), orgnr, "SIE export")
+
+
+@export_group.command("csv", help="The journal of PERIOD (YYYY-MM) as CSV (';' and decimal comma, UTF-8 with BOM).")
+@click.argument("period")
+@out_option
+@click.option("--separator", type=click.Choice([";", ","]), default=";", show_default=True,
+              help="Field separator; ',' writes a decimal point instead of a comma.")
+@organisation_option
+def export_csv_command(period: str, out: Path, separator: str, orgnr: str | None) -> None:
+    _write(out, lambda organisation: render_journal_csv(
+        report_data.journal_export(organisation, period), separator=separator), orgnr, "CSV export")
+
+
+@export_group.command("xlsx", help="The journal of PERIOD (YYYY-MM) as an Excel workbook.")
+@click.argument("period")
+@out_option
+@organisation_option
+def export_xlsx_command(period: str, out: Path, orgnr: str | None) -> None:
+    _write(out, lambda organisation: render_journal_xlsx(report_data.journal_export(organisation, period)), orgnr,
+           "XLSX export")
+
+
+COMMANDS = (report_group, export_group,)

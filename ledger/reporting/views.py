@@ -1,0 +1,85 @@
+"""The reports page: the allocation report (PDF) and the journal exports (SIE, CSV, XLSX) of a period.
+
+Downloads are plain GET links (nothing changes), behind the session like every page; the API
+offers the same files with a bearer token. Finance and auditors only (``reports.read``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Response, g, render_template, request
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from ledger.access.permissions import require
+from ledger.allocation import periods
+from ledger.reporting import service as report_data
+from ledger.reporting.api import CSV, PDF, SIE, XLSX, attachment, file_name, signature
+from ledger.web import NAVIGATION, blueprint
+from reports.allocation_pdf import render_allocation_report
+from reports.journal_csv import render_journal_csv
+from reports.journal_xlsx import render_journal_xlsx
+from reports.sie import render_sie4i
+
+NAVIGATION.append(("web.reports", _l("Reports"), "reports.read"))
+LANGUAGES = {"sv": "Svenska", "en": "English"}
+
+
+def _period() -> str:
+    """The ``period`` argument, checked (400 for anything but YYYY-MM)."""
+    period = request.args.get("period", "")
+    periods.parse_period(period)
+    return period
+
+
+def _language() -> str:
+    chosen = request.args.get("lang")
+    return chosen if chosen in LANGUAGES else str(get_locale() or "sv").split("_")[0]
+
+
+@blueprint.route("/reports", endpoint="reports")
+@require("reports.read")
+def reports_page() -> Any:
+    listed = periods.list_periods(g.user.organisation_id)
+    period = request.args.get("period") or (listed[0].period if listed else f"{date.today():%Y-%m}")
+    periods.parse_period(period)
+    chosen = next((p for p in listed if p.period == period), None)
+    language = _language()
+    return render_template("reports/index.html", periods=listed, period=period, chosen=chosen, language=language,
+                           languages=LANGUAGES)
+
+
+@blueprint.route("/reports/allocation.pdf", endpoint="report_allocation")
+@require("reports.read")
+def allocation_pdf() -> Response:
+    organisation, period = g.user.organisation, _period()
+    data = report_data.allocation_report(organisation, period, generated_by=signature())
+    return attachment(render_allocation_report(data, _language()), PDF,
+                      file_name(organisation, "fordelning", period, "pdf"))
+
+
+@blueprint.route("/reports/journal.si", endpoint="export_sie")
+@require("reports.read")
+def journal_sie() -> Response:
+    organisation, period = g.user.organisation, _period()
+    export = report_data.sie_export(organisation, period, generated_by=signature())
+    return attachment(render_sie4i(export), SIE, file_name(organisation, "journal", period, "si"))
+
+
+@blueprint.route("/reports/journal.csv", endpoint="export_csv")
+@require("reports.read")
+def journal_csv() -> Response:
+    organisation, period = g.user.organisation, _period()
+    separator = "," if request.args.get("separator") == "," else ";"
+    data = render_journal_csv(report_data.journal_export(organisation, period), separator=separator)
+    return attachment(data, CSV, file_name(organisation, "journal", period, "csv"))
+
+
+@blueprint.route("/reports/journal.xlsx", endpoint="export_xlsx")
+@require("reports.read")
+def journal_xlsx() -> Response:
+    organisation, period = g.user.organisation, _period()
+    data = render_journal_xlsx(report_data.journal_export(organisation, period))
+    return attachment(data, XLSX, file_name(organisation, "journal", period, "xlsx"))
