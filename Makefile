@@ -25,7 +25,7 @@ translations: $(VENV)/.installed
 	$(BIN)/pybabel compile --use-fuzzy -d ledger/translations >/dev/null
 
 translations-update: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location --sort-output \
 		--project telephony-ledger -o ledger/translations/messages.pot .
 	$(BIN)/pybabel update -i ledger/translations/messages.pot -d ledger/translations --no-fuzzy-matching
 
@@ -73,8 +73,11 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/allocate_bench.py --engine postgresql $(if $(LINES),--lines $(LINES))
 	$(BIN)/python bench/report_bench.py
 
+# ruff (style, imports, security, complexity), mypy (pyproject.toml), and the length of functions.
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/python scripts/function_size.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

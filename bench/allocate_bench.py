@@ -74,6 +74,7 @@ def main() -> None:
     with fresh_app(args.engine):
         org_id = load_inventory(inv)
         organisation = db.session.get(Organisation, org_id)
+        assert organisation is not None
         start = time.perf_counter()
         outcome = import_file(None, organisation, data, "bench.csv", max_bytes=len(data) + 1)
         db.session.commit()

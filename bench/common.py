@@ -10,7 +10,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -49,7 +49,7 @@ def fresh_app(engine: str) -> Iterator[object]:
 
     with tempfile.TemporaryDirectory() as folder:
         os.environ["LEDGER_INSTANCE_PATH"] = folder
-        drop = None
+        drop: Callable[[], None] | None = None
         if engine == "sqlite":
             url = f"sqlite:///{folder}/bench.db"
         else:
@@ -63,9 +63,11 @@ def fresh_app(engine: str) -> Iterator[object]:
                 conn.execute(f'CREATE DATABASE "{name}"')
             url = base.set(database=name).render_as_string(hide_password=False)
 
-            def drop() -> None:
+            def drop_database() -> None:
                 with psycopg.connect(admin, autocommit=True) as conn:
                     conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+            drop = drop_database
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
         try:
             with app.app_context():
@@ -77,7 +79,7 @@ def fresh_app(engine: str) -> Iterator[object]:
             with app.app_context():
                 db.session.remove()
                 db.engine.dispose()
-            if drop:
+            if drop is not None:
                 drop()
 
 

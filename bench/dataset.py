@@ -106,13 +106,14 @@ def load_inventory(inv: Inventory) -> int:
          "carries_switchboard": u == 0, "fee_funded": u == 1} for u in range(inv.units)])
     unit_ids = [uid for (uid,) in db.session.execute(
         sa.select(BudgetUnit.id).where(BudgetUnit.organisation_id == org.id).order_by(BudgetUnit.ansvar))]
+    # a bulk insert takes the column's own name: a subscription's number is its asset's identifier
     db.session.execute(sa.insert(Subscription), [
-        {"organisation_id": org.id, "number": phone_number(n), "kind": "mobile_voice", "supplier_id": supplier.id,
-         "start_date": date(YEAR - 2, 1, 1)} for n in inv.numbers])
+        {"organisation_id": org.id, "identifier": phone_number(n), "kind": "mobile_voice",
+         "supplier_id": supplier.id, "start_date": date(YEAR - 2, 1, 1)} for n in inv.numbers])
     sub_ids = [sid for (sid,) in db.session.execute(
         sa.select(Subscription.id).where(Subscription.organisation_id == org.id).order_by(Subscription.id))]
     db.session.execute(sa.insert(Assignment), [
-        {"organisation_id": org.id, "subscription_id": sub_ids[s], "unit_id": unit_ids[u], "valid_from": start,
+        {"organisation_id": org.id, "asset_id": sub_ids[s], "unit_id": unit_ids[u], "valid_from": start,
          "valid_to": end} for s, u, start, end in inv.assignments])
     db.session.commit()
     return org.id

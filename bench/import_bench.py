@@ -79,6 +79,7 @@ def main() -> None:
     with fresh_app(args.engine):
         org_id = load_inventory(inv)
         organisation = db.session.get(Organisation, org_id)
+        assert organisation is not None
         start = time.perf_counter()
         outcome = import_file(None, organisation, data, f"bench.{'csv' if args.format == 'csv' else 'xml'}",
                               max_bytes=len(data) + 1)

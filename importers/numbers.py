@@ -59,13 +59,27 @@ def normalise_amount(text: str) -> Decimal:
         raise AmountError(f"not an amount: {text[:20]!r}... is too long")
     if s[-2:].lower() == "kr":
         s = s[:-2].rstrip()
-    negative = False
+    negative, s = _split_sign(s)
+    whole, fraction = _split_decimals(s, text)
+    whole = _ungrouped(whole, text)
+    _check_digits(whole, fraction, text)
+    sign = "-" if negative else ""
+    return Decimal(f"{sign}{whole or '0'}.{fraction}" if fraction else f"{sign}{whole}")
+
+
+def _split_sign(s: str) -> tuple[bool, str]:
+    """Whether the amount is negative, and the amount without its sign (leading or trailing)."""
     if s and s[0] in _MINUS_SIGNS:
-        negative, s = True, s[1:].lstrip()
-    elif s and s[0] == "+":
-        s = s[1:].lstrip()
-    elif s and s[-1] in _MINUS_SIGNS:
-        negative, s = True, s[:-1].rstrip()
+        return True, s[1:].lstrip()
+    if s and s[0] == "+":
+        return False, s[1:].lstrip()
+    if s and s[-1] in _MINUS_SIGNS:
+        return True, s[:-1].rstrip()
+    return False, s
+
+
+def _split_decimals(s: str, text: str) -> tuple[str, str]:
+    """The whole part and the decimals: a comma separates them, else a point."""
     if "," in s:
         if "." in s:
             raise AmountError(f"not an amount: {text!r} (both a decimal comma and a point)")
@@ -74,16 +88,22 @@ def normalise_amount(text: str) -> Decimal:
         whole, _, fraction = s.partition(".")
     if not whole and not fraction:
         raise AmountError(f"not an amount: {text!r}")
-    if not _PLAIN.fullmatch(whole):
-        if not _GROUPED.fullmatch(whole):
-            raise AmountError(f"not an amount: {text!r}")
-        whole = "".join(ch for ch in whole if ch not in _GROUP_CHARS)
-    if not fraction.isdigit() and fraction:
+    return whole, fraction
+
+
+def _ungrouped(whole: str, text: str) -> str:
+    """The whole part without its thousands separators, which must group by three."""
+    if _PLAIN.fullmatch(whole):
+        return whole
+    if not _GROUPED.fullmatch(whole):
         raise AmountError(f"not an amount: {text!r}")
-    if not (whole.isascii() and fraction.isascii()):  # other scripts' digits: refuse
+    return "".join(ch for ch in whole if ch not in _GROUP_CHARS)
+
+
+def _check_digits(whole: str, fraction: str, text: str) -> None:
+    # Other scripts' digits pass isdigit(): refuse them too.
+    if (fraction and not fraction.isdigit()) or not (whole.isascii() and fraction.isascii()):
         raise AmountError(f"not an amount: {text!r}")
-    sign = "-" if negative else ""
-    return Decimal(f"{sign}{whole or '0'}.{fraction}" if fraction else f"{sign}{whole}")
 
 
 def parse_xml_decimal(text: str | None) -> Decimal:

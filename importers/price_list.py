@@ -20,10 +20,15 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from importers.numbers import AmountError, normalise_amount
+
+if TYPE_CHECKING:
+    from _csv import Reader as Records
 
 __all__ = ["CATEGORY_NAMES", "COLUMNS", "PriceListError", "PriceListParse", "PriceRow", "decode", "parse_price_list"]
 
@@ -71,6 +76,7 @@ CATEGORY_NAMES = {
 
 #: Lengths of the columns the ledger stores them in.
 MAX_LENGTHS = {"item_code": 40, "description": 200, "unit": 16}
+ORE = Decimal("0.01")
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,27 +133,33 @@ def parse_price_list(data: bytes, filename: str = "price list") -> PriceListPars
         return PriceListParse(errors=(PriceListError(1, "file", f"{filename}: {error}"),), encoding=encoding)
     if header is None:
         return PriceListParse(errors=(PriceListError(None, "file", f"{filename} is empty"),), encoding=encoding)
+    positions = _positions(header)
+    missing = [column for column, key in COLUMNS.items() if key not in positions]
+    if missing:
+        names = ", ".join(column.capitalize() for column in missing)
+        message = f"{filename}: missing column(s) {names}; expected Artikelnummer;Benämning;Kategori;Pris;Enhet"
+        return PriceListParse(errors=(PriceListError(1, "header", message),), encoding=encoding)
+    rows, errors = _rows(reader, positions, filename)
+    if not rows and not errors:
+        errors.append(PriceListError(None, "file", f"{filename} has a header but no items"))
+    return PriceListParse(rows=tuple(rows), errors=tuple(errors), encoding=encoding)
+
+
+def _positions(header: list[str]) -> dict[str, int]:
+    """Field → index of the first column of the header that names it."""
     positions: dict[str, int] = {}
     for index, name in enumerate(header):
         key = COLUMNS.get(name.strip().lower())
         if key is not None and key not in positions:
             positions[key] = index
-    missing = [column for column, key in COLUMNS.items() if key not in positions]
-    if missing:
-        names = ", ".join(column.capitalize() for column in missing)
-        return PriceListParse(
-            errors=(
-                PriceListError(
-                    1,
-                    "header",
-                    f"{filename}: missing column(s) {names}; expected Artikelnummer;Benämning;Kategori;Pris;Enhet",
-                ),
-            ),
-            encoding=encoding,
-        )
+    return positions
+
+
+def _rows(reader: Records, positions: dict[str, int], filename: str) -> tuple[list[PriceRow], list[PriceListError]]:
+    """The valid rows after the header, and the errors of the others; an item code is listed once."""
     rows: list[PriceRow] = []
     errors: list[PriceListError] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, int] = {}  # item code -> line it is on
     try:
         for record in reader:
             line = reader.line_num
@@ -155,14 +167,8 @@ def parse_price_list(data: bytes, filename: str = "price list") -> PriceListPars
                 continue
             row, row_errors = _row(record, positions, line)
             if row is not None and row.item_code in seen:
-                row_errors.append(
-                    PriceListError(
-                        line,
-                        "item_code",
-                        f"item {row.item_code} appears twice (first on line {seen[row.item_code]})",
-                        row.item_code,
-                    )
-                )
+                message = f"item {row.item_code} appears twice (first on line {seen[row.item_code]})"
+                row_errors.append(PriceListError(line, "item_code", message, row.item_code))
                 row = None
             if row is not None:
                 seen[row.item_code] = line
@@ -170,53 +176,54 @@ def parse_price_list(data: bytes, filename: str = "price list") -> PriceListPars
             errors.extend(row_errors)
     except csv.Error as error:
         errors.append(PriceListError(reader.line_num, "file", f"{filename}: {error}"))
-    if not rows and not errors:
-        errors.append(PriceListError(None, "file", f"{filename} has a header but no items"))
-    return PriceListParse(rows=tuple(rows), errors=tuple(errors), encoding=encoding)
+    return rows, errors
 
 
 def _row(record: list[str], positions: dict[str, int], line: int) -> tuple[PriceRow | None, list[PriceListError]]:
+    """One item, or the errors that keep it out."""
+
     def cell(key: str) -> str:
         index = positions[key]
         return record[index].strip() if index < len(record) else ""
 
-    errors: list[PriceListError] = []
     item_code = cell("item_code")
-    values: dict[str, object] = {}
-    for key in ("item_code", "description", "unit"):
-        value = cell(key)
-        if not value:
-            errors.append(PriceListError(line, key, f"{_column(key)} is empty", item_code or None))
-        elif len(value) > MAX_LENGTHS[key]:
-            errors.append(
-                PriceListError(
-                    line, key, f"{_column(key)} is longer than {MAX_LENGTHS[key]} characters", item_code or None
-                )
-            )
-        values[key] = value
+    errors: list[PriceListError] = []
+
+    def error(key: str, message: str) -> None:
+        errors.append(PriceListError(line, key, message, item_code or None))
+
+    texts = {key: _text(cell(key), key, error) for key in ("item_code", "description", "unit")}
     category_text = cell("category")
     category = CATEGORY_NAMES.get(" ".join(category_text.lower().split()))
     if category is None:
-        errors.append(PriceListError(line, "category", f"unknown category {category_text!r}", item_code or None))
-    values["category"] = category
-    price_text = cell("unit_price")
-    try:
-        price = normalise_amount(price_text)
-    except (AmountError, ValueError):
-        errors.append(PriceListError(line, "unit_price", f"not a price: {price_text!r}", item_code or None))
-    else:
-        if price < 0:
-            errors.append(PriceListError(line, "unit_price", f"negative price {price_text!r}", item_code or None))
-        elif price != price.quantize(Decimal("0.01")):
-            errors.append(
-                PriceListError(
-                    line, "unit_price", f"price {price_text!r} has more than two decimals (öre)", item_code or None
-                )
-            )
-        values["unit_price"] = price.quantize(Decimal("0.01"))
-    if errors:
+        error("category", f"unknown category {category_text!r}")
+    price = _price(cell("unit_price"), error)
+    if errors or category is None or price is None:
         return None, errors
-    return PriceRow(line=line, **values), []  # type: ignore[arg-type]
+    return PriceRow(line, texts["item_code"], texts["description"], category, price, texts["unit"]), []
+
+
+def _text(value: str, key: str, error: Callable[[str, str], None]) -> str:
+    """A text cell, which must be given and fit its column in the ledger."""
+    if not value:
+        error(key, f"{_column(key)} is empty")
+    elif len(value) > MAX_LENGTHS[key]:
+        error(key, f"{_column(key)} is longer than {MAX_LENGTHS[key]} characters")
+    return value
+
+
+def _price(text: str, error: Callable[[str, str], None]) -> Decimal | None:
+    """The unit price: an amount in kronor, never negative, at most two decimals (öre)."""
+    try:
+        price = normalise_amount(text)
+    except (AmountError, ValueError):
+        error("unit_price", f"not a price: {text!r}")
+        return None
+    if price < 0:
+        error("unit_price", f"negative price {text!r}")
+    elif price != price.quantize(ORE):
+        error("unit_price", f"price {text!r} has more than two decimals (öre)")
+    return price.quantize(ORE)
 
 
 def _column(key: str) -> str:

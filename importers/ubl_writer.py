@@ -74,15 +74,29 @@ class DraftInvoice:
     round_to_krona: bool = True
 
 
-def write_invoice(draft: DraftInvoice) -> bytes:
-    """A UBL Invoice or CreditNote for ``draft`` whose totals add up exactly."""
-    kind = "CreditNote" if draft.credit_note else "Invoice"
+@dataclass(frozen=True, slots=True)
+class _Totals:
+    """A draft's totals, computed the way EN 16931 defines them (BR-CO-10..16)."""
+
+    line_total: Decimal
+    allowance_total: Decimal
+    #: Taxable amount and VAT by rate; document allowances carry the standard rate.
+    taxable_by_rate: dict[Decimal, Decimal]
+    vat_by_rate: dict[Decimal, Decimal]
+    vat_total: Decimal
+    tax_exclusive: Decimal
+    tax_inclusive: Decimal
+    rounding: Decimal
+    payable: Decimal
+
+
+def _totals(draft: DraftInvoice) -> _Totals:
     line_total = sum((line.amount for line in draft.lines), Decimal(0))
     allowance_total = sum((amount for amount, _ in draft.allowances), Decimal(0))
     by_rate: dict[Decimal, Decimal] = {}
     for line in draft.lines:
         by_rate[line.vat_rate] = by_rate.get(line.vat_rate, Decimal(0)) + line.amount
-    if draft.allowances:  # document allowances carry the standard rate
+    if draft.allowances:
         by_rate[Decimal(25)] = by_rate.get(Decimal(25), Decimal(0)) - allowance_total
     tax_exclusive = line_total - allowance_total
     vat_by_rate = {rate: _q(base * rate / 100) for rate, base in by_rate.items()}
@@ -90,8 +104,30 @@ def write_invoice(draft: DraftInvoice) -> bytes:
     tax_inclusive = tax_exclusive + vat_total
     rounding = (tax_inclusive.quantize(Decimal(1), rounding=ROUND_HALF_UP) - tax_inclusive
                 if draft.round_to_krona else Decimal(0))
-    payable = tax_inclusive + rounding
+    return _Totals(line_total, allowance_total, by_rate, vat_by_rate, vat_total, tax_exclusive, tax_inclusive,
+                   rounding, tax_inclusive + rounding)
 
+
+def write_invoice(draft: DraftInvoice) -> bytes:
+    """A UBL Invoice or CreditNote for ``draft`` whose totals add up exactly."""
+    kind = "CreditNote" if draft.credit_note else "Invoice"
+    totals = _totals(draft)
+    out = _header(draft, kind)
+    out.append(_party("AccountingSupplierParty", draft.supplier))
+    out.append(_party("AccountingCustomerParty", draft.buyer))
+    out.extend(_allowance(amount, reason) for amount, reason in draft.allowances)
+    out.extend(_tax_total(totals))
+    out.append(_monetary_total(totals, bool(draft.allowances)))
+    line_tag = "CreditNoteLine" if draft.credit_note else "InvoiceLine"
+    qty_tag = "CreditedQuantity" if draft.credit_note else "InvoicedQuantity"
+    for position, line in enumerate(draft.lines, start=1):
+        out.append(_line(line_tag, qty_tag, position, line))
+    out.append(f"</{kind}>")
+    return "\n".join(out).encode("utf-8")
+
+
+def _header(draft: DraftInvoice, kind: str) -> list[str]:
+    """The declaration, the root's start tag and the document-level elements before the parties."""
     out: list[str] = ['<?xml version="1.0" encoding="UTF-8"?>',
                       f'<{kind} xmlns="{NS[kind]}" xmlns:cac="{CAC}" xmlns:cbc="{CBC}">',
                       f"<cbc:CustomizationID>{CUSTOMIZATION}</cbc:CustomizationID>",
@@ -108,36 +144,39 @@ def write_invoice(draft: DraftInvoice) -> bytes:
     if draft.billing_reference:
         out.append(f"<cac:BillingReference><cac:InvoiceDocumentReference><cbc:ID>{escape(draft.billing_reference)}"
                    "</cbc:ID></cac:InvoiceDocumentReference></cac:BillingReference>")
-    out.append(_party("AccountingSupplierParty", draft.supplier))
-    out.append(_party("AccountingCustomerParty", draft.buyer))
-    for amount, reason in draft.allowances:
-        out.append("<cac:AllowanceCharge><cbc:ChargeIndicator>false</cbc:ChargeIndicator>"
-                   f"<cbc:AllowanceChargeReason>{escape(reason)}</cbc:AllowanceChargeReason>"
-                   f'<cbc:Amount currencyID="SEK">{amount:.2f}</cbc:Amount>'
-                   "<cac:TaxCategory><cbc:ID>S</cbc:ID><cbc:Percent>25</cbc:Percent>"
-                   "<cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:TaxCategory></cac:AllowanceCharge>")
-    out.append(f'<cac:TaxTotal><cbc:TaxAmount currencyID="SEK">{vat_total:.2f}</cbc:TaxAmount>')
-    for rate in sorted(by_rate):
-        out.append(f'<cac:TaxSubtotal><cbc:TaxableAmount currencyID="SEK">{by_rate[rate]:.2f}</cbc:TaxableAmount>'
-                   f'<cbc:TaxAmount currencyID="SEK">{vat_by_rate[rate]:.2f}</cbc:TaxAmount>'
+    return out
+
+
+def _allowance(amount: Decimal, reason: str) -> str:
+    return ("<cac:AllowanceCharge><cbc:ChargeIndicator>false</cbc:ChargeIndicator>"
+            f"<cbc:AllowanceChargeReason>{escape(reason)}</cbc:AllowanceChargeReason>"
+            f'<cbc:Amount currencyID="SEK">{amount:.2f}</cbc:Amount>'
+            "<cac:TaxCategory><cbc:ID>S</cbc:ID><cbc:Percent>25</cbc:Percent>"
+            "<cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:TaxCategory></cac:AllowanceCharge>")
+
+
+def _tax_total(totals: _Totals) -> list[str]:
+    out = [f'<cac:TaxTotal><cbc:TaxAmount currencyID="SEK">{totals.vat_total:.2f}</cbc:TaxAmount>']
+    for rate in sorted(totals.taxable_by_rate):
+        out.append(f'<cac:TaxSubtotal><cbc:TaxableAmount currencyID="SEK">{totals.taxable_by_rate[rate]:.2f}'
+                   "</cbc:TaxableAmount>"
+                   f'<cbc:TaxAmount currencyID="SEK">{totals.vat_by_rate[rate]:.2f}</cbc:TaxAmount>'
                    f"<cac:TaxCategory><cbc:ID>S</cbc:ID><cbc:Percent>{rate.normalize()}</cbc:Percent>"
                    "<cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:TaxCategory></cac:TaxSubtotal>")
     out.append("</cac:TaxTotal>")
-    out.append("<cac:LegalMonetaryTotal>"
-               f'<cbc:LineExtensionAmount currencyID="SEK">{line_total:.2f}</cbc:LineExtensionAmount>'
-               f'<cbc:TaxExclusiveAmount currencyID="SEK">{tax_exclusive:.2f}</cbc:TaxExclusiveAmount>'
-               f'<cbc:TaxInclusiveAmount currencyID="SEK">{tax_inclusive:.2f}</cbc:TaxInclusiveAmount>'
-               + (f'<cbc:AllowanceTotalAmount currencyID="SEK">{allowance_total:.2f}</cbc:AllowanceTotalAmount>'
-                  if draft.allowances else "")
-               + (f'<cbc:PayableRoundingAmount currencyID="SEK">{rounding:.2f}</cbc:PayableRoundingAmount>'
-                  if rounding else "")
-               + f'<cbc:PayableAmount currencyID="SEK">{payable:.2f}</cbc:PayableAmount></cac:LegalMonetaryTotal>')
-    line_tag = "CreditNoteLine" if draft.credit_note else "InvoiceLine"
-    qty_tag = "CreditedQuantity" if draft.credit_note else "InvoicedQuantity"
-    for position, line in enumerate(draft.lines, start=1):
-        out.append(_line(line_tag, qty_tag, position, line))
-    out.append(f"</{kind}>")
-    return "\n".join(out).encode("utf-8")
+    return out
+
+
+def _monetary_total(totals: _Totals, with_allowances: bool) -> str:
+    return ("<cac:LegalMonetaryTotal>"
+            f'<cbc:LineExtensionAmount currencyID="SEK">{totals.line_total:.2f}</cbc:LineExtensionAmount>'
+            f'<cbc:TaxExclusiveAmount currencyID="SEK">{totals.tax_exclusive:.2f}</cbc:TaxExclusiveAmount>'
+            f'<cbc:TaxInclusiveAmount currencyID="SEK">{totals.tax_inclusive:.2f}</cbc:TaxInclusiveAmount>'
+            + (f'<cbc:AllowanceTotalAmount currencyID="SEK">{totals.allowance_total:.2f}</cbc:AllowanceTotalAmount>'
+               if with_allowances else "")
+            + (f'<cbc:PayableRoundingAmount currencyID="SEK">{totals.rounding:.2f}</cbc:PayableRoundingAmount>'
+               if totals.rounding else "")
+            + f'<cbc:PayableAmount currencyID="SEK">{totals.payable:.2f}</cbc:PayableAmount></cac:LegalMonetaryTotal>')
 
 
 def _period(period: tuple[date, date]) -> str:

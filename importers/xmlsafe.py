@@ -75,45 +75,57 @@ def sniff_xml(data: bytes) -> XmlProlog:
     ``problem`` when the prolog has a DOCTYPE or other markup declaration, or ends early.
     """
     text = _prefix_text(data)
-    i, n = 0, len(text)
-    while i < n and text[i] in " \t\r\n":
-        i += 1
-    if i >= n or text[i] != "<":
+    i = _skip_blanks(text, 0)
+    if i >= len(text) or text[i] != "<":
         return XmlProlog(is_xml=False)
     while True:
-        while i < n and text[i] in " \t\r\n":
-            i += 1
-        if i >= n:
+        i = _skip_blanks(text, i)
+        if i >= len(text):
             problem = "the XML ends before its root element (empty or truncated file)"
-            if n >= PROLOG_WINDOW:
+            if len(text) >= PROLOG_WINDOW:
                 problem = "no root element within the first MiB: not an invoice"
             return XmlProlog(is_xml=True, problem=problem)
-        line = text.count("\n", 0, i) + 1
-        if text.startswith("<?", i):
-            end = text.find("?>", i + 2)
-            if end < 0:
-                return XmlProlog(True, problem="unterminated processing instruction", line=line)
-            i = end + 2
-        elif text.startswith("<!--", i):
-            end = text.find("-->", i + 4)
-            if end < 0:
-                return XmlProlog(True, problem="unterminated comment before the root", line=line)
-            i = end + 3
-        elif text.startswith("<!", i):
-            keyword = text[i + 2 : i + 9].upper()
-            what = "a DOCTYPE (DTD)" if keyword == "DOCTYPE" else f"a markup declaration {text[i : i + 10]!r}"
-            return XmlProlog(
-                True,
-                problem=(
-                    f"the file declares {what}: refused, because an invoice never needs one "
-                    "and a DTD can define entities that read files or expand without bound"
-                ),
-                line=line,
-            )
-        elif text[i] == "<":
-            m = _NAME.match(text, i + 1)
-            if m is None:
-                return XmlProlog(True, problem="malformed root element", line=line)
-            return XmlProlog(True, root_qname=m.group(0), line=line)
-        else:
-            return XmlProlog(True, problem="text before the root element", line=line)
+        found = _prolog_item(text, i)
+        if isinstance(found, XmlProlog):
+            return found
+        i = found
+
+
+def _skip_blanks(text: str, i: int) -> int:
+    while i < len(text) and text[i] in " \t\r\n":
+        i += 1
+    return i
+
+
+def _prolog_item(text: str, i: int) -> int | XmlProlog:
+    """The markup at ``i`` (which is ``<``, or text): where the next starts, or the answer."""
+    line = text.count("\n", 0, i) + 1
+    if text.startswith("<?", i):
+        return _past(text, i + 2, "?>", line, "unterminated processing instruction")
+    if text.startswith("<!--", i):
+        return _past(text, i + 4, "-->", line, "unterminated comment before the root")
+    if text.startswith("<!", i):
+        return XmlProlog(True, problem=_declaration_problem(text, i), line=line)
+    if text[i] == "<":
+        m = _NAME.match(text, i + 1)
+        if m is None:
+            return XmlProlog(True, problem="malformed root element", line=line)
+        return XmlProlog(True, root_qname=m.group(0), line=line)
+    return XmlProlog(True, problem="text before the root element", line=line)
+
+
+def _past(text: str, start: int, terminator: str, line: int, unterminated: str) -> int | XmlProlog:
+    """Where the markup ending in ``terminator`` ends, or the problem if it never does."""
+    end = text.find(terminator, start)
+    if end < 0:
+        return XmlProlog(True, problem=unterminated, line=line)
+    return end + len(terminator)
+
+
+def _declaration_problem(text: str, i: int) -> str:
+    keyword = text[i + 2 : i + 9].upper()
+    what = "a DOCTYPE (DTD)" if keyword == "DOCTYPE" else f"a markup declaration {text[i : i + 10]!r}"
+    return (
+        f"the file declares {what}: refused, because an invoice never needs one "
+        "and a DTD can define entities that read files or expand without bound"
+    )

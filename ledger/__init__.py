@@ -25,6 +25,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _setup_errors(app)
     _setup_api(app)
     _setup_web(app)
+    _setup_transactions(app)
     _setup_cli(app)
     return app
 
@@ -108,6 +109,12 @@ def _setup_web(app: Flask) -> None:
     # Each feature keeps its templates beside its code; the names stay "area/page.html".
     # The web blueprint's own folder (layout, error page) is searched after these.
     app.jinja_loader = FileSystemLoader(template_folders())
+
+
+def _setup_transactions(app: Flask) -> None:
+    from ledger.database.transaction import transactional_views
+
+    transactional_views(app)  # after every blueprint: each request is one unit of work
 
 
 def _setup_cli(app: Flask) -> None:

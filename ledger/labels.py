@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from enum import Enum
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+
+from ledger.allocation.rules import Rule
 
 LABELS = {
     # roles
@@ -94,20 +97,12 @@ LABELS.update({
     "contract_ending": _l("Contracts ending or due for notice"),
 })
 
-#: What each allocation rule means, for the page that explains an entry.
-RULE_EXPLANATIONS = {
-    "direct": _l("the asset's unit on those days pays (each unit budgets for its own phones and subscriptions)"),
-    "switchboard_central": _l("switchboard extensions and operator services are paid centrally by the unit that "
-                              "carries switchboard costs"),
-    "fee_funded_own": _l("a fee-funded unit carries its own switchboard costs"),
-    "allowance_spread": _l("a document-level allowance or charge, spread over the invoice's lines pro rata"),
-    "rounding": _l("the invoice's öre rounding, booked apart on its own account"),
-    "suspense": _l("no asset or no assignment was found: waiting for finance to map it"),
-}
-
-
 def rule_explanation(rule: str) -> str:
-    return str(RULE_EXPLANATIONS.get(rule, ""))
+    """What the rule that placed an entry means, in the page's language."""
+    try:
+        return gettext(Rule(rule).explanation)
+    except ValueError:
+        return ""
 
 
 def label(value: Enum | str) -> str:

@@ -1,7 +1,7 @@
 """The auditors' allocation report: one period's journal as a PDF that reconciles to the invoices.
 
 ``render_allocation_report(report, language)`` turns an ``AllocationReport`` (built by
-``ledger.services.report_data``) into PDF bytes. It formats through Babel in the language it
+``ledger.reporting.service``) into PDF bytes. It formats through Babel in the language it
 is given (``sv`` by default) and runs no queries.
 
 What it shows, in order:
@@ -22,16 +22,27 @@ differ only in the "generated" line of the cover.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import IO
 
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, LongTable, PageBreak, Paragraph, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import KeepTogether
 
 from reports.charts import cost_bar_chart
-from reports.data import RULES, AllocationReport, JournalRow, Reconciliation, UnitSummary, summary_order
+from reports.data import (
+    RULES,
+    AdministrationTotal,
+    AllocationReport,
+    ComplianceRow,
+    JournalRow,
+    Reconciliation,
+    UnitSummary,
+    summary_order,
+)
 from reports.formatting import Formatter, formatter
 from reports.pdf_common import (
     BAD,
@@ -244,7 +255,7 @@ def render_allocation_report(report: AllocationReport, language: str = "sv") -> 
     return out.getvalue()
 
 
-def render_allocation_report_to(report: AllocationReport, out: Any, language: str = "sv") -> int:
+def render_allocation_report_to(report: AllocationReport, out: IO[bytes], language: str = "sv") -> int:
     """Write the report to a file object; returns the number of pages."""
     fmt = formatter(language)
     texts = _Texts(fmt.language)
@@ -257,6 +268,12 @@ def render_allocation_report_to(report: AllocationReport, out: Any, language: st
     )
     return build_document(builder.story(), out, decor, title=f"{texts['title']} {report.period}",
                           author=report.organisation, subject=texts["subtitle"])
+
+
+#: A line of the summary: an administration's subtotal or a unit.
+_SummaryItem = AdministrationTotal | UnitSummary
+#: The key the detail groups entries by: (administration code, unit ansvar).
+_UnitKey = tuple[str | None, str | None]
 
 
 class _Builder:
@@ -282,14 +299,39 @@ class _Builder:
     def para(self, text: str, style: str = "body") -> Paragraph:
         return Paragraph(_escape(text), self.s[style])
 
+    def _heading(self, title: str, note: str | None = None) -> list[Flowable]:
+        """A numbered section's heading, and its note in small type with a little space after."""
+        heading: list[Flowable] = [self.para(title, "h1")]
+        if note is not None:
+            heading += [self.para(note, "small"), Spacer(1, 3 * mm)]
+        return heading
+
     # 1. cover -------------------------------------------------------------------------------
 
     def cover(self) -> list[Flowable]:
+        r, t = self.report, self.t
+        contents = [t["summary"], t["reconciliation"], t["compliance"], t["suspense"], t["detail"]]
+        return [
+            Spacer(1, 18 * mm),
+            self.para(t["title"], "title"),
+            self.para(f"{r.organisation} · {r.period}", "subtitle"),
+            self.para(t["subtitle"]),
+            Spacer(1, 8 * mm),
+            self._facts_table(self._cover_facts()),
+            Spacer(1, 4 * mm),
+            self.para(t["hash_note"], "small"),
+            Spacer(1, 8 * mm),
+            self.para(t["contents"], "h2"),
+            *[self.para(f"{number}. {title}") for number, title in enumerate(contents, start=1)],
+        ]
+
+    def _cover_facts(self) -> list[tuple[str, str]]:
+        """The cover's (label, value) lines: who, which period and its status, what it holds."""
         r, t, fmt = self.report, self.t, self.fmt
         status = t[r.status]
         if r.status == "closed" and r.closed_at is not None:
             status = t["closed_at"].format(when=fmt.moment(r.closed_at))
-        facts = [
+        return [
             (t["organisation"], f"{r.organisation} ({r.organisation_number})"),
             (t["period"], f"{r.period} ({fmt.day(r.first_day)} – {fmt.day(r.last_day)})"),
             (t["status"], status),
@@ -300,9 +342,12 @@ class _Builder:
             (t["generated"], fmt.moment(r.generated_at)),
             (t["generated_by"], r.generated_by),
         ]
+
+    def _facts_table(self, facts: list[tuple[str, str]]) -> Table:
+        """Labels in small type on the left, values on the right; the hash in Courier."""
         cell = self.s["body"]
         data = [[Paragraph(_escape(key), self.s["small"]),
-                 Paragraph(f'<font face="Courier" size="8">{value}</font>', cell) if key == t["hash"]
+                 Paragraph(f'<font face="Courier" size="8">{value}</font>', cell) if key == self.t["hash"]
                  else Paragraph(_escape(value), cell)] for key, value in facts]
         table = Table(data, colWidths=[45 * mm, WIDTH - 45 * mm])
         table.setStyle(TableStyle([
@@ -311,20 +356,7 @@ class _Builder:
             ("TOPPADDING", (0, 0), (-1, -1), 4),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
         ]))
-        contents = [t["summary"], t["reconciliation"], t["compliance"], t["suspense"], t["detail"]]
-        return [
-            Spacer(1, 18 * mm),
-            self.para(t["title"], "title"),
-            self.para(f"{r.organisation} · {r.period}", "subtitle"),
-            self.para(t["subtitle"]),
-            Spacer(1, 8 * mm),
-            table,
-            Spacer(1, 4 * mm),
-            self.para(t["hash_note"], "small"),
-            Spacer(1, 8 * mm),
-            self.para(t["contents"], "h2"),
-            *[self.para(f"{number}. {title}") for number, title in enumerate(contents, start=1)],
-        ]
+        return table
 
     # 2. summary -----------------------------------------------------------------------------
 
@@ -334,69 +366,56 @@ class _Builder:
         return f"{unit} {unit_name or ''}".strip()
 
     def summary(self) -> list[Flowable]:
-        r, t, fmt = self.report, self.t, self.fmt
-        story: list[Flowable] = [self.para(f"1. {t['summary']}", "h1"), self.para(t["summary_note"], "small"),
-                                 Spacer(1, 3 * mm)]
-        administrations = r.administrations
-        rows: list[tuple[str, Any]] = []
-        for admin in administrations:
-            units = [u for u in r.summary if u.administration == admin.administration]
-            if admin.administration is not None:
-                rows.append(("admin", admin))
-            rows += [("unit", unit) for unit in units]
-
-        def cells(item: tuple[str, Any]) -> list[str]:
-            kind, row = item
-            if kind == "admin":
-                label = f"{row.administration} {row.administration_name or ''}".strip()
-            else:
-                label = ("   " if row.administration is not None else "") + self._unit_label(
-                    row.administration, row.unit, row.unit_name)
-            return [label, *(fmt.money(row.by_rule.get(rule, Decimal(0))) for rule in RULES), fmt.money(row.total)]
-
-        def emphasis(item: tuple[str, Any]) -> str | None:
-            return "subtotal" if item[0] == "admin" else None
-
-        totals = {rule: sum((u.by_rule.get(rule, Decimal(0)) for u in r.summary), Decimal("0.00")) for rule in RULES}
-        header = [t["unit"], *(t[f"h_{rule}"] for rule in RULES), t["sum"]]
-        widths = [54 * mm] + [17 * mm] * 6 + [24 * mm]
-        total_row = [t["grand_total"], *(fmt.money(totals[rule]) for rule in RULES), fmt.money(r.total)]
-        story.append(PagedTable(header, rows, cells, widths, right=range(1, 8), emphasis=emphasis, total=total_row,
-                                font_size=6.5))
+        story = self._heading(f"1. {self.t['summary']}", self.t["summary_note"])
+        administrations = self.report.administrations
+        story.append(self._summary_table(administrations))
         chart_items = [(f"{a.administration} {a.administration_name or ''}".strip(), a.total)
                        for a in administrations if a.administration is not None]
         if chart_items:
             story += [Spacer(1, 8 * mm), CondPageBreak(30 * mm + 7 * mm * len(chart_items)),
-                      self.para(t["chart"], "h2"), cost_bar_chart(chart_items, fmt, width=WIDTH)]
+                      self.para(self.t["chart"], "h2"), cost_bar_chart(chart_items, self.fmt, width=WIDTH)]
         return story
+
+    def _summary_items(self, administrations: list[AdministrationTotal]) -> list[_SummaryItem]:
+        """Each administration's subtotal followed by its units; units on no administration
+        (suspense, rounding) without a subtotal."""
+        items: list[_SummaryItem] = []
+        for admin in administrations:
+            if admin.administration is not None:
+                items.append(admin)
+            items += [u for u in self.report.summary if u.administration == admin.administration]
+        return items
+
+    def _summary_cells(self, item: _SummaryItem) -> list[str]:
+        fmt = self.fmt
+        if isinstance(item, AdministrationTotal):
+            label = f"{item.administration} {item.administration_name or ''}".strip()
+        else:
+            label = ("   " if item.administration is not None else "") + self._unit_label(
+                item.administration, item.unit, item.unit_name)
+        return [label, *(fmt.money(item.by_rule.get(rule, Decimal(0))) for rule in RULES), fmt.money(item.total)]
+
+    def _summary_table(self, administrations: list[AdministrationTotal]) -> PagedTable[_SummaryItem]:
+        r, t, fmt = self.report, self.t, self.fmt
+        totals = {rule: sum((u.by_rule.get(rule, Decimal(0)) for u in r.summary), Decimal("0.00")) for rule in RULES}
+        header = [t["unit"], *(t[f"h_{rule}"] for rule in RULES), t["sum"]]
+        widths = [54 * mm] + [17 * mm] * 6 + [24 * mm]
+        total_row = [t["grand_total"], *(fmt.money(totals[rule]) for rule in RULES), fmt.money(r.total)]
+        return PagedTable(header, self._summary_items(administrations), self._summary_cells, widths,
+                          right=range(1, 8), emphasis=_subtotal_look, total=total_row, font_size=6.5)
 
     # 3. reconciliation ----------------------------------------------------------------------
 
     def reconciliation(self) -> list[Flowable]:
-        r, t, fmt = self.report, self.t, self.fmt
-        story: list[Flowable] = [self.para(f"2. {t['reconciliation']}", "h1"),
-                                 self.para(t["reconciliation_note"], "small"), Spacer(1, 3 * mm)]
-        invoices = list(r.reconciliation)
+        t, fmt = self.t, self.fmt
+        story = self._heading(f"2. {t['reconciliation']}", t["reconciliation_note"])
+        invoices = list(self.report.reconciliation)
         if not invoices:
             return [*story, self.para(t["no_invoices"]), Spacer(1, 6 * mm)]
-
-        def cells(row: Reconciliation) -> list[str]:
-            return [row.number, row.supplier, fmt.day(row.issue_date, "short"), fmt.money(row.net_total),
-                    fmt.money(row.rounding), fmt.money(row.allocated), fmt.money(row.in_period),
-                    fmt.money(row.difference)]
-
-        def emphasis(row: Reconciliation) -> str | None:
-            return "bad" if row.difference else None
-
         zero = Decimal("0.00")
         sums = [sum((getattr(row, name) for row in invoices), zero)
                 for name in ("net_total", "rounding", "allocated", "in_period", "difference")]
-        header = [t["invoice"], t["supplier"], t["date"], t["net"], t["rounding_short"], t["allocated"],
-                  t["in_period"], t["difference"]]
-        widths = [24 * mm, 34 * mm, 17 * mm, 23 * mm, 15 * mm, 23 * mm, 22 * mm, 22 * mm]
-        total_row = [t["grand_total"], "", "", *(fmt.money(value) for value in sums)]
-        story.append(PagedTable(header, invoices, cells, widths, right=range(3, 8), emphasis=emphasis,
-                                total=total_row))
+        story.append(self._reconciliation_table(invoices, sums))
         wrong = [row for row in invoices if row.difference]
         if wrong:
             text = t["not_reconciled"].format(count=len(wrong), total=len(invoices), difference=fmt.money(sums[4]))
@@ -407,28 +426,35 @@ class _Builder:
         story.append(Spacer(1, 6 * mm))
         return story
 
+    def _reconciliation_cells(self, row: Reconciliation) -> list[str]:
+        fmt = self.fmt
+        return [row.number, row.supplier, fmt.day(row.issue_date, "short"), fmt.money(row.net_total),
+                fmt.money(row.rounding), fmt.money(row.allocated), fmt.money(row.in_period),
+                fmt.money(row.difference)]
+
+    def _reconciliation_table(self, invoices: list[Reconciliation],
+                              sums: list[Decimal]) -> PagedTable[Reconciliation]:
+        t = self.t
+        header = [t["invoice"], t["supplier"], t["date"], t["net"], t["rounding_short"], t["allocated"],
+                  t["in_period"], t["difference"]]
+        widths = [24 * mm, 34 * mm, 17 * mm, 23 * mm, 15 * mm, 23 * mm, 22 * mm, 22 * mm]
+        total_row = [t["grand_total"], "", "", *(self.fmt.money(value) for value in sums)]
+        return PagedTable(header, invoices, self._reconciliation_cells, widths, right=range(3, 8),
+                          emphasis=_difference_look, total=total_row)
+
     # 4. compliance --------------------------------------------------------------------------
 
     def compliance(self) -> list[Flowable]:
-        r, t, fmt = self.report, self.t, self.fmt
+        r, t = self.report, self.t
         story: list[Flowable] = [CondPageBreak(40 * mm), self.para(f"3. {t['compliance']}", "h1")]
         if r.compliance_note:
             story.append(self.para(r.compliance_note, "small"))
         if not r.compliance:
             return [*story, self.para(t["no_findings"]), Spacer(1, 6 * mm)]
         cell = self.s["cell"]
-        data: list[list[Any]] = [[Paragraph(f"<b>{_escape(h)}</b>", cell)
-                                  for h in (t["kind"], t["supplier"], t["amount"], t["reason"])]]
-        for finding in r.compliance:
-            reason = _escape(_shorten(finding.reason, MAX_REASON))
-            if finding.lines:  # a finding can name thousands of lines: a cell must fit on a page
-                shown = list(finding.lines[:MAX_LINES_LISTED])
-                if len(finding.lines) > MAX_LINES_LISTED:
-                    shown.append(t["and_more"].format(count=len(finding.lines) - MAX_LINES_LISTED))
-                lines = _escape(", ".join(shown))
-                reason += f"<br/><font color='#5a5a5a'>{_escape(t['lines'])}: {lines}</font>"
-            data.append([Paragraph(_escape(t[finding.kind]), cell), Paragraph(_escape(finding.supplier or ""), cell),
-                         Paragraph(_escape(fmt.money(finding.amount)), self._right_cell()), Paragraph(reason, cell)])
+        data: list[list[Paragraph]] = [[Paragraph(f"<b>{_escape(h)}</b>", cell)
+                                        for h in (t["kind"], t["supplier"], t["amount"], t["reason"])]]
+        data += [self._finding_cells(finding) for finding in r.compliance]
         table = LongTable(data, colWidths=[38 * mm, 32 * mm, 22 * mm, 88 * mm], repeatRows=1)
         table.setStyle(TableStyle([
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -438,18 +464,32 @@ class _Builder:
         ]))
         return [*story, table, Spacer(1, 6 * mm)]
 
-    def _right_cell(self) -> Any:
-        from reportlab.lib.enums import TA_RIGHT
-        from reportlab.lib.styles import ParagraphStyle
+    def _finding_cells(self, finding: ComplianceRow) -> list[Paragraph]:
+        cell = self.s["cell"]
+        return [Paragraph(_escape(self.t[finding.kind]), cell), Paragraph(_escape(finding.supplier or ""), cell),
+                Paragraph(_escape(self.fmt.money(finding.amount)), self._right_cell()),
+                Paragraph(self._finding_reason(finding), cell)]
 
+    def _finding_reason(self, finding: ComplianceRow) -> str:
+        """The reason (shortened), and the invoice lines behind it: a finding can name thousands
+        of lines, and a cell must fit on a page, so only the first are named."""
+        reason = _escape(_shorten(finding.reason, MAX_REASON))
+        if finding.lines:
+            shown = list(finding.lines[:MAX_LINES_LISTED])
+            if len(finding.lines) > MAX_LINES_LISTED:
+                shown.append(self.t["and_more"].format(count=len(finding.lines) - MAX_LINES_LISTED))
+            lines = _escape(", ".join(shown))
+            reason += f"<br/><font color='#5a5a5a'>{_escape(self.t['lines'])}: {lines}</font>"
+        return reason
+
+    def _right_cell(self) -> ParagraphStyle:
         return ParagraphStyle("cell_right", parent=self.s["cell"], alignment=TA_RIGHT)
 
     # 5. suspense ----------------------------------------------------------------------------
 
     def suspense(self) -> list[Flowable]:
         r, t, fmt = self.report, self.t, self.fmt
-        story: list[Flowable] = [CondPageBreak(40 * mm), self.para(f"4. {t['suspense']}", "h1"),
-                                 self.para(t["suspense_note"], "small"), Spacer(1, 3 * mm)]
+        story: list[Flowable] = [CondPageBreak(40 * mm), *self._heading(f"4. {t['suspense']}", t["suspense_note"])]
         if not r.suspense:
             return [*story, self.para(t["no_suspense"])]
         header = [t["invoice"], t["supplier"], t["line"], t["reference"], t["amount"], t["reason"]]
@@ -465,18 +505,21 @@ class _Builder:
     # 6. detail ------------------------------------------------------------------------------
 
     def detail(self) -> list[Flowable]:
-        r, t, fmt = self.report, self.t, self.fmt
+        r, t = self.report, self.t
         story: list[Flowable] = [self.para(f"5. {t['detail']}", "h1")]
         if not r.rows:
             return [*story, self.para(t["no_entries"])]
-        groups = _group_rows(r.rows)
-        names = {(u.administration, u.unit): u for u in r.summary}
-        header = [t["entry"], t["invoice"], t["line"], t["reference"], t["account"], t["rule"], t["amount"], t["note"]]
-        widths = [14 * mm, 24 * mm, 9 * mm, 28 * mm, 12 * mm, 27 * mm, 24 * mm, 42 * mm]
-        reverses, correction = t["reverses"], t["correction"]
-        rule_names = {rule: t.rule(rule) for rule in RULES}
-        money = fmt.money
-        count_word = t["entries"].lower()
+        units = {(u.administration, u.unit): u for u in r.summary}
+        cells = self._entry_cells()
+        for key, rows in _group_rows(r.rows):
+            story += self._unit_entries(key, rows, units.get(key), cells)
+        return story
+
+    def _entry_cells(self) -> Callable[[JournalRow], tuple[str, ...]]:
+        """The texts of an entry's row; the note says what it reverses and if it is a correction."""
+        reverses, correction = self.t["reverses"], self.t["correction"]
+        rule_names = {rule: self.t.rule(rule) for rule in RULES}
+        money = self.fmt.money
 
         def cells(row: JournalRow) -> tuple[str, ...]:
             note = row.reason or ""
@@ -487,32 +530,45 @@ class _Builder:
             return (str(row.entry_id), row.invoice_number, "" if row.line_position is None else str(row.line_position),
                     row.reference or "", row.account, rule_names.get(row.rule, row.rule), money(row.amount), note)
 
-        for key, rows in groups:
-            unit = names.get(key)
-            administration, code = key
-            first = rows[0]
-            title = self._unit_label(administration, code, first.unit_name)
-            if administration is not None:
-                title += f" · {administration} {first.administration_name or ''}".rstrip()
-            subtotal = unit.total if unit is not None else sum((row.amount for row in rows), Decimal("0.00"))
-            story += [
-                CondPageBreak(30 * mm),
-                KeepTogether([self.para(title, "h2")]),
-                PagedTable(header, rows, cells, widths, right=(0, 2, 6),
-                           total=[t["sum"], "", "", "", "", "", money(subtotal), f"{len(rows)} {count_word}"]),
-            ]
-        return story
+        return cells
+
+    def _unit_entries(self, key: _UnitKey, rows: list[JournalRow], unit: UnitSummary | None,
+                      cells: Callable[[JournalRow], tuple[str, ...]]) -> list[Flowable]:
+        """One unit's heading and its entries, closed by their sum and count."""
+        t = self.t
+        administration, code = key
+        first = rows[0]
+        title = self._unit_label(administration, code, first.unit_name)
+        if administration is not None:
+            title += f" · {administration} {first.administration_name or ''}".rstrip()
+        subtotal = unit.total if unit is not None else sum((row.amount for row in rows), Decimal("0.00"))
+        header = [t["entry"], t["invoice"], t["line"], t["reference"], t["account"], t["rule"], t["amount"], t["note"]]
+        widths = [14 * mm, 24 * mm, 9 * mm, 28 * mm, 12 * mm, 27 * mm, 24 * mm, 42 * mm]
+        total = [t["sum"], "", "", "", "", "", self.fmt.money(subtotal), f"{len(rows)} {t['entries'].lower()}"]
+        return [
+            CondPageBreak(30 * mm),
+            KeepTogether([self.para(title, "h2")]),
+            PagedTable(header, rows, cells, widths, right=(0, 2, 6), total=total),
+        ]
 
 
-def _group_rows(rows: Sequence[JournalRow]) -> list[tuple[tuple[str | None, str | None], list[JournalRow]]]:
+def _subtotal_look(item: _SummaryItem) -> str | None:
+    return "subtotal" if isinstance(item, AdministrationTotal) else None
+
+
+def _difference_look(row: Reconciliation) -> str | None:
+    return "bad" if row.difference else None
+
+
+def _group_rows(rows: Sequence[JournalRow]) -> list[tuple[_UnitKey, list[JournalRow]]]:
     """Rows per (administration, unit), in the summary's order, each group by entry id."""
-    groups: dict[tuple[str | None, str | None], list[JournalRow]] = {}
+    groups: dict[_UnitKey, list[JournalRow]] = {}
     for row in rows:
         groups.setdefault((row.administration, row.unit), []).append(row)
     for members in groups.values():
         members.sort(key=lambda row: row.entry_id)
 
-    def order(item: tuple[tuple[str | None, str | None], list[JournalRow]]) -> tuple[Any, ...]:
+    def order(item: tuple[_UnitKey, list[JournalRow]]) -> tuple[int, str, int, str]:
         (administration, unit), _ = item
         return summary_order(UnitSummary(administration, None, unit, None, {}))
 
@@ -529,4 +585,3 @@ def _text(value: object) -> str:
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-

@@ -11,12 +11,16 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 
 from reports.formatting import Formatter
-from reports.pdf_common import BODY_FONT, fit_text
+from reports.pdf_common import BODY_FONT, fit_text, set_points
 
 __all__ = ["cost_bar_chart"]
 
 BAR = colors.HexColor("#1f5f8b")
 NEGATIVE = colors.HexColor("#b00020")
+BAR_SPACE = 7 * mm
+LABEL_WIDTH = 62 * mm
+VALUE_SPACE = 28 * mm
+AXIS_SPACE = 8 * mm
 
 
 def cost_bar_chart(items: Sequence[tuple[str, Decimal]], formatter: Formatter, *, width: float = 180 * mm,
@@ -25,32 +29,39 @@ def cost_bar_chart(items: Sequence[tuple[str, Decimal]], formatter: Formatter, *
 
     The height grows with the number of bars; labels are cut to fit the space on the left.
     """
-    bar_space = 7 * mm
-    label_width = 62 * mm
-    value_space = 28 * mm
     top = 8 * mm if title else 2 * mm
-    axis_space = 8 * mm
     count = max(len(items), 1)
-    height = top + axis_space + count * bar_space
+    height = top + AXIS_SPACE + count * BAR_SPACE
     drawing = Drawing(width, height)
     if title:
         drawing.add(String(0, height - 5 * mm, title, fontName=BODY_FONT, fontSize=9))
     chart = HorizontalBarChart()
-    chart.x = label_width
-    chart.y = axis_space
-    chart.width = width - label_width - value_space
-    chart.height = count * bar_space
+    set_points(chart, x=LABEL_WIDTH, y=AXIS_SPACE, width=width - LABEL_WIDTH - VALUE_SPACE, height=count * BAR_SPACE)
     # top to bottom in the given order: reportlab draws the first category at the bottom
     ordered = list(reversed(items))
     values = [float(amount) for _, amount in ordered] or [0.0]
     chart.data = [values]
-    chart.categoryAxis.categoryNames = [fit_text(label, label_width - 3 * mm, BODY_FONT, 7.5)
-                                        for label, _ in ordered] or [""]
+    _label_categories(chart, [label for label, _ in ordered])
+    _scale_values(chart, values, formatter)
+    _style_bars(chart, [amount for _, amount in ordered], formatter)
+    drawing.add(chart)
+    return drawing
+
+
+def _label_categories(chart: HorizontalBarChart, labels: Sequence[str]) -> None:
+    """The labels on the left, cut to their space."""
+    chart.categoryAxis.categoryNames = [fit_text(label, LABEL_WIDTH - 3 * mm, BODY_FONT, 7.5)
+                                        for label in labels] or [""]
     chart.categoryAxis.labels.fontName = BODY_FONT
     chart.categoryAxis.labels.fontSize = 7.5
     chart.categoryAxis.labels.boxAnchor = "e"
     chart.categoryAxis.labels.dx = -2
     chart.categoryAxis.strokeColor = colors.grey
+
+
+def _scale_values(chart: HorizontalBarChart, values: Sequence[float], formatter: Formatter) -> None:
+    """The value axis: from zero (or a little below the lowest value) to a little above the
+    highest, in whole kronor, with a light grid."""
     low, high = min([*values, 0.0]), max([*values, 0.0])
     if low == high:
         high = low + 1.0
@@ -63,17 +74,18 @@ def cost_bar_chart(items: Sequence[tuple[str, Decimal]], formatter: Formatter, *
     chart.valueAxis.visibleGrid = True
     chart.valueAxis.gridStrokeColor = colors.HexColor("#dddddd")
     chart.valueAxis.gridStrokeWidth = 0.4
+
+
+def _style_bars(chart: HorizontalBarChart, amounts: Sequence[Decimal], formatter: Formatter) -> None:
+    """Bars in the report's blue, negative ones in red, each labelled with its amount."""
     chart.bars[0].fillColor = BAR
     chart.bars[0].strokeColor = None
-    for index, (_, amount) in enumerate(ordered):
+    for index, amount in enumerate(amounts):
         if amount < 0:
             chart.bars[(0, index)].fillColor = NEGATIVE
-    chart.barWidth = bar_space * 0.6
-    chart.groupSpacing = bar_space * 0.4
+    set_points(chart, barWidth=BAR_SPACE * 0.6, groupSpacing=BAR_SPACE * 0.4)
     chart.barLabelFormat = lambda value: formatter.money(Decimal(str(round(value, 2))).quantize(Decimal("0.01")))
     chart.barLabels.fontName = BODY_FONT
     chart.barLabels.fontSize = 7
     chart.barLabels.boxAnchor = "w"
     chart.barLabels.dx = 3
-    drawing.add(chart)
-    return drawing

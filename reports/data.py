@@ -1,6 +1,6 @@
 """Report data: what the ledger's services hand the renderers (plain, frozen values).
 
-The services in ``ledger.services.report_data`` build these from the database; a benchmark or
+The services in ``ledger.reporting.service`` build these from the database; a benchmark or
 a test can build them by hand. Renderers read them and nothing else. Amounts are ``Decimal``
 kronor with two decimals, dates are ``date``, times are timezone-aware ``datetime``; nothing
 is formatted here: the renderer formats for the language it is asked for.
@@ -157,7 +157,7 @@ class SuspenseRow:
 
 @dataclass(frozen=True, slots=True)
 class ComplianceRow:
-    """A compliance finding of the period (``ledger.services.compliance``), as printed."""
+    """A compliance finding of the period (``ledger.procurement.compliance``), as printed."""
 
     kind: str
     reason: str
@@ -184,7 +184,7 @@ class AllocationReport:
     reconciliation: Sequence[Reconciliation]
     suspense: Sequence[SuspenseRow]
     rows: Sequence[JournalRow]  #: the detail, every entry booked in the period
-    #: Findings of ``ledger.services.compliance.check`` for the period; empty when none (or
+    #: Findings of ``ledger.procurement.compliance.check`` for the period; empty when none (or
     #: when the service could not give them: see ``compliance_note``).
     compliance: Sequence[ComplianceRow] = field(default_factory=tuple)
     compliance_note: str | None = None

@@ -21,7 +21,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, get_timezone
 from babel.numbers import format_currency, format_decimal
 
 __all__ = ["LANGUAGES", "Formatter", "formatter"]
@@ -30,7 +30,7 @@ __all__ = ["LANGUAGES", "Formatter", "formatter"]
 LANGUAGES = {"sv": "sv_SE", "en": "en_GB"}
 #: English CLDR glues the currency code to the number ("SEK1,234.50"); pages put a space.
 _PATTERNS = {"en": "\u00a4\u00a0#,##0.00"}
-_TIME_ZONE = "Europe/Stockholm"
+_TIME_ZONE = get_timezone("Europe/Stockholm")
 _PROBE = Decimal("1234567.89")
 
 
@@ -44,6 +44,12 @@ class _Shape:
     negative_suffix: str
     group: str
     decimal: str
+
+    def signed(self, digits: str, negative: bool) -> str:
+        """``digits`` (already grouped) with the prefix and suffix for their sign."""
+        if negative:
+            return f"{self.negative_prefix}{digits}{self.negative_suffix}"
+        return f"{self.prefix}{digits}{self.suffix}"
 
 
 class Formatter:
@@ -81,9 +87,7 @@ class Formatter:
     @staticmethod
     def _fast_money(amount: Decimal, shape: _Shape) -> str:
         text = f"{abs(amount):,.2f}".replace(",", "\0").replace(".", shape.decimal).replace("\0", shape.group)
-        if amount < 0:
-            return f"{shape.negative_prefix}{text}{shape.negative_suffix}"
-        return f"{shape.prefix}{text}{shape.suffix}"
+        return shape.signed(text, amount < 0)
 
     def money(self, amount: Decimal | None) -> str:
         """``1 234,50 kr`` (sv) or ``SEK 1,234.50`` (en); an empty string for None."""
@@ -98,11 +102,7 @@ class Formatter:
         whole = Decimal(round(amount))
         if self._shape is None:
             return f"{format_decimal(whole, locale=self.locale)} SEK"
-        shape = self._shape
-        text = f"{abs(whole):,}".replace(",", shape.group)
-        if whole < 0:
-            return f"{shape.negative_prefix}{text}{shape.negative_suffix}"
-        return f"{shape.prefix}{text}{shape.suffix}"
+        return self._shape.signed(f"{abs(whole):,}".replace(",", self._shape.group), whole < 0)
 
     def number(self, value: Decimal | int | None) -> str:
         return "" if value is None else format_decimal(value, locale=self.locale)

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 
 from reports.data import JournalExport, JournalRow
 
-__all__ = ["COLUMNS", "render_journal_csv", "row_values"]
+__all__ = ["COLUMNS", "journal_values", "render_journal_csv", "row_values"]
 
 COLUMNS = (
     "entry_id", "period", "unit", "unit_name", "administration", "account", "counterparty", "activity", "amount",
@@ -35,24 +35,38 @@ def row_values(row: JournalRow) -> list[object]:
             row.reference, int(row.is_correction), row.reverses]
 
 
+def journal_values(export: JournalExport, amount: Callable[[Decimal], object]) -> Iterator[list[object]]:
+    """Each row's values in ``COLUMNS`` order, its amount as ``amount(row.amount)`` gives it
+    (a text here, a formatted cell in the XLSX export)."""
+    for row in export.rows:
+        values = row_values(row)
+        values[AMOUNT_COLUMN] = amount(row.amount)
+        yield values
+
+
 def _amount(value: Decimal, decimal_sign: str) -> str:
     text = f"{value:.2f}"
     return text.replace(".", decimal_sign) if decimal_sign != "." else text
 
 
-def render_journal_csv(export: JournalExport, *, separator: str = ";", decimal_sign: str | None = None) -> bytes:
-    """The journal as CSV bytes (UTF-8 with BOM). ``decimal_sign`` defaults to "," with ";" and
-    to "." otherwise; the two must differ."""
+def _decimal_sign(separator: str, decimal_sign: str | None) -> str:
+    """The decimal sign to write with ``separator``; ValueError for a separator not offered or
+    a sign equal to it."""
     if separator not in (";", ",", "\t"):
         raise ValueError(f"separator {separator!r}: use ';', ',' or a tab")
     sign = decimal_sign or ("," if separator == ";" else ".")
     if sign == separator:
         raise ValueError("the decimal sign and the separator must differ")
+    return sign
+
+
+def render_journal_csv(export: JournalExport, *, separator: str = ";", decimal_sign: str | None = None) -> bytes:
+    """The journal as CSV bytes (UTF-8 with BOM). ``decimal_sign`` defaults to "," with ";" and
+    to "." otherwise; the two must differ."""
+    sign = _decimal_sign(separator, decimal_sign)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=separator, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(COLUMNS)
-    for row in export.rows:
-        values: Sequence[object] = row_values(row)
-        writer.writerow(["" if value is None else _amount(value, sign) if index == AMOUNT_COLUMN else value
-                         for index, value in enumerate(values)])
+    for values in journal_values(export, lambda amount: _amount(amount, sign)):
+        writer.writerow(["" if value is None else value for value in values])
     return ("\ufeff" + out.getvalue()).encode("utf-8")

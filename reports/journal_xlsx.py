@@ -13,14 +13,19 @@ from __future__ import annotations
 
 import io
 from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from reports.data import JournalExport
-from reports.journal_csv import AMOUNT_COLUMN, COLUMNS, row_values
+from reports.journal_csv import COLUMNS, journal_values
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 __all__ = ["AMOUNT_FORMAT", "render_journal_xlsx"]
 
@@ -40,20 +45,28 @@ def render_journal_xlsx(export: JournalExport, *, created: datetime | None = Non
     sheet.freeze_panes = "A2"
     for index, name in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = _WIDTHS.get(name, 12)
+    sheet.append(_header(sheet))
+
+    def amount_cell(amount: Decimal) -> Cell:
+        cell = WriteOnlyCell(sheet)
+        cell.value = amount
+        cell.number_format = AMOUNT_FORMAT
+        return cell
+
+    for values in journal_values(export, amount_cell):
+        sheet.append(values)
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{len(export.rows) + 1}"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _header(sheet: WriteOnlyWorksheet) -> list[Cell]:
+    """The column names in bold."""
     bold = Font(bold=True)
     header = []
     for name in COLUMNS:
         cell = WriteOnlyCell(sheet, value=name)
         cell.font = bold
         header.append(cell)
-    sheet.append(header)
-    for row in export.rows:
-        values: list[object] = row_values(row)
-        amount = WriteOnlyCell(sheet, value=values[AMOUNT_COLUMN])
-        amount.number_format = AMOUNT_FORMAT
-        values[AMOUNT_COLUMN] = amount
-        sheet.append(values)
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{len(export.rows) + 1}"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return header

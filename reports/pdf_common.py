@@ -20,9 +20,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
-from typing import Any
+from typing import IO, Any, Generic, Protocol, TypeVar, cast
 
 from reportlab.lib import colors
+from reportlab.lib.colors import Color
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -41,6 +42,7 @@ __all__ = [
     "PagedTable",
     "build_document",
     "fit_text",
+    "set_points",
     "styles",
 ]
 
@@ -58,6 +60,9 @@ STRIPE = colors.HexColor("#f3f5f7")
 SUBTOTAL_FILL = colors.HexColor("#e9edf1")
 BAD = colors.HexColor("#b00020")
 ELLIPSIS = "\u2026"
+
+#: A table command as ``TableStyle`` takes it: ("BACKGROUND", (0, 0), (-1, 0), colour), …
+TableCommand = tuple[Any, ...]
 
 
 def styles() -> dict[str, ParagraphStyle]:
@@ -79,6 +84,35 @@ def styles() -> dict[str, ParagraphStyle]:
     }
 
 
+def set_points(shape: object, **values: float) -> None:
+    """Set coordinates and sizes (in points) on a reportlab drawing object: ``x=…, width=…``.
+
+    reportlab takes any number there; its type stubs declare many of these attributes ``int``,
+    so a plain assignment of a length in millimetres would not type-check.
+    """
+    for name, value in values.items():
+        setattr(shape, name, value)
+
+
+# ---------------------------------------------------------------------------------------------
+# What is used of reportlab beyond its public API (its stubs leave these private names out)
+
+
+class _CanvasInternals(Protocol):
+    def _startPage(self) -> None: ...  # noqa: N802 - reportlab's name
+
+
+class _TextInternals(Protocol):
+    _code: list[str]  #: the text object's PDF operators so far
+
+    def _textOut(self, text: str) -> None: ...  # noqa: N802 - reportlab's name
+
+
+class _TableInternals(Protocol):
+    def _drawCell(self, cellval: Any, cellstyle: CellStyle,  # noqa: N802 - reportlab's name
+                  pos: tuple[float, float], size: tuple[float, float]) -> None: ...
+
+
 # ---------------------------------------------------------------------------------------------
 # Page furniture
 
@@ -95,7 +129,7 @@ class PageDecor:
     footer: str
     page_of: str
 
-    def draw_header(self, canvas: Canvas, _doc: Any = None) -> None:
+    def draw_header(self, canvas: Canvas, _doc: object = None) -> None:
         width, height = PAGE_SIZE
         canvas.saveState()
         y = height - MARGIN + 1 * mm
@@ -136,7 +170,7 @@ class NumberedCanvas(Canvas):
 
     def showPage(self) -> None:  # noqa: N802 - reportlab's name
         self._pages.append(dict(self.__dict__))
-        self._startPage()
+        cast(_CanvasInternals, self)._startPage()
 
     def save(self) -> None:
         total = len(self._pages)
@@ -149,7 +183,7 @@ class NumberedCanvas(Canvas):
         Canvas.save(self)
 
 
-def build_document(story: list[Flowable], out: Any, decor: PageDecor, *, title: str, author: str,
+def build_document(story: list[Flowable], out: IO[bytes], decor: PageDecor, *, title: str, author: str,
                    subject: str = "") -> int:
     """Lay out ``story`` on A4 pages with the header and footer; write the PDF to ``out``
     (a file object). Returns the number of pages."""
@@ -201,12 +235,13 @@ def fit_text(text: str, width: float, font: str = BODY_FONT, size: float = 7) ->
 # ---------------------------------------------------------------------------------------------
 # A table that pages itself in linear time
 
-Cells = Callable[[Any], Sequence[str]]
+Row = TypeVar("Row")
+Cells = Callable[[Row], Sequence[str]]
 #: A row's emphasis: None, "subtotal", "total" or "bad" (a red row, e.g. a difference).
-Emphasis = Callable[[Any], str | None]
+Emphasis = Callable[[Row], str | None]
 
 
-class PagedTable(Flowable):
+class PagedTable(Flowable, Generic[Row]):
     """One-line rows under a header, split page by page without rebuilding the remainder.
 
     ``rows`` can be anything; ``cells(row)`` gives the row's texts (called only when the page
@@ -215,9 +250,10 @@ class PagedTable(Flowable):
     row above it.
     """
 
-    def __init__(self, header: Sequence[str], rows: Sequence[Any], cells: Cells, col_widths: Sequence[float], *,
-                 right: Sequence[int] = (), emphasis: Emphasis | None = None, total: Sequence[str] | None = None,
-                 font_size: float = 7, row_height: float | None = None, start: int = 0) -> None:
+    def __init__(self, header: Sequence[str], rows: Sequence[Row], cells: Cells[Row], col_widths: Sequence[float],
+                 *, right: Sequence[int] = (), emphasis: Emphasis[Row] | None = None,
+                 total: Sequence[str] | None = None, font_size: float = 7, row_height: float | None = None,
+                 start: int = 0) -> None:
         super().__init__()
         self.header = list(header)
         self.rows = rows
@@ -260,72 +296,93 @@ class PagedTable(Flowable):
         if fit < 1:
             return []
         end = self.start + fit
-        rest = PagedTable(self.header, self.rows, self.cells, self.col_widths, right=self.right,
+        return [self._table(self.start, end, with_total=False), self._rest_from(end)]
+
+    def _rest_from(self, start: int) -> PagedTable[Row]:
+        """The same table from row ``start`` on, for the next page."""
+        return PagedTable(self.header, self.rows, self.cells, self.col_widths, right=self.right,
                           emphasis=self.emphasis, total=self.total, font_size=self.font_size,
-                          row_height=self.row_height, start=end)
-        return [self._table(self.start, end, with_total=False), rest]
+                          row_height=self.row_height, start=start)
 
     def draw(self) -> None:
         table = self._table(self.start, len(self.rows), with_total=True)
         table.wrapOn(self.canv, self.width, self.height)
         table.drawOn(self.canv, 0, 0)
 
-    def _row_texts(self, row: Any, font: str = BODY_FONT) -> list[str]:
-        """The row's texts, cut to their columns; right-aligned columns (amounts) are never cut:
-        a text too wide for its column is set smaller instead (see ``_PageTable``)."""
+    def _fit_cells(self, texts: Sequence[object], font: str) -> list[str]:
+        """Texts cut to their columns; right-aligned columns (amounts) are never cut: a text too
+        wide for its column is set smaller instead (see ``_PageTable``)."""
         size, padding, right = self.font_size, 2 * self.padding, self.right
         return [str(text) if column in right else fit_text(str(text), width - padding, font, size)
-                for column, (text, width) in enumerate(zip(self.cells(row), self.col_widths, strict=True))]
+                for column, (text, width) in enumerate(zip(texts, self.col_widths, strict=True))]
+
+    def _row_texts(self, row: Row, font: str = BODY_FONT) -> list[str]:
+        """The row's texts, cut to their columns (``_fit_cells``)."""
+        return self._fit_cells(self.cells(row), font)
+
+    def _header_texts(self) -> list[str]:
+        """The header in bold, each of its lines cut to the column."""
+        size = self.font_size
+        return ["\n".join(fit_text(part, width - 2 * self.padding, BOLD_FONT, size) for part in text.split("\n"))
+                for text, width in zip(self.header, self.col_widths, strict=True)]
+
+    def _cell_style(self, font: str, color: Color, column: int) -> CellStyle:
+        cell = CellStyle(f"paged-{font}-{column}")
+        cell.fontname, cell.fontsize, cell.leading = font, self.font_size, self.font_size * 1.2
+        cell.leftPadding = cell.rightPadding = self.padding
+        cell.topPadding, cell.bottomPadding = 0, self.baseline
+        cell.alignment = "RIGHT" if column in self.right else "LEFT"
+        cell.color = color
+        return cell
 
     def _styles(self) -> dict[str | None, list[CellStyle]]:
         """Shared cell styles per look and column: a page's table gets references, not copies
         (reportlab otherwise makes a style per cell and applies every command to each)."""
         if self._style_rows is None:
-            def style(font: str, color: Any, column: int) -> CellStyle:
-                cell = CellStyle(f"paged-{font}-{column}")
-                cell.fontname, cell.fontsize, cell.leading = font, self.font_size, self.font_size * 1.2
-                cell.leftPadding = cell.rightPadding = self.padding
-                cell.topPadding, cell.bottomPadding = 0, self.baseline
-                cell.alignment = "RIGHT" if column in self.right else "LEFT"
-                cell.color = color
-                return cell
-
             columns = range(len(self.col_widths))
-            body = [style(BODY_FONT, INK, c) for c in columns]
-            bold = [style(BOLD_FONT, INK, c) for c in columns]
+            body = [self._cell_style(BODY_FONT, INK, c) for c in columns]
+            bold = [self._cell_style(BOLD_FONT, INK, c) for c in columns]
             self._style_rows = {None: body, "header": bold, "subtotal": bold, "total": bold,
-                                "bad": [style(BOLD_FONT, BAD, c) for c in columns]}
+                                "bad": [self._cell_style(BOLD_FONT, BAD, c) for c in columns]}
         return self._style_rows
 
-    def _table(self, start: int, end: int, *, with_total: bool) -> LongTable:
-        size = self.font_size
-        header = ["\n".join(fit_text(part, width - 2 * self.padding, BOLD_FONT, size) for part in text.split("\n"))
-                  for text, width in zip(self.header, self.col_widths, strict=True)]
+    def _page_rows(self, start: int, end: int, *, with_total: bool) -> tuple[list[list[str]], list[str | None]]:
+        """The texts of one page's table (header, rows ``start:end``, perhaps the total) and
+        each row's look."""
+        header = self._header_texts()
         chunk = self.rows[start:end]
         looks: list[str | None] = [self.emphasis(row) for row in chunk] if self.emphasis else [None] * len(chunk)
         data = [header] + [self._row_texts(row, BODY_FONT if look is None else BOLD_FONT)
                            for row, look in zip(chunk, looks, strict=True)]
         looks = ["header", *looks]
         if with_total and self.total is not None:
-            data.append([text if column in self.right else fit_text(text, width - 2 * self.padding, BOLD_FONT, size)
-                         for column, (text, width) in enumerate(zip(self.total, self.col_widths, strict=True))])
+            data.append(self._fit_cells(self.total, BOLD_FONT))
             looks.append("total")
+        return data, looks
+
+    def _table(self, start: int, end: int, *, with_total: bool) -> LongTable:
+        data, looks = self._page_rows(start, end, with_total=with_total)
         styles = self._styles()
-        # Only background and rule commands: they do not touch the shared cell styles.
-        commands: list[tuple[Any, ...]] = [("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
-                                           ("LINEBELOW", (0, 0), (-1, 0), 0.6, RULE)]
-        if len(data) > 2:
-            commands.append(("ROWBACKGROUNDS", (0, 1), (-1, len(data) - 1), [colors.white, STRIPE]))
-        for index, look in enumerate(looks):
-            if look == "subtotal":
-                commands.append(("BACKGROUND", (0, index), (-1, index), SUBTOTAL_FILL))
-            elif look == "total":
-                commands.append(("LINEABOVE", (0, index), (-1, index), 0.8, INK))
         heights = [self.header_height] + [self.row_height] * (len(data) - 1)
         table = _PageTable(data, colWidths=self.col_widths, rowHeights=heights, repeatRows=1,
                            cellStyles=[styles[look] for look in looks])
-        table.setStyle(TableStyle(commands))
+        table.setStyle(TableStyle(_page_commands(looks)))
         return table
+
+
+def _page_commands(looks: Sequence[str | None]) -> list[TableCommand]:
+    """Background and rule commands for a page's rows by their looks: only these, as they do
+    not touch the shared cell styles."""
+    commands: list[TableCommand] = [("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
+                                    ("LINEBELOW", (0, 0), (-1, 0), 0.6, RULE)]
+    if len(looks) > 2:
+        commands.append(("ROWBACKGROUNDS", (0, 1), (-1, len(looks) - 1), [colors.white, STRIPE]))
+    for index, look in enumerate(looks):
+        if look == "subtotal":
+            commands.append(("BACKGROUND", (0, index), (-1, index), SUBTOTAL_FILL))
+        elif look == "total":
+            commands.append(("LINEABOVE", (0, index), (-1, index), 0.8, INK))
+    return commands
 
 
 # PDF string literals: the backslash and parentheses escaped, bytes outside printable ASCII as
@@ -346,53 +403,86 @@ class _PageTable(LongTable):
     """
 
     def draw(self) -> None:
-        self._texts: list[tuple[str, Any, float, float, float]] = []
+        self._texts: list[tuple[str, CellStyle, float, float, float]] = []
         super().draw()
-        canvas = self.canv
         if not self._texts:
             return
-        text = canvas.beginText()
-        code = text._code
-        font: tuple[str, float] | None = None
-        winansi = False
-        color = None
+        text = _CellText(self.canv)
         for value, style, x0, y0, width in self._texts:
-            size = style.fontsize
-            room = width - style.leftPadding - style.rightPadding
-            wide = text_width(value, style.fontname, size)
-            if wide > room:  # only right-aligned texts (amounts) come here uncut: set them smaller
-                size, wide = size * room / wide, room
-            if font != (style.fontname, size):
-                font = (style.fontname, size)
-                text.setFont(style.fontname, size, style.leading)
-                winansi = _is_winansi(style.fontname)
-            if color is not style.color:
-                color = style.color
-                text.setFillColor(color)
-            y = y0 + style.bottomPadding + style.leading - style.fontsize
-            x = x0 + width - style.rightPadding - wide if style.alignment == "RIGHT" else x0 + style.leftPadding
-            code.append(f"1 0 0 1 {x:.2f} {y:.2f} Tm")
-            encoded = None
-            if winansi:
-                try:  # a plain space for Babel's no-break space: same width, and text extraction reads it
-                    encoded = value.replace("\xa0", " ").encode("cp1252").decode("latin-1")
-                except UnicodeEncodeError:
-                    encoded = None
-            if encoded is None:
-                text._textOut(value)
-            else:
-                code.append(f"({encoded.translate(_PDF_ESCAPES)}) Tj")
-        canvas.drawText(text)
+            text.add(value, style, x0, y0, width)
+        self.canv.drawText(text.text)
 
-    def _drawCell(self, cellval: Any, cellstyle: Any, pos: tuple[float, float],  # noqa: N802 - reportlab's name
+    def _drawCell(self, cellval: Any, cellstyle: CellStyle, pos: tuple[float, float],  # noqa: N802 - reportlab's name
                   size: tuple[float, float]) -> None:
-        plain = (isinstance(cellval, str) and "\n" not in cellval and cellstyle.alignment in ("LEFT", "RIGHT")
-                 and not cellstyle.href and not cellstyle.destination and not cellstyle.direction
-                 and not cellstyle.shaping and cellstyle.valign == "BOTTOM" and self.canv.bottomup)
-        if not plain:
-            super()._drawCell(cellval, cellstyle, pos, size)
+        if not self._is_plain(cellval, cellstyle):
+            cast(_TableInternals, super())._drawCell(cellval, cellstyle, pos, size)
         elif cellval:
             self._texts.append((cellval, cellstyle, pos[0], pos[1], size[0]))
+
+    def _is_plain(self, cellval: Any, cellstyle: CellStyle) -> bool:
+        """A one-line string, left or right, bottom-aligned, with no link, direction or shaping."""
+        return (isinstance(cellval, str) and "\n" not in cellval and cellstyle.alignment in ("LEFT", "RIGHT")
+                and not cellstyle.href and not cellstyle.destination and not cellstyle.direction
+                and not cellstyle.shaping and cellstyle.valign == "BOTTOM" and bool(self.canv.bottomup))
+
+
+class _CellText:
+    """The one text object of a page's cells: each cell moves the text matrix and shows its
+    string; the font and colour are set only when they change."""
+
+    def __init__(self, canvas: Canvas) -> None:
+        self.text = canvas.beginText()
+        self._internals = cast(_TextInternals, self.text)
+        self._code = self._internals._code
+        self._font: tuple[str, float] | None = None
+        self._winansi = False
+        self._color: object = None
+
+    def add(self, value: str, style: CellStyle, x0: float, y0: float, width: float) -> None:
+        size, wide = _fitted_size(value, style, width)
+        self._use(style, size)
+        y = y0 + style.bottomPadding + style.leading - style.fontsize
+        x = x0 + width - style.rightPadding - wide if style.alignment == "RIGHT" else x0 + style.leftPadding
+        self._code.append(f"1 0 0 1 {x:.2f} {y:.2f} Tm")
+        self._show(value)
+
+    def _use(self, style: CellStyle, size: float) -> None:
+        """Switch to the cell's font at ``size`` and to its colour, where they differ."""
+        if self._font != (style.fontname, size):
+            self._font = (style.fontname, size)
+            self.text.setFont(style.fontname, size, style.leading)
+            self._winansi = _is_winansi(style.fontname)
+        if self._color is not style.color:
+            self._color = style.color
+            self.text.setFillColor(cast(Color, style.color))  # PagedTable's cell styles have a Color
+
+    def _show(self, value: str) -> None:
+        encoded = _winansi_text(value) if self._winansi else None
+        if encoded is None:
+            self._internals._textOut(value)
+        else:
+            self._code.append(f"({encoded.translate(_PDF_ESCAPES)}) Tj")
+
+
+def _fitted_size(value: str, style: CellStyle, width: float) -> tuple[float, float]:
+    """The font size for ``value`` in a cell ``width`` wide, and the text's width at it: only
+    right-aligned texts (amounts) come here uncut, and one too wide is set smaller."""
+    size = style.fontsize
+    room = width - style.leftPadding - style.rightPadding
+    wide = text_width(value, style.fontname, size)
+    if wide > room:
+        return size * room / wide, room
+    return size, wide
+
+
+def _winansi_text(value: str) -> str | None:
+    """``value`` as WinAnsi bytes (one character a byte), or None where it has a character
+    cp1252 lacks; a plain space for Babel's no-break space: same width, and text extraction
+    reads it."""
+    try:
+        return value.replace("\xa0", " ").encode("cp1252").decode("latin-1")
+    except UnicodeEncodeError:
+        return None
 
 
 @lru_cache(maxsize=16)

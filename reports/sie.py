@@ -149,6 +149,11 @@ def _transliterate_char(ch: str) -> str:
         return _REPLACEMENTS[ch]
     if _encodable(ch):
         return ch
+    return _stand_in(ch, category)
+
+
+def _stand_in(ch: str, category: str) -> str:
+    """What to write for a character CP437 lacks and ``_REPLACEMENTS`` does not name."""
     if category == "Cf":  # invisible format characters: zero-width space, soft hyphen, BOM
         return ""
     if category == "Zs" or ch in "\u2028\u2029":
@@ -209,10 +214,14 @@ def _sie_date(value: date) -> str:
     return value.strftime("%Y%m%d")
 
 
+def _check_finite(value: Decimal, where: str, what: str) -> None:
+    if not isinstance(value, Decimal) or not value.is_finite():
+        raise ValueError(f"{where}: {what} {value!r} is not a finite Decimal")
+
+
 def _amount(value: Decimal, where: str) -> str:
     """``-1234.50``: a point, two decimals, no grouping; refuses floats and part-öre values."""
-    if not isinstance(value, Decimal) or not value.is_finite():
-        raise ValueError(f"{where}: amount {value!r} is not a finite Decimal")
+    _check_finite(value, where, "amount")
     rounded = value.quantize(_ORE)
     if rounded != value:
         raise ValueError(f"{where}: amount {value} has fractions of an öre")
@@ -220,8 +229,7 @@ def _amount(value: Decimal, where: str) -> str:
 
 
 def _quantity(value: Decimal, where: str) -> str:
-    if not isinstance(value, Decimal) or not value.is_finite():
-        raise ValueError(f"{where}: quantity {value!r} is not a finite Decimal")
+    _check_finite(value, where, "quantity")
     return f"{abs(value) if value == 0 else value:f}"
 
 
@@ -273,18 +281,22 @@ def _check_voucher(index: int, voucher: SieVoucher, export: SieExport) -> None:
     if not export.fiscal_year_start <= voucher.date <= export.fiscal_year_end:
         raise ValueError(f"{name} is dated outside the fiscal year")
     for row, trans in enumerate(voucher.transactions, start=1):
-        if not _is_digits(trans.account):  # the spec's kontonr is numeric
-            raise ValueError(f"{name}, row {row}: account {trans.account!r} is not numeric")
-        dims = [dim for dim, _code in trans.objects]
-        if len(set(dims)) != len(dims):
-            raise ValueError(f"{name}, row {row}: a dimension appears twice in {trans.objects}")
-        for dim, code in trans.objects:
-            if dim < 1 or not transliterate(code):
-                raise ValueError(f"{name}, row {row}: bad object {(dim, code)!r}")
-        _amount(trans.amount, f"{name}, row {row}")
+        _check_transaction(trans, f"{name}, row {row}")
     total = sum((trans.amount for trans in voucher.transactions), Decimal(0))
     if total != 0:
         raise ValueError(f"{name} does not balance: the rows sum to {total}, not 0")
+
+
+def _check_transaction(trans: SieTransaction, where: str) -> None:
+    if not _is_digits(trans.account):  # the spec's kontonr is numeric
+        raise ValueError(f"{where}: account {trans.account!r} is not numeric")
+    dims = [dim for dim, _code in trans.objects]
+    if len(set(dims)) != len(dims):
+        raise ValueError(f"{where}: a dimension appears twice in {trans.objects}")
+    for dim, code in trans.objects:
+        if dim < 1 or not transliterate(code):
+            raise ValueError(f"{where}: bad object {(dim, code)!r}")
+    _amount(trans.amount, where)
 
 
 def _voucher_lines(index: int, voucher: SieVoucher) -> list[_Line]:
@@ -338,6 +350,12 @@ def _declaration_lines(export: SieExport) -> list[_Line]:
         _record("#DIM", _bare(str(dim)), _quoted(_lookup(export.dimensions, dim, "dimension")))
         for dim in dimensions
     ]
+    return lines + _object_lines(export, objects)
+
+
+def _object_lines(export: SieExport, objects: Sequence[tuple[int, str]]) -> list[_Line]:
+    """#OBJEKT for each (dimension, code), refusing two codes that read the same in CP437."""
+    lines: list[_Line] = []
     seen: set[tuple[int, str]] = set()
     for dim, code in objects:
         if (dim, transliterate(code)) in seen:
@@ -348,13 +366,17 @@ def _declaration_lines(export: SieExport) -> list[_Line]:
     return lines
 
 
-def _header_lines(export: SieExport) -> list[_Line]:
+def _check_header(export: SieExport) -> None:
     if not transliterate(export.company_name).strip():
         raise ValueError("company name (#FNAMN) is empty")
     if not export.program_name.strip() or not export.program_version.strip():
         raise ValueError("program name and version (#PROGRAM) are required")
     if export.fiscal_year_start > export.fiscal_year_end:
         raise ValueError("the fiscal year ends before it starts")
+
+
+def _header_lines(export: SieExport) -> list[_Line]:
+    _check_header(export)
     gen = [_bare(_sie_date(export.generated_on))]
     if export.generated_by:
         gen.append(_quoted(export.generated_by))

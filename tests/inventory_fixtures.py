@@ -5,6 +5,7 @@ assignments, closed periods. Import the fixtures into a test module with
 from __future__ import annotations
 
 from datetime import date
+from typing import TypeVar
 
 import pytest
 import sqlalchemy as sa
@@ -13,7 +14,7 @@ from stdnum import luhn
 from ledger.allocation.models import Period, PeriodStatus
 from ledger.audit.models import AuditEvent
 from ledger.inventory.assignments import add_assignment
-from ledger.inventory.models import Assignment, Handset, HandsetStatus, Subscription, SubscriptionKind
+from ledger.inventory.models import Asset, Assignment, Handset, HandsetStatus, Subscription, SubscriptionKind
 from ledger.organisation.models import Supplier
 
 __all__ = ["OPERATOR_ORGNR", "OTHER_ORGNR", "audit_actions", "count", "inventory", "make_imei", "operator"]
@@ -21,6 +22,7 @@ __all__ = ["OPERATOR_ORGNR", "OTHER_ORGNR", "audit_actions", "count", "inventory
 #: A fictional operator with a valid organisationsnummer check digit.
 OPERATOR_ORGNR = "556900-0010"
 OTHER_ORGNR = "556900-0028"
+A = TypeVar("A", bound=Asset)
 
 
 def make_imei(serial: int, tac: str = "35332011") -> str:
@@ -61,27 +63,23 @@ class Inventory:
                      commit: bool = True, **values) -> Subscription:
         from ledger.core.identifiers import phone_number
 
-        sub = Subscription(organisation_id=self.org.id, number=phone_number(number), kind=kind,
-                           supplier_id=self.supplier.id, start_date=start, end_date=end, **values)
-        self.db.add(sub)
-        self.db.flush()
-        if unit is not None:
-            add_assignment(None, sub, unit, start)
-        if commit:
-            self.db.commit()
-        return sub
+        return self._store(Subscription(organisation_id=self.org.id, number=phone_number(number), kind=kind,
+                                        supplier_id=self.supplier.id, start_date=start, end_date=end, **values),
+                           unit, start, commit)
 
     def handset(self, serial: int, unit=None, start: date = date(2025, 1, 1), *, model: str = "Doro 8100",
                 status: HandsetStatus = HandsetStatus.IN_USE, commit: bool = True, **values) -> Handset:
-        handset = Handset(organisation_id=self.org.id, imei=make_imei(serial), model=model, status=status,
-                          purchase_date=start, **values)
-        self.db.add(handset)
+        return self._store(Handset(organisation_id=self.org.id, imei=make_imei(serial), model=model, status=status,
+                                   purchase_date=start, **values), unit, start, commit)
+
+    def _store(self, asset: A, unit, start: date, commit: bool) -> A:
+        self.db.add(asset)
         self.db.flush()
         if unit is not None:
-            add_assignment(None, handset, unit, start)
+            add_assignment(None, asset, unit, start)
         if commit:
             self.db.commit()
-        return handset
+        return asset
 
     def close_period(self, period: str) -> Period:
         row = Period(organisation_id=self.org.id, period=period, status=PeriodStatus.CLOSED)
@@ -90,8 +88,8 @@ class Inventory:
         return row
 
     def history(self, asset) -> list[tuple[str, date, date | None]]:
-        column = Assignment.subscription_id if isinstance(asset, Subscription) else Assignment.handset_id
-        rows = self.db.scalars(sa.select(Assignment).where(column == asset.id).order_by(Assignment.valid_from))
+        rows = self.db.scalars(sa.select(Assignment).where(Assignment.asset_id == asset.id)
+                               .order_by(Assignment.valid_from))
         return [(row.unit.ansvar, row.valid_from, row.valid_to) for row in rows]
 
 

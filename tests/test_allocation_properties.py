@@ -41,13 +41,13 @@ def test_a_line_is_always_placed_whole(amount: int, spans: list[Span], first: in
     pieces = rules.place_line(amount, category, has_asset, spans, start, end, UNITS, carrier_id=9)
     assert sum(p.amount for p in pieces) == amount
     for piece in pieces:
-        assert piece.rule in rules.RULES
-        if piece.rule == rules.SUSPENSE:
+        assert piece.rule in tuple(rules.Rule)
+        if piece.rule == rules.Rule.SUSPENSE:
             assert piece.unit_id is None and piece.reason
         elif category.is_switchboard:
             assert piece.unit_id == 9 or UNITS[piece.unit_id].fee_funded
         else:
-            assert piece.rule == rules.DIRECT and piece.unit_id in UNITS
+            assert piece.rule == rules.Rule.DIRECT and piece.unit_id in UNITS
 
 
 @given(amount=st.integers(-10**7, 10**7),
@@ -64,7 +64,7 @@ def test_document_allowances_spread_exactly(amount: int, lines: list[tuple[int, 
 
 @given(share=st.integers(-10**6, 10**6), amounts=st.lists(st.integers(-10**5, 10**5), min_size=1, max_size=5))
 def test_a_lines_share_follows_its_pieces_exactly(share: int, amounts: list[int]) -> None:
-    pieces = [rules.Piece(i, a, rules.DIRECT, i) for i, a in enumerate(amounts)]
+    pieces = [rules.Piece(i, a, rules.Rule.DIRECT, i) for i, a in enumerate(amounts)]
     assert sum(p.amount for p in rules.follow_line(share, pieces)) == share
 
 

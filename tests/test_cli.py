@@ -92,8 +92,7 @@ def _assert_assignments_never_overlap_and_some_move_this_year(db) -> None:
     overlaps = db.scalar(
         sa.select(sa.func.count()).select_from(a).join(b, sa.and_(
             a.id < b.id,
-            sa.or_(sa.and_(a.subscription_id == b.subscription_id),
-                   sa.and_(a.handset_id == b.handset_id)),
+            a.asset_id == b.asset_id,
             a.valid_from < sa.func.coalesce(b.valid_to, date(9999, 12, 31)),
             b.valid_from < sa.func.coalesce(a.valid_to, date(9999, 12, 31)),
         ))

@@ -10,12 +10,11 @@ import pytest
 import sqlalchemy as sa
 
 from ledger.core.categories import Category
-from ledger.core.errors import ValidationFailed
 from ledger.database import db as _db
 from ledger.invoices.models import DocumentType
 from ledger.organisation.models import Organisation, Supplier
 from ledger.procurement import compliance
-from ledger.procurement.compliance import add_months, parse_period
+from ledger.procurement.compliance import add_months
 from ledger.procurement.models import ContractStatus, CoverageException, ExceptionStatus, FrameworkContract
 from tests.test_procurement_factories import (
     L,
@@ -435,13 +434,6 @@ def test_the_check_writes_nothing_and_takes_a_fixed_number_of_queries(db, world)
         return len(statements)
 
     assert count_queries(2) == count_queries(25)
-
-
-def test_period_must_be_year_and_month() -> None:
-    assert parse_period("2026-12") == (date(2026, 12, 1), date(2027, 1, 1))
-    for bad in ("2026-13", "2026-3", "march", ""):
-        with pytest.raises(ValidationFailed):
-            parse_period(bad)
 
 
 def test_add_months_clamps_to_the_end_of_the_month() -> None:

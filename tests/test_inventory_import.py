@@ -247,9 +247,9 @@ def test_import_page_shows_errors_and_offers_no_confirm(client, db, org, make_us
 def test_date_range_of_assignments_never_overlaps_after_import(client, db, org, inventory, api_headers) -> None:
     known(inventory, org)
     upload(client, api_headers(Role.FINANCE), GOOD)
-    rows = db.scalars(sa.select(Assignment).order_by(Assignment.subscription_id, Assignment.valid_from)).all()
+    rows = db.scalars(sa.select(Assignment).order_by(Assignment.asset_id, Assignment.valid_from)).all()
     for a, b in itertools.pairwise(rows):
-        if a.subscription_id == b.subscription_id:
+        if a.asset_id == b.asset_id:
             assert a.valid_to is not None and a.valid_to <= b.valid_from
     assert all(r.valid_to is None or r.valid_to > r.valid_from for r in rows)
     assert max(r.valid_from for r in rows) <= TODAY + timedelta(days=1)

@@ -71,8 +71,8 @@ def test_peppol_invoice_is_stored_with_lines_matched_and_categorised(db, org, op
     assert [ln.reference_source for ln in lines] == ["BT-128", "note", "accounting_cost", "item_property", "BT-128"]
     assert [ln.category for ln in lines] == [Category.SUBSCRIPTION, Category.USAGE, Category.SWITCHBOARD_EXTENSION,
                                              Category.EQUIPMENT, Category.OTHER]
-    assert lines[0].subscription_id is not None and lines[3].handset_id is not None
-    assert lines[4].subscription_id is None and lines[4].handset_id is None
+    assert isinstance(lines[0].asset, Subscription) and isinstance(lines[3].asset, Handset)
+    assert lines[4].asset_id is None
     assert lines[0].period_start == date(2026, 2, 1)
     assert sum(ln.net_amount for ln in lines) == invoice.net_total
     record = db.scalars(sa.select(InvoiceImport)).one()
@@ -84,7 +84,7 @@ def test_document_object_reference_applies_to_lines_without_their_own(db, org, o
     run(org, build_invoice([Line(name="Samtal", object_ref="0702345678"), Line(name="Samtal")],
                            document_ref="0701234567"))
     rows = db.execute(sa.select(InvoiceLine.reference_source, Subscription.number)
-                      .join(Subscription, Subscription.id == InvoiceLine.subscription_id)
+                      .join(Subscription, Subscription.id == InvoiceLine.asset_id)
                       .order_by(InvoiceLine.position)).all()
     assert rows == [("BT-128", "+46702345678"), ("BT-18", "+46701234567")]
 

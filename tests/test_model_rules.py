@@ -13,7 +13,7 @@ from ledger.audit.models import AuditEvent
 from ledger.core.errors import Conflict, ValidationFailed
 from ledger.core.identifiers import IdentifierError, imei, organisation_number, phone_number
 from ledger.inventory import assignments
-from ledger.inventory.models import Assignment, Handset, Subscription, SubscriptionKind
+from ledger.inventory.models import Asset, Assignment, Handset, Subscription, SubscriptionKind
 from ledger.invoices.models import InvoiceLine
 from ledger.organisation import service as units
 from ledger.organisation.models import BudgetUnit, Supplier
@@ -109,14 +109,22 @@ def test_assignment_to_a_closed_unit_is_refused(db, org: Org, subscription: Subs
         assignments.add_assignment(None, subscription, org.skola, date(2025, 2, 1))
 
 
-def test_database_check_refuses_an_assignment_of_two_assets(db, org: Org, subscription: Subscription) -> None:
+def test_database_refuses_an_assignment_without_an_asset(db, org: Org, subscription: Subscription) -> None:
+    # An assignment names one asset (a subscription or a handset): there is one column for it, and it is required.
+    db.add(Assignment(organisation_id=org.id, unit_id=org.forskola.id, valid_from=date(2024, 1, 1)))
+    with pytest.raises(IntegrityError):
+        db.flush()
+
+
+def test_a_subscription_and_a_handset_are_two_kinds_of_one_asset(db, org: Org, subscription: Subscription) -> None:
     handset = Handset(organisation_id=org.id, imei=imei("490154203237518"), model="Doro 8100")
     db.add(handset)
     db.flush()
-    db.add(Assignment(organisation_id=org.id, subscription_id=subscription.id, handset_id=handset.id,
-                      unit_id=org.forskola.id, valid_from=date(2024, 1, 1)))
-    with pytest.raises(IntegrityError):
-        db.flush()
+    assert handset.id != subscription.id
+    assert {type(a) for a in db.scalars(sa.select(Asset))} == {Subscription, Handset}
+    assert (subscription.describe(), handset.describe()) == (subscription.number, "IMEI 490154203237518")
+    row = assignments.add_assignment(None, handset, org.forskola, date(2024, 1, 1))
+    assert row.asset is handset and handset.assignments == [row]
 
 
 def test_money_round_trips_exactly_as_whole_ore(db, org: Org, subscription: Subscription) -> None:

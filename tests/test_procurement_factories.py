@@ -131,6 +131,7 @@ def make_invoice(org: Any, supplier: Supplier, lines: list[L], issue_date: date 
     db.session.flush()
     rows = []
     for position, line in enumerate(lines, start=1):
+        asset = line.subscription or line.handset
         rows.append(InvoiceLine(
             organisation_id=org.id, invoice_id=invoice.id, position=position, category=line.category,
             item_code=line.item_code, quantity=Decimal(line.quantity) if line.quantity else None,
@@ -138,8 +139,7 @@ def make_invoice(org: Any, supplier: Supplier, lines: list[L], issue_date: date 
             period_start=line.period_start, period_end=line.period_end,
             reference=line.reference or (line.subscription.number if line.subscription else None),
             description=line.description,
-            subscription_id=line.subscription.id if line.subscription else None,
-            handset_id=line.handset.id if line.handset else None,
+            asset_id=asset.id if asset else None,
         ))
     db.session.add_all(rows)
     db.session.flush()

@@ -9,8 +9,6 @@ import click
 from ledger.access import service as user_service
 from ledger.access.models import Role
 from ledger.cli.common import ledger_organisation, organisation_option
-from ledger.core.errors import LedgerError
-from ledger.database import db
 
 
 @click.group(help="Manage users and API tokens.")
@@ -32,15 +30,10 @@ def create(name: str, role: str, units: tuple[str, ...], display_name: str | Non
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     organisation = ledger_organisation(orgnr)
-    try:
-        user = user_service.create_user(
-            None, organisation_id=organisation.id, username=name, password=password,
-            role=Role(role), display_name=display_name, unit_codes=units,
-        )
-    except LedgerError as error:
-        db.session.rollback()
-        raise click.ClickException(error.message) from None
-    db.session.commit()
+    user = user_service.create_user(
+        None, organisation_id=organisation.id, username=name, password=password,
+        role=Role(role), display_name=display_name, unit_codes=units,
+    )
     click.echo(f"Created {user.username} ({user.role.value}"
                + (f"; units {', '.join(u.ansvar for u in user.units)}" if user.units else "") + ")")
 
@@ -49,12 +42,8 @@ def create(name: str, role: str, units: tuple[str, ...], display_name: str | Non
 @click.argument("name")
 @click.option("--label", help="What the token is for.")
 def token(name: str, label: str | None) -> None:
-    try:
-        user = user_service.get_by_username(name)
-    except LedgerError as error:
-        raise click.ClickException(error.message) from None
+    user = user_service.get_by_username(name)
     value = user_service.issue_token(None, user, label)
-    db.session.commit()
     click.echo(value)
 
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ledger.database import db
+from ledger.database import Model, db
 from ledger.database.types import Timestamp, enum_column, utcnow
 from ledger.organisation.models import BudgetUnit, Organisation
 
@@ -32,7 +32,7 @@ class Role(enum.StrEnum):
     AUDITOR = "auditor"
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A person with one role. Department users see only the units in ``units``."""
 
     __tablename__ = "user_account"
@@ -57,7 +57,7 @@ class User(UserMixin, db.Model):
         return self.active
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A bearer token for the API. Only its SHA-256 is stored; the token is shown once."""
 
     __tablename__ = "api_token"

@@ -11,7 +11,6 @@ from flask_login import login_user, logout_user
 from ledger.access.forms import LoginForm
 from ledger.access.service import authenticate
 from ledger.config import SUPPORTED_LANGUAGES
-from ledger.database import db
 from ledger.web import blueprint, safe_next
 from ledger.web.forms import LanguageForm, LogoutForm
 
@@ -24,9 +23,7 @@ def login() -> Any:
         if user is not None:
             _fresh_session()  # no session fixation
             login_user(user)
-            db.session.commit()
             return redirect(safe_next(form.next.data))
-        db.session.rollback()
         flash(_("Wrong user name or password."), "error")
     status = 401 if request.method == "POST" else 200
     return render_template("login.html", form=form), status

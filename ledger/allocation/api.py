@@ -12,7 +12,6 @@ from ledger.access.permissions import require
 from ledger.allocation import journal, periods
 from ledger.allocation.engine import allocate
 from ledger.api.schemas import Amount
-from ledger.database import db
 from ledger.organisation import service as unit_service
 
 periods_blp = Blueprint("periods", __name__, url_prefix="/periods", description="Allocation and period close")
@@ -74,7 +73,6 @@ class SuspenseSchema(ma.Schema):
 def allocate_period(period: str) -> Any:
     """Allocate every line of the period's invoices; a second run without changes writes nothing."""
     result = allocate(g.user, g.user.organisation, period)
-    db.session.commit()
     return result.as_dict()
 
 
@@ -85,7 +83,6 @@ def allocate_period(period: str) -> Any:
 def close_period(period: str) -> Any:
     """Close the period: it takes no more entries; corrections go to the next open period."""
     closed = periods.close(g.user, g.user.organisation_id, period)
-    db.session.commit()
     return {"period": closed.period, "status": closed.status.value,
             "closed_at": closed.closed_at.isoformat() if closed.closed_at else None}
 

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from ledger.allocation.models import JournalEntry, Period, PeriodStatus
-from ledger.allocation.rules import ROUNDING
+from ledger.allocation.rules import Rule
 from ledger.core.money import from_ore
 from ledger.database import db
 from ledger.database.types import raw_ore
@@ -34,8 +34,8 @@ def check(organisation_id: int | None = None) -> list[Violation]:
     org = [JournalEntry.organisation_id == organisation_id] if organisation_id else []
     violations: list[Violation] = []
 
-    not_rounding = sa.func.sum(sa.case((JournalEntry.rule != ROUNDING, amount), else_=0))
-    rounding = sa.func.sum(sa.case((JournalEntry.rule == ROUNDING, amount), else_=0))
+    not_rounding = sa.func.sum(sa.case((JournalEntry.rule != Rule.ROUNDING, amount), else_=0))
+    rounding = sa.func.sum(sa.case((JournalEntry.rule == Rule.ROUNDING, amount), else_=0))
     for number, net, round_, booked, booked_rounding in db.session.execute(
         sa.select(Invoice.number, raw_ore(Invoice.net_total), raw_ore(Invoice.rounding),
                   not_rounding, rounding)

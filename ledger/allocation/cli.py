@@ -11,8 +11,6 @@ from ledger.allocation import periods
 from ledger.allocation.check import check
 from ledger.allocation.engine import allocate
 from ledger.cli.common import ledger_organisation, organisation_option
-from ledger.core.errors import LedgerError
-from ledger.database import db
 
 
 @click.command("allocate", help="Allocate every imported line of the period's invoices (PERIOD: YYYY-MM).")
@@ -21,18 +19,12 @@ from ledger.database import db
 @organisation_option
 def allocate_command(period: str, as_json: bool, orgnr: str | None) -> None:
     organisation = ledger_organisation(orgnr)
-    try:
-        with click.progressbar(length=1, label=f"allocating {period}", show_pos=True,
-                               file=sys.stderr) as bar:
-            def progress(n: int) -> None:
-                bar.length = max(bar.length or 0, bar.pos + n)
-                bar.update(n)
+    with click.progressbar(length=1, label=f"allocating {period}", show_pos=True, file=sys.stderr) as bar:
+        def progress(n: int) -> None:
+            bar.length = max(bar.length or 0, bar.pos + n)
+            bar.update(n)
 
-            result = allocate(None, organisation, period, progress=progress)
-        db.session.commit()
-    except LedgerError as error:
-        db.session.rollback()
-        raise click.ClickException(error.message) from None
+        result = allocate(None, organisation, period, progress=progress)
     if as_json:
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
         return
@@ -54,12 +46,7 @@ def periods_group() -> None:
 @organisation_option
 def close_command(period: str, orgnr: str | None) -> None:
     organisation = ledger_organisation(orgnr)
-    try:
-        periods.close(None, organisation.id, period)
-    except LedgerError as error:
-        db.session.rollback()
-        raise click.ClickException(error.message) from None
-    db.session.commit()
+    periods.close(None, organisation.id, period)
     click.echo(f"{period} is closed.")
 
 

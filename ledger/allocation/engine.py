@@ -34,11 +34,12 @@ from ledger.access.models import User
 from ledger.allocation import periods, rules
 from ledger.allocation.accounts import AccountPlan, account_plan
 from ledger.allocation.models import AllocationRun, JournalEntry, PeriodStatus
-from ledger.allocation.rules import Piece, Span, UnitFacts
+from ledger.allocation.rules import Piece, Rule, Span, UnitFacts
 from ledger.audit import service as audit
 from ledger.core.categories import Category
 from ledger.core.errors import Conflict
 from ledger.core.money import from_ore
+from ledger.core.month import Month
 from ledger.database import db
 from ledger.database.bulk import Values, insert_rows
 from ledger.database.types import raw_ore, utcnow
@@ -106,11 +107,12 @@ class _Invoice:
 def allocate(actor: User | None, organisation: Organisation, period_text: str,
              progress: Progress | None = None) -> AllocationResult:
     """Allocate (or re-allocate) every line of the period's invoices. The caller commits."""
-    start, end = periods.parse_period(period_text)
+    month = Month.parse(period_text)
+    start, end = month.first, month.after
     try:
         period = periods.get_or_open(organisation.id, period_text, lock=True)
         target_period = period if period.status == PeriodStatus.OPEN else periods.first_open_from(
-            organisation.id, periods.next_period(period_text))
+            organisation.id, str(month.next()))
         run = AllocationRun(organisation_id=organisation.id, period_id=period.id,
                             started_by_id=actor.id if actor else None)
         db.session.add(run)
@@ -118,7 +120,7 @@ def allocate(actor: User | None, organisation: Organisation, period_text: str,
     except OperationalError as error:  # SQLite: another writer holds the database
         raise Conflict(f"another allocation of {period_text} is running; try again") from error
     result = AllocationResult(period_text, target_period.period, run_id=run.id)
-    runner = _Runner(organisation.id, run.id, target_period.id, periods.parse_period(target_period.period)[0],
+    runner = _Runner(organisation.id, run.id, target_period.id, Month.parse(target_period.period).first,
                      target_period.period != period_text, result, progress)
     runner.rematch_lines(start, end)
     runner.run(start, end)
@@ -163,8 +165,7 @@ class _Runner:
             sa.select(InvoiceLine.id, InvoiceLine.reference)
             .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
             .where(Invoice.organisation_id == self.organisation_id, Invoice.issue_date >= start,
-                   Invoice.issue_date < end, InvoiceLine.subscription_id.is_(None),
-                   InvoiceLine.handset_id.is_(None), InvoiceLine.reference.is_not(None))
+                   Invoice.issue_date < end, InvoiceLine.asset_id.is_(None), InvoiceLine.reference.is_not(None))
         ).all()
         if not rows:
             return
@@ -172,13 +173,13 @@ class _Runner:
         updates = []
         for line_id, reference in rows:
             match = index.match(reference)
-            if match.subscription_id or match.handset_id:
-                updates.append({"line": line_id, "sub": match.subscription_id, "hand": match.handset_id})
+            if match.asset_id:
+                updates.append({"line": line_id, "asset": match.asset_id})
         if updates:
             table = InvoiceLine.__table__
             db.session.execute(
                 table.update().where(table.c.id == sa.bindparam("line"))
-                .values(subscription_id=sa.bindparam("sub"), handset_id=sa.bindparam("hand")), updates)
+                .values(asset_id=sa.bindparam("asset")), updates)
 
     # reading ---------------------------------------------------------------------------------
 
@@ -194,17 +195,15 @@ class _Runner:
         line_end = sa.func.coalesce(InvoiceLine.period_end, InvoiceLine.period_start, Invoice.period_end,
                                     Invoice.period_start, Invoice.issue_date)
         asset_join = sa.and_(
-            sa.or_(sa.and_(InvoiceLine.subscription_id.is_not(None),
-                           Assignment.subscription_id == InvoiceLine.subscription_id),
-                   sa.and_(InvoiceLine.handset_id.is_not(None), Assignment.handset_id == InvoiceLine.handset_id)),
+            Assignment.asset_id == InvoiceLine.asset_id,
             Assignment.valid_from <= line_end,
             sa.or_(Assignment.valid_to.is_(None), Assignment.valid_to > line_start),
         )
         query = (
             sa.select(Invoice.id, raw_ore(Invoice.rounding), Supplier.counterparty_code, Invoice.period_start,
                       Invoice.period_end, Invoice.issue_date, InvoiceLine.id, InvoiceLine.category,
-                      raw_ore(InvoiceLine.net_amount), InvoiceLine.vat_category, InvoiceLine.subscription_id,
-                      InvoiceLine.handset_id, InvoiceLine.period_start, InvoiceLine.period_end,
+                      raw_ore(InvoiceLine.net_amount), InvoiceLine.vat_category, InvoiceLine.asset_id,
+                      InvoiceLine.period_start, InvoiceLine.period_end,
                       Assignment.id, Assignment.unit_id, Assignment.valid_from, Assignment.valid_to)
             .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
             .join(Supplier, Supplier.id == Invoice.supplier_id)
@@ -216,15 +215,14 @@ class _Runner:
         current: _Invoice | None = None
         line: _Line | None = None
         for (inv_id, rounding, counterparty, inv_start, inv_end, issue, line_id, category, amount, vat_category,
-             sub_id, handset_id, l_start, l_end, a_id, unit_id, valid_from, valid_to) in db.session.execute(query):
+             asset_id, l_start, l_end, a_id, unit_id, valid_from, valid_to) in db.session.execute(query):
             if current is None or current.id != inv_id:
                 if current is not None:
                     yield current
                 current = _Invoice(inv_id, rounding or 0, counterparty, [])
             if line is None or line.id != line_id:
                 s, e = rules.service_period(l_start, l_end, inv_start, inv_end, issue)
-                line = _Line(line_id, inv_id, category, amount, vat_category,
-                             sub_id is not None or handset_id is not None, s, e, [])
+                line = _Line(line_id, inv_id, category, amount, vat_category, asset_id is not None, s, e, [])
                 current.lines.append(line)
             if a_id is not None:
                 line.spans.append(Span(a_id, unit_id, valid_from, valid_to))
@@ -291,8 +289,8 @@ class _Runner:
                 self.progress(len(invoice.lines))
         self.result.changed_lines = changed
         self.result.by_rule = {rule: from_ore(ore) for rule, ore in by_rule.items()}
-        self.result.suspense_total = from_ore(by_rule.get(rules.SUSPENSE, 0))
-        self.result.allocated_total = from_ore(sum(ore for rule, ore in by_rule.items() if rule != rules.SUSPENSE))
+        self.result.suspense_total = from_ore(by_rule.get(Rule.SUSPENSE, 0))
+        self.result.allocated_total = from_ore(sum(ore for rule, ore in by_rule.items() if rule != Rule.SUSPENSE))
         self.reverse_and_rewrite()
         self.flush()
 
@@ -317,7 +315,7 @@ class _Runner:
                 for piece in rules.follow_line(share, pieces):
                     target[self._key(line_id, piece, account, ac_id)] += piece.amount
         if invoice.rounding:
-            target[(None, None, self.plan.rounding, rules.ROUNDING, None, None)] += invoice.rounding
+            target[(None, None, self.plan.rounding, Rule.ROUNDING, None, None)] += invoice.rounding
         for line_id, (_, pieces) in placed.items():
             for piece in pieces:
                 if piece.reason:
@@ -325,7 +323,7 @@ class _Runner:
         return {k: v for k, v in target.items() if v}
 
     def _key(self, line_id: int, piece: Piece, account: str, ac_id: int | None) -> Key:
-        if piece.rule == rules.SUSPENSE:
+        if piece.rule == Rule.SUSPENSE:
             account = self.plan.suspense
         return (line_id, piece.unit_id, account, piece.rule, piece.assignment_id, ac_id)
 
@@ -342,7 +340,7 @@ class _Runner:
         counterparty = invoice.counterparty or self.plan.default_counterparty
         if dimensions is not None:
             admin_id, activity, counterparty = dimensions
-        if reason is None and rule == rules.ALLOWANCE_SPREAD:
+        if reason is None and rule == Rule.ALLOWANCE_SPREAD:
             reason = "share of a document allowance or charge"
         elif reason is None and line_id is not None:
             reason = self.reasons.get((line_id, unit_id, rule, assignment_id))

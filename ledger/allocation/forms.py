@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Regexp
+from wtforms import DateField, Field, HiddenField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, ValidationError
+
+from ledger.core.month import Month
+
+
+def is_month(_form: FlaskForm, field: Field) -> None:
+    """The one rule for a period (``ledger.core.month``), in a form."""
+    if not Month.is_valid(field.data):
+        raise ValidationError(_l("Use YYYY-MM."))
 
 
 class PeriodActionForm(FlaskForm):
     """Allocate or close a period (YYYY-MM)."""
 
-    period = StringField(_l("Period"), validators=[DataRequired(), Regexp(r"^\d{4}-(0[1-9]|1[0-2])$")])
+    period = StringField(_l("Period"), validators=[DataRequired(), is_month])
     action = HiddenField(default="allocate")
 
 

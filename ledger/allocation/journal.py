@@ -7,18 +7,18 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, with_polymorphic
 
 from ledger.access.models import User
 from ledger.access.permissions import visible_unit_ids
 from ledger.allocation.models import JournalEntry, Period
-from ledger.allocation.periods import parse_period
-from ledger.allocation.rules import SUSPENSE
+from ledger.allocation.rules import Rule
 from ledger.core.errors import NotFound
 from ledger.core.money import from_ore
+from ledger.core.month import Month
 from ledger.database import db
 from ledger.database.types import raw_ore
-from ledger.inventory.models import Assignment, Handset, Subscription
+from ledger.inventory.models import Asset, Assignment, Handset, Subscription
 from ledger.invoices.models import Invoice, InvoiceLine
 from ledger.organisation.models import BudgetUnit, Supplier
 
@@ -34,22 +34,28 @@ class EntryView:
     supplier: Supplier
     line: InvoiceLine | None
     assignment: Assignment | None
-    subscription: Subscription | None
-    handset: Handset | None
+    asset: Asset | None
+
+    @property
+    def subscription(self) -> Subscription | None:
+        return self.asset if isinstance(self.asset, Subscription) else None
+
+    @property
+    def handset(self) -> Handset | None:
+        return self.asset if isinstance(self.asset, Handset) else None
 
 
 def _entry_query() -> sa.Select:
+    asset = with_polymorphic(Asset, [Subscription, Handset])  # the line's asset, whichever kind
     return (
-        sa.select(JournalEntry, Period.period, BudgetUnit, Invoice, Supplier, InvoiceLine, Assignment, Subscription,
-                  Handset)
+        sa.select(JournalEntry, Period.period, BudgetUnit, Invoice, Supplier, InvoiceLine, Assignment, asset)
         .join(Period, Period.id == JournalEntry.period_id)
         .join(Invoice, Invoice.id == JournalEntry.invoice_id)
         .join(Supplier, Supplier.id == Invoice.supplier_id)
         .outerjoin(BudgetUnit, BudgetUnit.id == JournalEntry.unit_id)
         .outerjoin(InvoiceLine, InvoiceLine.id == JournalEntry.invoice_line_id)
         .outerjoin(Assignment, Assignment.id == JournalEntry.assignment_id)
-        .outerjoin(Subscription, Subscription.id == InvoiceLine.subscription_id)
-        .outerjoin(Handset, Handset.id == InvoiceLine.handset_id)
+        .outerjoin(asset, asset.id == InvoiceLine.asset_id)
     )
 
 
@@ -58,7 +64,7 @@ def entries(user: User, *, period: str | None = None, unit: BudgetUnit | None = 
     """Entries booked in ``period`` (YYYY-MM), for ``unit``; department users see their units only."""
     query = _entry_query().where(JournalEntry.organisation_id == user.organisation_id)
     if period:
-        parse_period(period)
+        Month.parse(period)
         query = query.where(Period.period == period)
     if unit is not None:
         query = query.where(JournalEntry.unit_id == unit.id)
@@ -102,11 +108,12 @@ def suspense(user: User, period: str | None = None) -> list[SuspenseLine]:
     reason = sa.func.max(JournalEntry.reason)
     query = (
         sa.select(JournalEntry.invoice_line_id, amount, reason)
-        .where(JournalEntry.organisation_id == user.organisation_id, JournalEntry.rule == SUSPENSE)
+        .where(JournalEntry.organisation_id == user.organisation_id, JournalEntry.rule == Rule.SUSPENSE)
         .group_by(JournalEntry.invoice_line_id).having(amount != 0)
     )
     if period:
-        start, end = parse_period(period)
+        month = Month.parse(period)
+        start, end = month.first, month.after
         query = query.join(Invoice, Invoice.id == JournalEntry.invoice_id).where(
             Invoice.issue_date >= start, Invoice.issue_date < end)
     held = {line_id: (total, why) for line_id, total, why in db.session.execute(query)}
@@ -136,7 +143,7 @@ def reversal_of(entry_id: int) -> JournalEntry | None:
 
 
 def first_day(period: str) -> date:
-    return parse_period(period)[0]
+    return Month.parse(period).first
 
 
 def resolve_suspense(actor: User, line_id: int, unit: BudgetUnit, valid_from: date,

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ledger.database import db
+from ledger.database import Model
 from ledger.database.types import Money, Timestamp, enum_column, utcnow
 
 
@@ -19,7 +19,7 @@ class PeriodStatus(enum.StrEnum):
     CLOSED = "closed"
 
 
-class Period(db.Model):
+class Period(Model):
     """An accounting month. A closed period takes no new entries (periodlåsning)."""
 
     __tablename__ = "period"
@@ -39,7 +39,7 @@ class Period(db.Model):
     )
 
 
-class AllocationRun(db.Model):
+class AllocationRun(Model):
     """One run of the allocation for a period: who started it and what it wrote."""
 
     __tablename__ = "allocation_run"
@@ -56,7 +56,7 @@ class AllocationRun(db.Model):
     summary: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict, comment="Counts and totals")
 
 
-class JournalEntry(db.Model):
+class JournalEntry(Model):
     """One allocated amount: append-only. Corrections are new rows that reverse old ones."""
 
     __tablename__ = "journal_entry"

@@ -2,36 +2,16 @@
 
 from __future__ import annotations
 
-import re
-from datetime import date
-
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ledger.access.models import User
 from ledger.allocation.models import Period, PeriodStatus
 from ledger.audit import service as audit
-from ledger.core.errors import BadRequest, Conflict
+from ledger.core.errors import Conflict
+from ledger.core.month import Month
 from ledger.database import db
 from ledger.database.types import utcnow
-
-_PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-
-
-def parse_period(text: str) -> tuple[date, date]:
-    """``"2026-03"`` → (2026-03-01, 2026-04-01): the first day and the first day after."""
-    match = _PERIOD.match(text or "")
-    if not match:
-        raise BadRequest(f"period {text!r} is not a month written YYYY-MM")
-    year, month = int(match.group(1)), int(match.group(2))
-    if not 2000 <= year <= 2100:
-        raise BadRequest(f"period {text!r} is out of range")
-    return date(year, month, 1), date(year + month // 12, month % 12 + 1, 1)
-
-
-def next_period(text: str) -> str:
-    _, following = parse_period(text)
-    return f"{following:%Y-%m}"
 
 
 def get_or_open(organisation_id: int, text: str, *, lock: bool = False) -> Period:
@@ -42,7 +22,7 @@ def get_or_open(organisation_id: int, text: str, *, lock: bool = False) -> Perio
     no row do not fail on the unique constraint; the second waits for the first and then
     reads its row.
     """
-    parse_period(text)
+    text = str(Month.parse(text))
     query = sa.select(Period).where(Period.organisation_id == organisation_id, Period.period == text)
     if lock:
         query = query.with_for_update()
@@ -59,12 +39,12 @@ def get_or_open(organisation_id: int, text: str, *, lock: bool = False) -> Perio
 
 def first_open_from(organisation_id: int, text: str) -> Period:
     """The first open period at or after ``text`` (where corrections to a closed one go)."""
-    current = text
+    month = Month.parse(text)
     for _ in range(240):
-        period = get_or_open(organisation_id, current)
+        period = get_or_open(organisation_id, str(month))
         if period.status == PeriodStatus.OPEN:
             return period
-        current = next_period(current)
+        month = month.next()
     raise Conflict(f"no open period within 20 years after {text}")  # pragma: no cover
 
 

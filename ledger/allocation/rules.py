@@ -22,19 +22,40 @@ exactly to the whole.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ledger.core.categories import Category
 from ledger.core.money import split_ore
+from ledger.core.text import N_
 
-DIRECT = "direct"
-SWITCHBOARD_CENTRAL = "switchboard_central"
-FEE_FUNDED_OWN = "fee_funded_own"
-ALLOWANCE_SPREAD = "allowance_spread"
-ROUNDING = "rounding"
-SUSPENSE = "suspense"
-RULES = (DIRECT, SWITCHBOARD_CENTRAL, FEE_FUNDED_OWN, ALLOWANCE_SPREAD, ROUNDING, SUSPENSE)
+
+class Rule(enum.StrEnum):
+    """The rule that placed an entry, stored on every journal entry (a CHECK keeps it to these)."""
+
+    DIRECT = "direct"
+    SWITCHBOARD_CENTRAL = "switchboard_central"
+    FEE_FUNDED_OWN = "fee_funded_own"
+    ALLOWANCE_SPREAD = "allowance_spread"
+    ROUNDING = "rounding"
+    SUSPENSE = "suspense"
+
+    @property
+    def explanation(self) -> str:
+        """What the rule means, in the catalogue's source language (translate before showing)."""
+        return _EXPLANATIONS[self]
+
+
+_EXPLANATIONS = {
+    Rule.DIRECT: N_("the asset's unit on those days pays (each unit budgets for its own phones and subscriptions)"),
+    Rule.SWITCHBOARD_CENTRAL: N_("switchboard extensions and operator services are paid centrally by the unit "
+                                "that carries switchboard costs"),
+    Rule.FEE_FUNDED_OWN: N_("a fee-funded unit carries its own switchboard costs"),
+    Rule.ALLOWANCE_SPREAD: N_("a document-level allowance or charge, spread over the invoice's lines pro rata"),
+    Rule.ROUNDING: N_("the invoice's öre rounding, booked apart on its own account"),
+    Rule.SUSPENSE: N_("no asset or no assignment was found: waiting for finance to map it"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +79,7 @@ class Piece:
 
     unit_id: int | None
     amount: int
-    rule: str
+    rule: Rule
     assignment_id: int | None = None
     reason: str | None = None
 
@@ -101,13 +122,13 @@ def split_by_days(amount: int, spans: list[Span], start: date, end: date) -> lis
 
 # Rule 3 ------------------------------------------------------------------------------------
 
-def placement(category: Category, unit_id: int, units: dict[int, UnitFacts], carrier_id: int) -> tuple[int, str]:
+def placement(category: Category, unit_id: int, units: dict[int, UnitFacts], carrier_id: int) -> tuple[int, Rule]:
     """The unit and rule for a piece whose asset sat at ``unit_id``."""
     if category.is_switchboard:
         if units[unit_id].fee_funded:
-            return unit_id, FEE_FUNDED_OWN
-        return carrier_id, SWITCHBOARD_CENTRAL
-    return unit_id, DIRECT
+            return unit_id, Rule.FEE_FUNDED_OWN
+        return carrier_id, Rule.SWITCHBOARD_CENTRAL
+    return unit_id, Rule.DIRECT
 
 
 # Rules 1, 2, 3 and 5 for one line ---------------------------------------------------------
@@ -117,19 +138,19 @@ def place_line(amount: int, category: Category, has_asset: bool, spans: list[Spa
     """Where a line's amount goes: pieces that sum exactly to ``amount``."""
     if not has_asset:
         if category.is_switchboard:
-            return [Piece(carrier_id, amount, SWITCHBOARD_CENTRAL, reason="no asset: central switchboard cost")]
-        return [Piece(None, amount, SUSPENSE, reason="no subscription or handset matches the line's reference")]
+            return [Piece(carrier_id, amount, Rule.SWITCHBOARD_CENTRAL, reason="no asset: central switchboard cost")]
+        return [Piece(None, amount, Rule.SUSPENSE, reason="no subscription or handset matches the line's reference")]
     if len(spans) == 1 and spans[0].valid_from <= start and (spans[0].valid_to is None or spans[0].valid_to > end):
-        span = spans[0]  # the common case: one unit the whole period
-        unit_id, rule = placement(category, span.unit_id, units, carrier_id)
-        return [Piece(unit_id, amount, rule, span.assignment_id)]
+        only = spans[0]  # the common case: one unit the whole period
+        unit_id, rule = placement(category, only.unit_id, units, carrier_id)
+        return [Piece(unit_id, amount, rule, only.assignment_id)]
     total_days = (end - start).days + 1
     pieces: list[Piece] = []
     parts = split_by_days(amount, spans, start, end)
     for span, days, part in parts:
         reason = f"{days} of {total_days} days" if len(parts) > 1 else None
         if span is None:
-            pieces.append(Piece(None, part, SUSPENSE, reason=f"no assignment for {days} of {total_days} days "
+            pieces.append(Piece(None, part, Rule.SUSPENSE, reason=f"no assignment for {days} of {total_days} days "
                                                               f"({start} – {end})"))
             continue
         unit_id, rule = placement(category, span.unit_id, units, carrier_id)
@@ -169,7 +190,7 @@ def follow_line(share: int, pieces: list[Piece]) -> list[Piece]:
     if not any(weights):
         weights = [1] * len(pieces)
     return [
-        Piece(p.unit_id, part, ALLOWANCE_SPREAD if p.rule != SUSPENSE else SUSPENSE, p.assignment_id,
-              p.reason if p.rule == SUSPENSE else "share of a document allowance or charge")
+        Piece(p.unit_id, part, Rule.ALLOWANCE_SPREAD if p.rule != Rule.SUSPENSE else Rule.SUSPENSE, p.assignment_id,
+              p.reason if p.rule == Rule.SUSPENSE else "share of a document allowance or charge")
         for p, part in zip(pieces, split_ore(share, weights), strict=True) if part
     ]

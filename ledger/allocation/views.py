@@ -14,9 +14,10 @@ from ledger.allocation import journal, periods
 from ledger.allocation.engine import allocate
 from ledger.allocation.forms import PeriodActionForm, ResolveSuspenseForm
 from ledger.core.errors import LedgerError
-from ledger.database import db
+from ledger.database.transaction import savepoint
 from ledger.organisation import service as unit_service
 from ledger.web import NAVIGATION, blueprint
+from ledger.web.forms import required
 
 NAVIGATION.append(("web.periods", _l("Periods"), "suspense.read"))
 NAVIGATION.append(("web.suspense", _l("Suspense"), "suspense.read"))
@@ -31,14 +32,14 @@ def periods_page() -> Any:
         authorise(g.user, "allocation.run")
         if form.validate_on_submit():
             try:
-                if form.action.data == "close":
-                    periods.close(g.user, g.user.organisation_id, form.period.data)
-                    flash(_("%(period)s is closed.", period=form.period.data), "ok")
-                else:
-                    result = allocate(g.user, g.user.organisation, form.period.data)
-                db.session.commit()
+                period = required(form.period.data)
+                with savepoint():
+                    if form.action.data == "close":
+                        periods.close(g.user, g.user.organisation_id, period)
+                        flash(_("%(period)s is closed.", period=period), "ok")
+                    else:
+                        result = allocate(g.user, g.user.organisation, period)
             except LedgerError as error:
-                db.session.rollback()
                 flash(error.message, "error")
     listed = periods.list_periods(g.user.organisation_id)
     totals = {p.period: journal.totals_by_rule(g.user.organisation_id, p.period) for p in listed}
@@ -55,16 +56,15 @@ def suspense() -> Any:
         authorise(g.user, "allocation.run")
         if form.validate_on_submit():
             try:
-                unit = unit_service.get_unit(g.user, form.unit.data)
-                journal.resolve_suspense(g.user, form.line_id.data, unit, form.valid_from.data)
-                result = allocate(g.user, g.user.organisation, form.period.data)
-                db.session.commit()
+                with savepoint():
+                    unit = unit_service.get_unit(g.user, form.unit.data)
+                    journal.resolve_suspense(g.user, required(form.line_id.data), unit, required(form.valid_from.data))
+                    result = allocate(g.user, g.user.organisation, required(form.period.data))
                 flash(_("Assigned to %(unit)s and re-allocated %(period)s: %(entries)s new entries, "
                         "%(reversals)s reversals.", unit=unit.ansvar, period=form.period.data,
                         entries=result.entries, reversals=result.reversals), "ok")
                 return redirect(url_for("web.suspense", period=request.args.get("period")))
             except LedgerError as error:
-                db.session.rollback()
                 flash(error.message, "error")
     period = request.args.get("period") or None
     return render_template("allocation/suspense.html", lines=journal.suspense(g.user, period), form=form,

@@ -7,6 +7,8 @@ from typing import Any
 
 import marshmallow as ma
 
+from ledger.core.month import Month
+
 
 class Amount(ma.fields.Field):
     """A Decimal amount serialised as ``"1234.50"`` (never a float)."""
@@ -24,6 +26,20 @@ class Amount(ma.fields.Field):
         if not is_ore_exact(amount):
             raise ma.ValidationError(f"{value} has a fraction of an öre")
         return amount
+
+
+class PeriodField(ma.fields.String):
+    """A month ``YYYY-MM``, read by the one rule of ``ledger.core.month.Month``."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("metadata", {"description": "YYYY-MM"})
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if not Month.is_valid(text):
+            raise ma.ValidationError("use YYYY-MM")
+        return text
 
 
 class AdministrationSchema(ma.Schema):

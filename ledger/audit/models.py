@@ -8,11 +8,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ledger.database import db
+from ledger.database import Model
 from ledger.database.types import Timestamp, utcnow
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """Append-only record of one change made through a service."""
 
     __tablename__ = "audit_event"

@@ -16,7 +16,6 @@ from ledger.budgets import service as budget_service
 from ledger.core.categories import BudgetCategory
 from ledger.core.errors import BadRequest, ValidationFailed
 from ledger.core.money import ZERO
-from ledger.database import db
 from ledger.organisation import service as unit_service
 
 blp = Blueprint("units", __name__, url_prefix="/units", description="Budget units (ansvar)")
@@ -105,7 +104,6 @@ def put_budget(args: dict[str, Any], code: str) -> Any:
     months = args["months"] or budget_service.phase(args["annual"])
     changed = budget_service.set_budget(g.user, unit, args["year"], BudgetCategory(args["category"]), months,
                                         source="api")
-    db.session.commit()
     return {"unit": unit.ansvar, "year": args["year"], "category": args["category"], "changed_months": changed}
 
 
@@ -135,9 +133,7 @@ def import_budgets() -> Any:
         raise BadRequest("Send the budget file as multipart form field 'file'")
     result = budget_service.import_csv(g.user, upload.read(), upload.filename or "budget.csv")
     if result.errors:
-        db.session.rollback()
         raise ValidationFailed(f"{len(result.errors)} row(s) have errors; nothing was stored", result.errors)
-    db.session.commit()
     return {"rows": result.rows, "changed_months": result.changed}
 
 

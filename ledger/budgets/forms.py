@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, IntegerField, SelectField
@@ -32,13 +34,14 @@ class BudgetForm(FlaskForm):
     def has_months(self) -> bool:
         return all(getattr(self, name).data is not None for name in MONTH_FIELDS)
 
-    def monthly(self) -> list[object]:
+    def monthly(self) -> list[Decimal]:
+        """The twelve months (call after ``has_months()``)."""
         return [getattr(self, name).data for name in MONTH_FIELDS]
 
     def validate(self, extra_validators=None) -> bool:
         if not super().validate(extra_validators):
             return False
         if self.annual.data is None and not self.has_months():
-            self.annual.errors.append(str(_l("Give an annual amount or all twelve months.")))
+            self.annual.errors = [*self.annual.errors, str(_l("Give an annual amount or all twelve months."))]
             return False
         return True

@@ -9,11 +9,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ledger.core.categories import BudgetCategory
-from ledger.database import db
+from ledger.database import Model
 from ledger.database.types import Money, Timestamp, enum_column, utcnow
 
 
-class Budget(db.Model):
+class Budget(Model):
     """A month's budget for one unit and category; the year's budget is the sum of 12 rows."""
 
     __tablename__ = "budget"
@@ -36,7 +36,7 @@ class Budget(db.Model):
     amount: Mapped[Decimal] = mapped_column("amount_ore", Money, comment="Budget excl. VAT, in öre")
 
 
-class BudgetChange(db.Model):
+class BudgetChange(Model):
     """Every change to a budget month, kept: who, when, the old and the new amount."""
 
     __tablename__ = "budget_change"

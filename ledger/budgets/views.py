@@ -21,9 +21,11 @@ from ledger.budgets.forms import BudgetForm
 from ledger.core.categories import BudgetCategory
 from ledger.core.errors import LedgerError
 from ledger.database import db
+from ledger.database.transaction import savepoint
 from ledger.i18n import money, number
 from ledger.organisation import service as unit_service
 from ledger.web import NAVIGATION, blueprint
+from ledger.web.forms import required
 from reports.svg_chart import budget_actual_chart
 
 NAVIGATION.insert(0, ("web.index", _l("Overview"), "units.read"))
@@ -84,15 +86,14 @@ def unit(code: str) -> Any:
         authorise(g.user, "budgets.write")
         if form.validate_on_submit():
             try:
-                months = ([Decimal(m) for m in form.monthly()] if form.has_months()
-                          else budget_service.phase(form.annual.data))
-                changed = budget_service.set_budget(g.user, budget_unit, form.year.data,
-                                                    BudgetCategory(form.category.data), months)
-                db.session.commit()
+                months = (form.monthly() if form.has_months()
+                          else budget_service.phase(required(form.annual.data)))
+                with savepoint():
+                    changed = budget_service.set_budget(g.user, budget_unit, required(form.year.data),
+                                                        BudgetCategory(form.category.data), months)
                 flash(_("Budget saved: %(count)s months changed.", count=changed), "ok")
                 return redirect(url_for("web.unit", code=code, year=form.year.data))
             except LedgerError as error:
-                db.session.rollback()
                 flash(error.message, "error")
     table = costs.unit_table(budget_unit, year)
     title = _("%(unit)s: budget and actual %(year)s", unit=budget_unit.name, year=year)

@@ -87,7 +87,7 @@ def split_ore(total: int, weights: Sequence[int | Decimal]) -> list[int]:
         return [total]
     if total < 0:
         return [-part for part in split_ore(-total, weights)]
-    scaled = weights if all(type(w) is int for w in weights) else _as_integers(weights)
+    scaled = [int(w) for w in weights] if all(type(w) is int for w in weights) else _as_integers(weights)
     scaled_sum = sum(scaled)
     # Integer arithmetic throughout: floor and remainder are exact, whatever the weights.
     parts = [total * weight // scaled_sum for weight in scaled]
@@ -101,7 +101,10 @@ def split_ore(total: int, weights: Sequence[int | Decimal]) -> list[int]:
 
 def _as_integers(weights: Sequence[int | Decimal]) -> list[int]:
     """Scale Decimal weights by a common power of ten so that they become integers."""
-    places = max((-Decimal(w).as_tuple().exponent for w in weights), default=0)
+    exponents = [Decimal(w).as_tuple().exponent for w in weights]
+    if not all(isinstance(exponent, int) for exponent in exponents):
+        raise ValueError("weights must be finite numbers")
+    places = max((-int(exponent) for exponent in exponents), default=0)
     factor = 10 ** max(places, 0)
     return [int(Decimal(w) * factor) for w in weights]
 

@@ -5,6 +5,8 @@ Knows no feature; every feature's models import ``db`` from here.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 
@@ -18,3 +20,13 @@ NAMING_CONVENTION = {
 }
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import DeclarativeBase
+
+    class Model(DeclarativeBase):
+        """What ``db.Model`` is, in words the type checker understands (Flask-SQLAlchemy makes
+        the class at run time, so mypy cannot see it)."""
+
+else:
+    Model = db.Model

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.types import TypeDecorator
 
 from ledger.core.money import from_ore, to_ore
@@ -76,6 +77,6 @@ class Timestamp(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def raw_ore(column: sa.ColumnElement[Decimal]) -> sa.ColumnElement[int]:
+def raw_ore(column: sa.ColumnElement[Decimal] | InstrumentedAttribute[Decimal]) -> sa.ColumnElement[int]:
     """A Money column read as the plain integer öre it stores (for set-based arithmetic)."""
     return sa.type_coerce(column, sa.BigInteger)

@@ -22,7 +22,6 @@ def load(if_empty: bool) -> None:
         click.echo("The database already holds a ledger; demo data not loaded.")
         return
     summary = demo_service.load()
-    db.session.commit()
     added = ", ".join(f"{n} {what}" for what, n in summary.added.items()) or "nothing (already loaded)"
     click.echo(f"Added: {added}")
     click.echo("The ledger now holds: " + ", ".join(f"{n} {what}" for what, n in summary.totals.items()))

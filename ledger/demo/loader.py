@@ -24,7 +24,7 @@ from ledger.core.identifiers import phone_number
 from ledger.core.money import split
 from ledger.database import db
 from ledger.demo import data as data
-from ledger.inventory.models import Assignment, Handset, HandsetStatus, Subscription, SubscriptionKind
+from ledger.inventory.models import Asset, Assignment, Handset, HandsetStatus, Subscription, SubscriptionKind
 from ledger.invoices.models import Invoice, InvoiceLine
 from ledger.organisation.models import Administration, BudgetUnit, Organisation, Supplier, UnitMembership
 from ledger.procurement.models import (
@@ -301,7 +301,7 @@ def _subscriptions(org: Organisation, units: dict[str, BudgetUnit], suppliers: d
     return result
 
 
-def _assignment_history(assets: list[tuple[Subscription | Handset, str]], units: dict[str, BudgetUnit],
+def _assignment_history(assets: list[tuple[Asset, str]], units: dict[str, BudgetUnit],
                         today: date, rng: random.Random, summary: DemoSummary) -> None:
     """Each new asset's assignments: one row from its start, and for about one in ten a move
     to another unit of the same administration during this year (some on the 1st, some
@@ -311,7 +311,7 @@ def _assignment_history(assets: list[tuple[Subscription | Handset, str]], units:
         by_admin.setdefault(unit.administration_id, []).append(unit)
     rows: list[Assignment] = []
     for asset, ansvar in assets:
-        rng = random.Random(f"move {asset.number if isinstance(asset, Subscription) else asset.imei}")
+        rng = random.Random(f"move {asset.identifier}")
         unit = units[ansvar]
         if isinstance(asset, Subscription):
             start = asset.start_date
@@ -324,9 +324,7 @@ def _assignment_history(assets: list[tuple[Subscription | Handset, str]], units:
             move_on = date(today.year, month, rng.choice([1, 1, 15, 10, 20]))
             if move_on <= start:
                 move_on = None
-        common = {"organisation_id": asset.organisation_id,
-                  "subscription_id": asset.id if isinstance(asset, Subscription) else None,
-                  "handset_id": asset.id if isinstance(asset, Handset) else None}
+        common = {"organisation_id": asset.organisation_id, "asset_id": asset.id}
         rows.append(Assignment(**common, unit_id=unit.id, valid_from=start, valid_to=move_on))
         if move_on:
             rows.append(Assignment(**common, unit_id=rng.choice(siblings).id, valid_from=move_on))
@@ -397,14 +395,14 @@ def _handsets(org: Organisation, units: dict[str, BudgetUnit], subscriptions: li
 
 
 def _current_units(organisation_id: int, day: date) -> dict[int, str]:
+    """The ansvar each asset is assigned to on ``day``, by asset id."""
     rows = db.session.execute(
-        sa.select(Assignment.subscription_id, BudgetUnit.ansvar)
+        sa.select(Assignment.asset_id, BudgetUnit.ansvar)
         .join(BudgetUnit, BudgetUnit.id == Assignment.unit_id)
-        .where(Assignment.organisation_id == organisation_id, Assignment.subscription_id.is_not(None),
-               Assignment.valid_from <= day,
+        .where(Assignment.organisation_id == organisation_id, Assignment.valid_from <= day,
                sa.or_(Assignment.valid_to.is_(None), Assignment.valid_to > day))
     )
-    return {sub_id: ansvar for sub_id, ansvar in rows}
+    return {asset_id: ansvar for asset_id, ansvar in rows}
 
 
 def _coverage_exception(org: Organisation, suppliers: dict[str, Supplier], today: date,

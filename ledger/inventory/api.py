@@ -7,7 +7,8 @@ Department users are limited to their own units' assets by the services.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import marshmallow as ma
 from flask import Response, g
@@ -16,11 +17,10 @@ from flask_smorest.fields import Upload
 
 from ledger.access.permissions import require
 from ledger.api.schemas import Amount
-from ledger.database import db
 from ledger.inventory import moves as inventory_moves
 from ledger.inventory import operator_list as inventory_import
 from ledger.inventory import register as inventory_service
-from ledger.inventory.models import HandsetStatus, SubscriptionKind
+from ledger.inventory.models import Asset, HandsetStatus, SubscriptionKind
 
 subscriptions = Blueprint("subscriptions", __name__, url_prefix="/subscriptions",
                           description="Subscriptions (abonnemang) and the unit each belongs to")
@@ -35,6 +35,7 @@ directory = Blueprint("directory", __name__, url_prefix="/directory",
 
 BLUEPRINTS = (subscriptions, handsets, assignments, inventory, directory)
 PAGINATION = {"page_size": 50, "max_page_size": 500}
+A = TypeVar("A", bound=Asset)
 
 
 # -- schemas ---------------------------------------------------------------------------------
@@ -232,7 +233,7 @@ class RequestOut(ma.Schema):
 
 class MoveOut(ma.Schema):
     status = ma.fields.Function(lambda o: "moved" if o.done else "requested")
-    asset = ma.fields.Function(lambda o: inventory_service.asset_key(o.asset))
+    asset = ma.fields.Function(lambda o: o.asset.describe())
     unit = ma.fields.Function(lambda o: o.assignment.unit.ansvar if o.done else None)
     valid_from = ma.fields.Function(
         lambda o: (o.assignment.valid_from if o.done else o.request.valid_from).isoformat())
@@ -320,6 +321,24 @@ class DirectoryOut(ma.Schema):
     name = ma.fields.String(allow_none=True)
 
 
+# -- both kinds ------------------------------------------------------------------------------
+
+
+def _page(search: Callable[..., inventory_service.Page], query: dict[str, Any], pagination_parameters: Any) -> Any:
+    """One page of the search's results; the paginator gets the total."""
+    page = search(g.user, inventory_service.Search(**query), pagination_parameters.page,
+                  pagination_parameters.page_size)
+    pagination_parameters.item_count = page.total
+    return page.items
+
+
+def _create(create: Callable[..., A], record: Callable[[A], Any], data: dict[str, Any]) -> Any:
+    """Register an asset and, with ``unit``, assign it from ``valid_from``."""
+    unit, valid_from = data.pop("unit", None), data.pop("valid_from", None)
+    asset = create(g.user, data, unit=unit, valid_from=valid_from)
+    return record(asset)
+
+
 # -- subscriptions ---------------------------------------------------------------------------
 
 
@@ -330,10 +349,7 @@ class DirectoryOut(ma.Schema):
 @subscriptions.paginate(**PAGINATION)
 def list_subscriptions(query: dict[str, Any], pagination_parameters: Any) -> Any:
     """Subscriptions, searchable; department users see their own units' only."""
-    page = inventory_service.search_subscriptions(
-        g.user, inventory_service.Search(**query), pagination_parameters.page, pagination_parameters.page_size)
-    pagination_parameters.item_count = page.total
-    return page.items
+    return _page(inventory_service.search_subscriptions, query, pagination_parameters)
 
 
 @subscriptions.route("", methods=["POST"])
@@ -342,10 +358,7 @@ def list_subscriptions(query: dict[str, Any], pagination_parameters: Any) -> Any
 @subscriptions.response(201, SubscriptionOut)
 def create_subscription(data: dict[str, Any]) -> Any:
     """Register a subscription (and, with `unit`, assign it)."""
-    unit, valid_from = data.pop("unit", None), data.pop("valid_from", None)
-    sub = inventory_service.create_subscription(g.user, data, unit=unit, valid_from=valid_from)
-    db.session.commit()
-    return inventory_service.subscription_record(sub)
+    return _create(inventory_service.create_subscription, inventory_service.subscription_record, data)
 
 
 @subscriptions.route("/<int:subscription_id>")
@@ -364,7 +377,6 @@ def update_subscription(data: dict[str, Any], subscription_id: int) -> Any:
     """Edit a subscription; `end_date` ends it and its assignment."""
     sub = inventory_service.update_subscription(
         g.user, inventory_service.get_subscription(g.user, subscription_id), data)
-    db.session.commit()
     return inventory_service.subscription_record(sub)
 
 
@@ -378,10 +390,7 @@ def update_subscription(data: dict[str, Any], subscription_id: int) -> Any:
 @handsets.paginate(**PAGINATION)
 def list_handsets(query: dict[str, Any], pagination_parameters: Any) -> Any:
     """Handsets, searchable; department users see their own units' only."""
-    page = inventory_service.search_handsets(
-        g.user, inventory_service.Search(**query), pagination_parameters.page, pagination_parameters.page_size)
-    pagination_parameters.item_count = page.total
-    return page.items
+    return _page(inventory_service.search_handsets, query, pagination_parameters)
 
 
 @handsets.route("", methods=["POST"])
@@ -390,10 +399,7 @@ def list_handsets(query: dict[str, Any], pagination_parameters: Any) -> Any:
 @handsets.response(201, HandsetOut)
 def create_handset(data: dict[str, Any]) -> Any:
     """Register a handset (and, with `unit`, assign it)."""
-    unit, valid_from = data.pop("unit", None), data.pop("valid_from", None)
-    handset = inventory_service.create_handset(g.user, data, unit=unit, valid_from=valid_from)
-    db.session.commit()
-    return inventory_service.handset_record(handset)
+    return _create(inventory_service.create_handset, inventory_service.handset_record, data)
 
 
 @handsets.route("/shared-not-enrolled")
@@ -418,7 +424,6 @@ def get_handset(handset_id: int) -> Any:
 def update_handset(data: dict[str, Any], handset_id: int) -> Any:
     """Edit a handset; status `retired` ends its assignment. Losses go to `/loss`."""
     handset = inventory_service.update_handset(g.user, inventory_service.get_handset(g.user, handset_id), data)
-    db.session.commit()
     return inventory_service.handset_record(handset)
 
 
@@ -429,7 +434,6 @@ def update_handset(data: dict[str, Any], handset_id: int) -> Any:
 def report_loss(data: dict[str, Any], handset_id: int) -> Any:
     """Report a handset lost or stolen (department users: their own units' handsets)."""
     handset = inventory_service.report_loss(g.user, inventory_service.get_handset(g.user, handset_id), **data)
-    db.session.commit()
     return inventory_service.handset_record(handset)
 
 
@@ -449,7 +453,6 @@ def move(data: dict[str, Any]) -> Any:
     outcome = inventory_moves.move_by_reference(
         g.user, number=data.get("number"), imei=data.get("imei"), unit=data["unit"],
         valid_from=data["valid_from"], reason=data.get("reason"))
-    db.session.commit()
     return outcome, 201 if outcome.done else 202
 
 
@@ -469,7 +472,6 @@ def list_requests(query: dict[str, Any]) -> Any:
 def approve_request(request_id: int) -> Any:
     """Approve a request: the move is made from the requested date."""
     inventory_moves.decide_request(g.user, request_id, approve=True)
-    db.session.commit()
     return inventory_moves.request_record(g.user, request_id)
 
 
@@ -478,7 +480,6 @@ def approve_request(request_id: int) -> Any:
 @assignments.response(200, RequestOut)
 def reject_request(request_id: int) -> Any:
     inventory_moves.decide_request(g.user, request_id, approve=False)
-    db.session.commit()
     return inventory_moves.request_record(g.user, request_id)
 
 
@@ -490,7 +491,6 @@ def reorganise(data: dict[str, Any], code: str) -> Any:
     """Move every asset of the unit to `to` from `valid_from`, or split them by `moves`."""
     result = inventory_moves.reorganise(g.user, code, data["valid_from"], to=data.get("to"),
                                         moves=data.get("moves"))
-    db.session.commit()
     return result
 
 
@@ -501,7 +501,6 @@ def reorganise(data: dict[str, Any], code: str) -> Any:
 def close_unit(data: dict[str, Any], code: str) -> Any:
     """Close the unit from `closed_on` (nothing may be assigned to it then), or reopen with null."""
     unit = inventory_moves.close_unit(g.user, code, data["closed_on"])
-    db.session.commit()
     return unit
 
 
@@ -521,10 +520,6 @@ def import_list(query: dict[str, Any], files: dict[str, Any]) -> Any:
     result = inventory_import.import_list(g.user, g.user.organisation_id, upload.read(),
                                           upload.filename or "upload.csv", supplier=query.get("supplier"),
                                           dry_run=query["dry_run"])
-    if query["dry_run"]:
-        db.session.rollback()
-    else:
-        db.session.commit()
     return inventory_import.as_dict(result)
 
 

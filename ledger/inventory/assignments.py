@@ -16,32 +16,20 @@ from ledger.access.models import User
 from ledger.audit import service as audit
 from ledger.core.errors import Conflict, ValidationFailed
 from ledger.database import db
-from ledger.inventory.models import Assignment, Handset, Subscription
+from ledger.inventory.models import Asset, Assignment
 from ledger.organisation.models import BudgetUnit
-
-Asset = Subscription | Handset
-
-
-def _asset_filter(asset: Asset) -> sa.ColumnElement[bool]:
-    if isinstance(asset, Subscription):
-        return Assignment.subscription_id == asset.id
-    return Assignment.handset_id == asset.id
-
-
-def _describe(asset: Asset) -> str:
-    return asset.number if isinstance(asset, Subscription) else f"IMEI {asset.imei}"
 
 
 def assignments_of(asset: Asset) -> list[Assignment]:
     return list(
-        db.session.scalars(sa.select(Assignment).where(_asset_filter(asset)).order_by(Assignment.valid_from))
+        db.session.scalars(sa.select(Assignment).where(Assignment.asset_id == asset.id).order_by(Assignment.valid_from))
     )
 
 
 def overlapping(asset: Asset, valid_from: date, valid_to: date | None) -> list[Assignment]:
     """Rows of ``asset`` that share at least one day with [valid_from, valid_to)."""
     query = sa.select(Assignment).where(
-        _asset_filter(asset),
+        Assignment.asset_id == asset.id,
         sa.or_(Assignment.valid_to.is_(None), Assignment.valid_to > valid_from),
     )
     if valid_to is not None:
@@ -69,13 +57,12 @@ def add_assignment(
     if clash:
         first = clash[0]
         raise Conflict(
-            f"{_describe(asset)} is already assigned to {first.unit.ansvar} from {first.valid_from}"
+            f"{asset.describe()} is already assigned to {first.unit.ansvar} from {first.valid_from}"
             f"{f' to {first.valid_to}' if first.valid_to else ''}; that overlaps {valid_from}"
         )
     row = Assignment(
         organisation_id=asset.organisation_id,
-        subscription_id=asset.id if isinstance(asset, Subscription) else None,
-        handset_id=asset.id if isinstance(asset, Handset) else None,
+        asset_id=asset.id,
         unit_id=unit.id,
         valid_from=valid_from,
         valid_to=valid_to,
@@ -85,7 +72,7 @@ def add_assignment(
     db.session.flush()
     audit.record(
         actor, "assignment.create", "assignment", row.id,
-        after={"asset": _describe(asset), "unit": unit.ansvar, "valid_from": valid_from, "valid_to": valid_to},
+        after={"asset": asset.describe(), "unit": unit.ansvar, "valid_from": valid_from, "valid_to": valid_to},
         organisation_id=asset.organisation_id,
     )
     return row
@@ -101,12 +88,12 @@ def move(actor: User | None, asset: Asset, unit: BudgetUnit, valid_from: date) -
     later = [row for row in current if row.valid_from >= valid_from]
     if later:
         raise Conflict(
-            f"{_describe(asset)} already has an assignment from {later[0].valid_from}; "
+            f"{asset.describe()} already has an assignment from {later[0].valid_from}; "
             "end or correct that one first"
         )
     for row in current:  # at most one: rows never overlap
         if row.unit_id == unit.id:
-            raise Conflict(f"{_describe(asset)} is already assigned to {unit.ansvar} on {valid_from}")
+            raise Conflict(f"{asset.describe()} is already assigned to {unit.ansvar} on {valid_from}")
         before = {"unit": row.unit.ansvar, "valid_from": row.valid_from, "valid_to": row.valid_to}
         row.valid_to = valid_from
         audit.record(
@@ -122,7 +109,7 @@ def unit_on(asset: Asset, day: date) -> BudgetUnit | None:
     """The unit ``asset`` belongs to on ``day``, if any."""
     row = db.session.scalar(
         sa.select(Assignment).where(
-            _asset_filter(asset),
+            Assignment.asset_id == asset.id,
             Assignment.valid_from <= day,
             sa.or_(Assignment.valid_to.is_(None), Assignment.valid_to > day),
         )

@@ -10,7 +10,6 @@ import click
 
 from ledger.cli.common import ledger_organisation, organisation_option
 from ledger.core.errors import LedgerError
-from ledger.database import db
 from ledger.inventory import operator_list as inventory_import
 
 
@@ -38,9 +37,6 @@ def import_command(path: Path, dry_run: bool, supplier: str | None, as_json: boo
                                         lock=not dry_run)
     if result.ok and not dry_run:
         inventory_import.apply(None, result)
-        db.session.commit()
-    else:
-        db.session.rollback()
     if as_json:
         click.echo(json.dumps(inventory_import.as_dict(result), ensure_ascii=False))
     else:

@@ -23,8 +23,9 @@ _NON_DIGITS = re.compile(r"\D")
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    subscription_id: int | None = None
-    handset_id: int | None = None
+    #: the subscription or handset the reference names (None: no match)
+    asset_id: int | None = None
+    #: the subscription's kind (None for a handset)
     kind: SubscriptionKind | None = None
     #: how the reference was read: number, imei, operator_reference, extension (None: no match)
     matched_by: str | None = None
@@ -41,6 +42,7 @@ class AssetIndex:
         rows = db.session.execute(
             sa.select(Subscription.id, Subscription.number, Subscription.kind, Subscription.operator_reference,
                       Subscription.extension).where(Subscription.organisation_id == organisation_id)
+            .order_by(Subscription.id)  # a shared extension or operator id: the newest subscription wins
         )
         for sub_id, number, kind, operator_reference, extension in rows:
             self.by_number[number] = (sub_id, kind)
@@ -66,13 +68,12 @@ class AssetIndex:
         text = reference.strip()
         digits = _NON_DIGITS.sub("", text)
         if len(digits) == 15 and luhn.is_valid(digits) and digits in self.by_imei:
-            return Match(handset_id=self.by_imei[digits], matched_by="imei")
+            return Match(self.by_imei[digits], matched_by="imei")
         hit = self.by_operator_reference.get(text.casefold())
         if hit:
-            return Match(subscription_id=hit[0], kind=hit[1], matched_by="operator_reference")
+            return Match(*hit, matched_by="operator_reference")
         if digits and len(digits) <= 5 and digits == text and digits in self.by_extension:
-            sub_id, kind = self.by_extension[digits]
-            return Match(subscription_id=sub_id, kind=kind, matched_by="extension")
+            return Match(*self.by_extension[digits], matched_by="extension")
         if len(digits) >= 7:
             try:
                 number = phone_number(text)
@@ -80,5 +81,5 @@ class AssetIndex:
                 return NO_MATCH
             hit = self.by_number.get(number)
             if hit:
-                return Match(subscription_id=hit[0], kind=hit[1], matched_by="number")
+                return Match(*hit, matched_by="number")
         return NO_MATCH

@@ -1,15 +1,16 @@
-"""The inventory: subscriptions, handsets, and which unit each belongs to when."""
+"""The inventory: assets (subscriptions and handsets), and which unit each belongs to when."""
 
 from __future__ import annotations
 
 import enum
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any, ClassVar
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
 
-from ledger.database import db
+from ledger.database import Model
 from ledger.database.types import Money, Timestamp, enum_column, utcnow
 from ledger.organisation.models import BudgetUnit
 
@@ -32,20 +33,66 @@ class HandsetStatus(enum.StrEnum):
     RETIRED = "retired"
 
 
-class Subscription(db.Model):
-    """An abonnemang: a mobile or fixed number, a switchboard extension or an operator seat."""
+class AssetType(enum.StrEnum):
+    """Which kind of asset a row of ``asset`` is, and so which table holds the rest of it."""
 
-    __tablename__ = "subscription"
-    __table_args__ = (
-        sa.UniqueConstraint("organisation_id", "number", name="uq_subscription_number"),
-        sa.CheckConstraint("end_date IS NULL OR end_date >= start_date", name="ends_after_start"),
+    SUBSCRIPTION = "subscription"
+    HANDSET = "handset"
+
+
+class Asset(Model):
+    """What is assigned to a budget unit and billed on invoice lines: a subscription or a handset.
+
+    Joined-table inheritance: ``asset`` holds what both kinds share, ``subscription`` and
+    ``handset`` what only one kind has, with the same id. Assignments, move requests and
+    invoice lines refer to the asset, whichever kind it is.
+    """
+
+    __tablename__ = "asset"
+    __table_args__: ClassVar[tuple[Any, ...]] = (
+        sa.UniqueConstraint("organisation_id", "type", "identifier", name="uq_asset_identifier"),
     )
+    __mapper_args__: ClassVar[dict[str, Any]] = {"polymorphic_on": "type", "polymorphic_abstract": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
         sa.ForeignKey("organisation.id"), index=True, comment="The municipality it belongs to"
     )
-    number: Mapped[str] = mapped_column(sa.String(20), comment="Phone number in E.164, +46…")
+    type: Mapped[AssetType] = mapped_column(
+        enum_column(AssetType, "asset_type"), comment="subscription or handset: the table with the rest of it"
+    )
+    identifier: Mapped[str] = mapped_column(
+        sa.String(20), comment="A subscription's phone number in E.164 (+46…); a handset's IMEI (15 digits)"
+    )
+    contract_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("framework_contract.id"),
+        comment="Framework contract it was ordered or bought on; NULL if off contract",
+    )
+
+    assignments: Mapped[list[Assignment]] = relationship(back_populates="asset", order_by="Assignment.valid_from")
+
+    def describe(self) -> str:
+        """How messages and the audit log name the asset: its number, or ``IMEI …``."""
+        return Asset.describe_as(self.type, self.identifier)
+
+    @staticmethod
+    def describe_as(kind: AssetType, identifier: str) -> str:
+        """``describe()`` for an asset read as its kind and identifier."""
+        return identifier if kind == AssetType.SUBSCRIPTION else f"IMEI {identifier}"
+
+
+class Subscription(Asset):
+    """An abonnemang: a mobile or fixed number, a switchboard extension or an operator seat."""
+
+    __tablename__ = "subscription"
+    __table_args__ = (
+        sa.CheckConstraint("end_date IS NULL OR end_date >= start_date", name="ends_after_start"),
+    )
+    __mapper_args__: ClassVar[dict[str, Any]] = {"polymorphic_identity": AssetType.SUBSCRIPTION}
+
+    id: Mapped[int] = mapped_column(sa.ForeignKey("asset.id"), primary_key=True, comment="The asset it is")
+    #: The phone number in E.164, +46… (the asset's identifier).
+    number: Mapped[str] = synonym("identifier")
     kind: Mapped[SubscriptionKind] = mapped_column(
         enum_column(SubscriptionKind, "subscription_kind"), comment="mobile_voice, mobile_data, …"
     )
@@ -56,9 +103,6 @@ class Subscription(db.Model):
         sa.String(10), comment="Internal switchboard extension (anknytning), e.g. 5123"
     )
     supplier_id: Mapped[int] = mapped_column(sa.ForeignKey("supplier.id"), comment="Operator")
-    contract_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("framework_contract.id"), comment="Framework contract it was ordered on"
-    )
     handset_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("handset.id"), comment="The handset the SIM sits in, when known"
     )
@@ -78,32 +122,23 @@ class Subscription(db.Model):
         sa.String(120), comment="Who signed the private-use agreement"
     )
 
-    assignments: Mapped[list[Assignment]] = relationship(
-        back_populates="subscription", order_by="Assignment.valid_from"
-    )
 
-
-class Handset(db.Model):
+class Handset(Asset):
     """A tjänstemobil (or a shared verksamhetstelefon), identified by its IMEI."""
 
     __tablename__ = "handset"
     __table_args__ = (
-        sa.UniqueConstraint("organisation_id", "imei", name="uq_handset_imei"),
         sa.CheckConstraint("purchase_price_ore IS NULL OR purchase_price_ore >= 0", name="price_not_negative"),
     )
+    __mapper_args__: ClassVar[dict[str, Any]] = {"polymorphic_identity": AssetType.HANDSET}
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("organisation.id"), index=True, comment="The municipality it belongs to"
-    )
-    imei: Mapped[str] = mapped_column(sa.String(15), comment="IMEI, 15 digits, Luhn-checked")
+    id: Mapped[int] = mapped_column(sa.ForeignKey("asset.id"), primary_key=True, comment="The asset it is")
+    #: IMEI, 15 digits, Luhn-checked (the asset's identifier).
+    imei: Mapped[str] = synonym("identifier")
     model: Mapped[str] = mapped_column(sa.String(80), comment="Make and model")
     purchase_date: Mapped[date | None] = mapped_column(comment="When bought")
     purchase_price: Mapped[Decimal | None] = mapped_column(
         "purchase_price_ore", Money, comment="Price paid excl. VAT, in öre"
-    )
-    contract_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("framework_contract.id"), comment="Contract it was bought on; NULL if off contract"
     )
     shared: Mapped[bool] = mapped_column(
         default=False, comment="Verksamhetstelefon: shared by a team rather than one person"
@@ -129,35 +164,24 @@ class Handset(db.Model):
         comment="On a loss or theft: whether the SIM/subscription was blocked (NULL: not reported)"
     )
 
-    assignments: Mapped[list[Assignment]] = relationship(
-        back_populates="handset", order_by="Assignment.valid_from"
-    )
 
-
-class Assignment(db.Model):
-    """Which budget unit a subscription or handset belongs to, from ``valid_from`` up to
-    (not including) ``valid_to``. Never overwritten: a move ends one row and starts another.
-    No two rows of the same asset overlap (checked by ``services.assignments``)."""
+class Assignment(Model):
+    """Which budget unit an asset (a subscription or a handset) belongs to, from ``valid_from``
+    up to (not including) ``valid_to``. Never overwritten: a move ends one row and starts
+    another. No two rows of the same asset overlap (checked by ``services.assignments``)."""
 
     __tablename__ = "assignment"
     __table_args__ = (
-        sa.CheckConstraint(
-            "(subscription_id IS NULL) <> (handset_id IS NULL)", name="exactly_one_asset"
-        ),
         sa.CheckConstraint("valid_to IS NULL OR valid_to > valid_from", name="valid_range"),
-        sa.Index("ix_assignment_subscription_period", "subscription_id", "valid_from"),
-        sa.Index("ix_assignment_handset_period", "handset_id", "valid_from"),
+        sa.Index("ix_assignment_asset_period", "asset_id", "valid_from"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
         sa.ForeignKey("organisation.id"), index=True, comment="The municipality it belongs to"
     )
-    subscription_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("subscription.id"), comment="The subscription assigned (or NULL)"
-    )
-    handset_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("handset.id"), comment="The handset assigned (or NULL)"
+    asset_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("asset.id"), comment="The subscription or handset assigned"
     )
     unit_id: Mapped[int] = mapped_column(
         sa.ForeignKey("budget_unit.id"), index=True, comment="The unit that pays"
@@ -172,31 +196,22 @@ class Assignment(db.Model):
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, comment="When made")
 
     unit: Mapped[BudgetUnit] = relationship()
-    subscription: Mapped[Subscription | None] = relationship(back_populates="assignments")
-    handset: Mapped[Handset | None] = relationship(back_populates="assignments")
+    asset: Mapped[Asset] = relationship(back_populates="assignments")
 
     def covers(self, day: date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day < self.valid_to)
 
 
-class AssignmentRequest(db.Model):
+class AssignmentRequest(Model):
     """A department user's request to move an asset out of their unit; finance decides."""
 
     __tablename__ = "assignment_request"
-    __table_args__ = (
-        sa.CheckConstraint(
-            "(subscription_id IS NULL) <> (handset_id IS NULL)", name="exactly_one_asset"
-        ),
-    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
         sa.ForeignKey("organisation.id"), index=True, comment="The municipality it belongs to"
     )
-    subscription_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("subscription.id"), comment="The subscription to move (or NULL)"
-    )
-    handset_id: Mapped[int | None] = mapped_column(sa.ForeignKey("handset.id"), comment="The handset to move")
+    asset_id: Mapped[int] = mapped_column(sa.ForeignKey("asset.id"), comment="The subscription or handset to move")
     from_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("budget_unit.id"), comment="Unit it leaves")
     to_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("budget_unit.id"), comment="Unit it should go to")
     valid_from: Mapped[date] = mapped_column(comment="Requested first day at the new unit")
@@ -208,3 +223,5 @@ class AssignmentRequest(db.Model):
     requested_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, comment="When asked")
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"), comment="Who decided")
     decided_at: Mapped[datetime | None] = mapped_column(Timestamp, comment="When decided")
+
+    asset: Mapped[Asset] = relationship()

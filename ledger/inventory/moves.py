@@ -26,11 +26,9 @@ from ledger.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ledger.database import db
 from ledger.database.types import utcnow
 from ledger.inventory import assignments as assignment_service
-from ledger.inventory.models import Assignment, AssignmentRequest, Handset, Subscription
+from ledger.inventory.models import Asset, Assignment, AssignmentRequest, Subscription
 from ledger.inventory.register import (
-    Asset,
     _today,
-    asset_key,
     covering,
     ensure_asset_visible,
     ensure_period_open,
@@ -79,7 +77,7 @@ def move_asset(actor: User, asset: Asset, unit: BudgetUnit, valid_from: date, re
     if unit.organisation_id != actor.organisation_id:
         raise NotFound(f"No budget unit with ansvar {unit.ansvar}")
     _check_target(asset, unit, valid_from)
-    ensure_period_open(actor.organisation_id, valid_from, f"moving {asset_key(asset)}")
+    ensure_period_open(actor.organisation_id, valid_from, f"moving {asset.describe()}")
     if is_department(actor):
         return MoveOutcome(asset, request=_request(actor, asset, unit, valid_from, reason, _today(today)))
     return MoveOutcome(asset, assignment=_perform(actor, asset, unit, valid_from))
@@ -94,7 +92,7 @@ def move_by_reference(actor: User, *, number: str | None, imei: str | None, unit
 
 def _perform(actor: User | None, asset: Asset, unit: BudgetUnit, valid_from: date) -> Assignment:
     """``assignments.move``, keeping a planned end (an ended subscription's last row) on the new row."""
-    lock_assets(type(asset), [asset.id])
+    lock_assets([asset.id])
     current = assignment_service.overlapping(asset, valid_from, None)
     planned_end = next((row.valid_to for row in current if row.valid_from < valid_from and row.valid_to), None)
     row = assignment_service.move(actor, asset, unit, valid_from)
@@ -108,37 +106,30 @@ def _perform(actor: User | None, asset: Asset, unit: BudgetUnit, valid_from: dat
     return row
 
 
-def _asset_columns(asset: Asset) -> dict[str, int | None]:
-    return {"subscription_id": asset.id if isinstance(asset, Subscription) else None,
-            "handset_id": asset.id if isinstance(asset, Handset) else None}
-
-
 def _request(actor: User, asset: Asset, unit: BudgetUnit, valid_from: date, reason: str | None,
              today: date) -> AssignmentRequest:
     from_unit = assignment_service.unit_on(asset, valid_from) or assignment_service.unit_on(asset, today)
     if from_unit is None:
-        raise Conflict(f"{asset_key(asset)} is assigned to no unit on {valid_from}; finance assigns it")
+        raise Conflict(f"{asset.describe()} is assigned to no unit on {valid_from}; finance assigns it")
     try:
         ensure_unit_visible(actor, from_unit)
     except Forbidden:
-        raise Forbidden(f"{asset_key(asset)} is at {from_unit.ansvar} on {valid_from}, not one of your units") from None
+        raise Forbidden(f"{asset.describe()} is at {from_unit.ansvar} on {valid_from}, not one of your units") from None
     if from_unit.id == unit.id:
-        raise Conflict(f"{asset_key(asset)} is already assigned to {unit.ansvar} on {valid_from}")
-    columns = _asset_columns(asset)
+        raise Conflict(f"{asset.describe()} is already assigned to {unit.ansvar} on {valid_from}")
     pending = db.session.scalar(sa.select(AssignmentRequest.id).where(
-        AssignmentRequest.status == REQUESTED,
-        *(getattr(AssignmentRequest, k) == v for k, v in columns.items() if v is not None)))
+        AssignmentRequest.status == REQUESTED, AssignmentRequest.asset_id == asset.id))
     if pending is not None:
-        raise Conflict(f"A move of {asset_key(asset)} is already requested (request {pending}); "
+        raise Conflict(f"A move of {asset.describe()} is already requested (request {pending}); "
                        "wait for finance to decide it")
     request = AssignmentRequest(
-        organisation_id=actor.organisation_id, **columns, from_unit_id=from_unit.id, to_unit_id=unit.id,
+        organisation_id=actor.organisation_id, asset_id=asset.id, from_unit_id=from_unit.id, to_unit_id=unit.id,
         valid_from=valid_from, reason=(reason or "").strip() or None, status=REQUESTED, requested_by_id=actor.id,
     )
     db.session.add(request)
     db.session.flush()
     audit.record(actor, "assignment_request.create", "assignment_request", request.id,
-                 after={"asset": asset_key(asset), "from": from_unit.ansvar, "to": unit.ansvar,
+                 after={"asset": asset.describe(), "from": from_unit.ansvar, "to": unit.ansvar,
                         "valid_from": valid_from, "reason": request.reason, "status": REQUESTED})
     return request
 
@@ -163,12 +154,10 @@ def list_requests(user: User, status: str | None = REQUESTED, request_id: int | 
     from_unit, to_unit = sa.orm.aliased(BudgetUnit), sa.orm.aliased(BudgetUnit)
     requester, decider = sa.orm.aliased(UserModel), sa.orm.aliased(UserModel)
     query = (
-        sa.select(AssignmentRequest, from_unit, to_unit, Subscription.number, Handset.imei,
-                  requester.display_name, decider.display_name)
+        sa.select(AssignmentRequest, from_unit, to_unit, Asset, requester.display_name, decider.display_name)
         .join(from_unit, from_unit.id == AssignmentRequest.from_unit_id)
         .join(to_unit, to_unit.id == AssignmentRequest.to_unit_id)
-        .outerjoin(Subscription, Subscription.id == AssignmentRequest.subscription_id)
-        .outerjoin(Handset, Handset.id == AssignmentRequest.handset_id)
+        .join(Asset, Asset.id == AssignmentRequest.asset_id)
         .outerjoin(requester, requester.id == AssignmentRequest.requested_by_id)
         .outerjoin(decider, decider.id == AssignmentRequest.decided_by_id)
         .where(AssignmentRequest.organisation_id == user.organisation_id)
@@ -185,8 +174,8 @@ def list_requests(user: User, status: str | None = REQUESTED, request_id: int | 
         query = query.where(sa.or_(AssignmentRequest.from_unit_id.in_(scope), AssignmentRequest.to_unit_id.in_(scope),
                                    AssignmentRequest.requested_by_id == user.id))
     return [
-        RequestRecord(req, number or f"IMEI {imei}", src, dst, who, decided)
-        for req, src, dst, number, imei, who, decided in db.session.execute(query)
+        RequestRecord(req, asset.describe(), src, dst, who, decided)
+        for req, src, dst, asset, who, decided in db.session.execute(query)
     ]
 
 
@@ -204,14 +193,13 @@ def decide_request(actor: User, request_id: int, approve: bool, today: date | No
         raise NotFound(f"No move request with id {request_id}")
     if request.status != REQUESTED:
         raise Conflict(f"Request {request_id} is already {request.status}")
-    asset: Asset = (db.session.get(Subscription, request.subscription_id) if request.subscription_id
-                    else db.session.get(Handset, request.handset_id))  # type: ignore[assignment]
+    asset = request.asset
     to_unit = db.session.get(BudgetUnit, request.to_unit_id)
     assert to_unit is not None
     before = {"status": request.status}
     if approve:
         _check_target(asset, to_unit, request.valid_from)
-        ensure_period_open(actor.organisation_id, request.valid_from, f"moving {asset_key(asset)}")
+        ensure_period_open(actor.organisation_id, request.valid_from, f"moving {asset.describe()}")
         _perform(actor, asset, to_unit, request.valid_from)
     request.status = APPROVED if approve else REJECTED
     request.decided_by_id = actor.id
@@ -219,7 +207,7 @@ def decide_request(actor: User, request_id: int, approve: bool, today: date | No
     db.session.flush()
     audit.record(actor, f"assignment_request.{'approve' if approve else 'reject'}", "assignment_request",
                  request.id, before=before,
-                 after={"status": request.status, "asset": asset_key(asset), "to": to_unit.ansvar,
+                 after={"status": request.status, "asset": asset.describe(), "to": to_unit.ansvar,
                         "valid_from": request.valid_from})
     return request
 
@@ -276,19 +264,13 @@ def reorganise(actor: User, from_code: str, valid_from: date, *, to: str | None 
     query = (
         sa.select(Assignment)
         .where(Assignment.organisation_id == org, Assignment.unit_id == source.id, covering(valid_from))
-        .options(joinedload(Assignment.subscription), joinedload(Assignment.handset))
+        .options(joinedload(Assignment.asset))
     )
     rows = list(db.session.scalars(query))
-    lock_assets(Subscription, [row.subscription_id for row in rows if row.subscription_id])
-    lock_assets(Handset, [row.handset_id for row in rows if row.handset_id])
+    lock_assets([row.asset_id for row in rows])
     if rows:  # read again under the locks: a move may have committed meanwhile
         rows = list(db.session.scalars(query.execution_options(populate_existing=True)))
-    keyed: dict[tuple[str, str], Assignment] = {}
-    for row in rows:
-        if row.subscription is not None:
-            keyed[("subscription", row.subscription.number)] = row
-        else:
-            keyed[("handset", row.handset.imei)] = row  # type: ignore[union-attr]
+    keyed = {(row.asset.type.value, row.asset.identifier): row for row in rows}
     targets: dict[tuple[str, str], str] = {}
     if moves:
         problems = []
@@ -323,14 +305,14 @@ def reorganise(actor: User, from_code: str, valid_from: date, *, to: str | None 
     before = []
     new_rows = []
     for row, unit in chosen:
-        before.append({"asset": _row_key(row), "unit": source.ansvar, "valid_from": row.valid_from,
+        before.append({"asset": row.asset.describe(), "unit": source.ansvar, "valid_from": row.valid_from,
                        "valid_to": row.valid_to})
         new_rows.append(Assignment(
-            organisation_id=org, subscription_id=row.subscription_id, handset_id=row.handset_id, unit_id=unit.id,
+            organisation_id=org, asset_id=row.asset_id, unit_id=unit.id,
             valid_from=valid_from, valid_to=row.valid_to, created_by_id=actor.id,
         ))
         row.valid_to = valid_from
-        result.moves.append({"asset": _row_key(row), "asset_type": "subscription" if row.subscription_id else "handset",
+        result.moves.append({"asset": row.asset.describe(), "asset_type": row.asset.type.value,
                              "from": source.ansvar, "to": unit.ansvar})
     db.session.flush()  # end the old rows before the new ones start: they never overlap
     db.session.add_all(new_rows)
@@ -342,28 +324,18 @@ def reorganise(actor: User, from_code: str, valid_from: date, *, to: str | None 
     return result
 
 
-def _row_key(row: Assignment) -> str:
-    return row.subscription.number if row.subscription is not None else f"IMEI {row.handset.imei}"  # type: ignore[union-attr]
-
-
 def _refuse_blocked(org: int, source: BudgetUnit, valid_from: date, rows: list[Assignment]) -> None:
     """The same rule as a single move: a row starting on the day, or a later row, blocks it."""
-    problems = [f"{_row_key(row)} starts at {source.ansvar} on {valid_from}" for row in rows
+    problems = [f"{row.asset.describe()} starts at {source.ansvar} on {valid_from}" for row in rows
                 if row.valid_from >= valid_from]
-    sub_ids = [row.subscription_id for row in rows if row.subscription_id]
-    handset_ids = [row.handset_id for row in rows if row.handset_id]
-    conditions = []
-    if sub_ids:
-        conditions.append(Assignment.subscription_id.in_(sub_ids))
-    if handset_ids:
-        conditions.append(Assignment.handset_id.in_(handset_ids))
-    if conditions:
+    if rows:
         later = db.session.scalars(
-            sa.select(Assignment).where(Assignment.organisation_id == org, sa.or_(*conditions),
+            sa.select(Assignment).where(Assignment.organisation_id == org,
+                                        Assignment.asset_id.in_([row.asset_id for row in rows]),
                                         Assignment.valid_from > valid_from)
-            .options(joinedload(Assignment.subscription), joinedload(Assignment.handset), joinedload(Assignment.unit))
+            .options(joinedload(Assignment.asset), joinedload(Assignment.unit))
         )
-        problems += [f"{_row_key(row)} already has an assignment to {row.unit.ansvar} from {row.valid_from}"
+        problems += [f"{row.asset.describe()} already has an assignment to {row.unit.ansvar} from {row.valid_from}"
                      for row in later]
     if problems:
         raise Conflict(f"Reorganisation of {source.ansvar} refused: {problems[0]}"
@@ -389,15 +361,15 @@ def close_unit(actor: User, code: str, closed_on: date | None) -> BudgetUnit:
             sa.select(Assignment)
             .where(Assignment.unit_id == unit.id,
                    sa.or_(Assignment.valid_to.is_(None), Assignment.valid_to > closed_on))
-            .options(joinedload(Assignment.subscription), joinedload(Assignment.handset))
+            .options(joinedload(Assignment.asset))
             .order_by(Assignment.valid_from)
         ))
         if blocking:
-            names = ", ".join(_row_key(row) for row in blocking[:5])
+            names = ", ".join(row.asset.describe() for row in blocking[:5])
             raise Conflict(
                 f"Unit {unit.ansvar} still has {len(blocking)} asset(s) assigned on or after {closed_on}: {names}"
                 f"{' …' if len(blocking) > 5 else ''}; move them first (reorganise)",
-                details=[{"asset": _row_key(row), "valid_from": row.valid_from.isoformat()} for row in blocking],
+                details=[{"asset": row.asset.describe(), "valid_from": row.valid_from.isoformat()} for row in blocking],
             )
         pending = db.session.scalar(sa.select(sa.func.count()).select_from(AssignmentRequest).where(
             AssignmentRequest.to_unit_id == unit.id, AssignmentRequest.status == REQUESTED))

@@ -326,10 +326,10 @@ def plan(organisation_id: int, parsed: ParsedList, *, supplier: str | None = Non
         subscriptions = subscriptions.with_for_update()
     existing = {s.number: s for s in db.session.scalars(subscriptions)}
     history: dict[int, list[Assignment]] = {}
-    for row in db.session.scalars(sa.select(Assignment).where(
-            Assignment.organisation_id == organisation_id, Assignment.subscription_id.is_not(None))
-            .order_by(Assignment.valid_from)):
-        history.setdefault(row.subscription_id or 0, []).append(row)
+    for assignment in db.session.scalars(
+            sa.select(Assignment).join(Subscription, Subscription.id == Assignment.asset_id)
+            .where(Assignment.organisation_id == organisation_id).order_by(Assignment.valid_from)):
+        history.setdefault(assignment.asset_id, []).append(assignment)
     last_closed = db.session.scalar(sa.select(sa.func.max(Period.period)).where(
         Period.organisation_id == organisation_id, Period.status == PeriodStatus.CLOSED))
     if default_supplier and default_supplier not in suppliers:
@@ -489,7 +489,7 @@ def _plan_move(result: ImportPlan, row: ImportRow, sub: Subscription, unit: Budg
         result._end_rows[current.id] = (on, row.line)
     result.moved.append(Planned(row.line, row.number, from_unit=unit_codes.get(current.unit_id) if current else None,
                                 to_unit=unit.ansvar, valid_from=on))
-    result._assign.append({"line": row.line, "subscription_id": sub.id, "unit_id": unit.id, "valid_from": on,
+    result._assign.append({"line": row.line, "asset_id": sub.id, "unit_id": unit.id, "valid_from": on,
                            "valid_to": planned_end})
     return True
 
@@ -508,7 +508,9 @@ def apply(actor: User | None, result: ImportPlan) -> ImportPlan:
     actor_id = actor.id if actor else None
     ids: dict[str, int] = {}
     if result._new:
-        rows = [{"organisation_id": org, **values} for values in result._new.values()]
+        # a bulk insert takes the column's own name: a subscription's number is its asset's identifier
+        rows = [{"organisation_id": org, "identifier": values["number"],
+                 **{k: v for k, v in values.items() if k != "number"}} for values in result._new.values()]
         for sub_id, number in db.session.execute(
             sa.insert(Subscription).returning(Subscription.id, Subscription.number), rows
         ):
@@ -522,8 +524,8 @@ def apply(actor: User | None, result: ImportPlan) -> ImportPlan:
     if result._assign:
         now = utcnow()
         db.session.execute(sa.insert(Assignment), [
-            {"organisation_id": org, "subscription_id": a.get("subscription_id") or ids[a["number"]],
-             "handset_id": None, "unit_id": a["unit_id"], "valid_from": a["valid_from"], "valid_to": a["valid_to"],
+            {"organisation_id": org, "asset_id": a.get("asset_id") or ids[a["number"]],
+             "unit_id": a["unit_id"], "valid_from": a["valid_from"], "valid_to": a["valid_to"],
              "created_by_id": actor_id, "created_at": now}
             for a in result._assign
         ])

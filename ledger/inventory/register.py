@@ -16,12 +16,12 @@ import csv
 import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from ledger.access.models import Role, User
 from ledger.access.permissions import visible_unit_ids
@@ -33,11 +33,19 @@ from ledger.core.identifiers import imei as normal_imei
 from ledger.database import db
 from ledger.database.types import utcnow
 from ledger.inventory import assignments as assignment_service
-from ledger.inventory.models import Assignment, Handset, HandsetStatus, Subscription, SubscriptionKind
+from ledger.inventory.models import (
+    Asset,
+    AssetType,
+    Assignment,
+    Handset,
+    HandsetStatus,
+    Subscription,
+    SubscriptionKind,
+)
 from ledger.organisation.models import Administration, BudgetUnit, Supplier
 from ledger.procurement.models import FrameworkContract
 
-Asset = Subscription | Handset
+A = TypeVar("A", bound=Asset)
 
 #: Subscription fields a create or an edit may set (the rest are derived or have a service).
 SUBSCRIPTION_FIELDS = (
@@ -94,8 +102,9 @@ def normalise_orgnr(value: str, field: str = "supplier") -> str:
 # -- scope -----------------------------------------------------------------------------------
 
 
-def _asset_column(model: type[Asset]) -> sa.orm.InstrumentedAttribute[int | None]:
-    return Assignment.subscription_id if model is Subscription else Assignment.handset_id
+def _kind_of(model: type[Asset]) -> AssetType:
+    """``subscription`` or ``handset``: the kind of asset a model holds."""
+    return AssetType(model.__mapper__.polymorphic_identity)
 
 
 def covering(day: date) -> sa.ColumnElement[bool]:
@@ -103,17 +112,15 @@ def covering(day: date) -> sa.ColumnElement[bool]:
     return sa.and_(Assignment.valid_from <= day, sa.or_(Assignment.valid_to.is_(None), Assignment.valid_to > day))
 
 
-def _scope_clause(model: type[Asset], scope: set[int], today: date) -> sa.ColumnElement[bool]:
+def _assigned(*conditions: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
+    """The asset of the enclosing query has an assignment that meets ``conditions``."""
+    return sa.exists().where(Assignment.asset_id == Asset.id, *conditions).correlate(Asset)
+
+
+def _scope_clause(scope: set[int], today: date) -> sa.ColumnElement[bool]:
     """Assets assigned to one of ``scope``'s units today or from a later day."""
-    return (
-        sa.exists()
-        .where(
-            _asset_column(model) == model.id,
-            Assignment.unit_id.in_(sorted(scope)),
-            sa.or_(Assignment.valid_to.is_(None), Assignment.valid_to > today),
-        )
-        .correlate(model)
-    )
+    return _assigned(Assignment.unit_id.in_(sorted(scope)),
+                     sa.or_(Assignment.valid_to.is_(None), Assignment.valid_to > today))
 
 
 def is_asset_visible(user: User, asset: Asset, today: date | None = None) -> bool:
@@ -122,9 +129,8 @@ def is_asset_visible(user: User, asset: Asset, today: date | None = None) -> boo
     scope = visible_unit_ids(user)
     if scope is None:
         return True
-    model = type(asset)
     return bool(db.session.scalar(
-        sa.select(sa.literal(True)).where(_scope_clause(model, scope, _today(today)), model.id == asset.id)
+        sa.select(sa.literal(True)).where(_scope_clause(scope, _today(today)), Asset.id == asset.id)
     ))
 
 
@@ -136,60 +142,37 @@ def ensure_asset_visible(user: User, asset: Asset, today: date | None = None) ->
         raise Forbidden(f"{describe(asset).capitalize()} is not assigned to one of your units")
 
 
-def lock_assets(model: type[Asset], ids: Iterable[int]) -> None:
+def lock_assets(ids: Iterable[int]) -> None:
     """Row locks on the assets (PostgreSQL; SQLite serialises writers anyway), taken before their
     assignments are read, so that two moves of one asset run one after the other."""
     wanted = sorted(set(ids))
     if wanted:
-        db.session.execute(sa.select(model.id).where(model.id.in_(wanted)).order_by(model.id).with_for_update())
+        db.session.execute(sa.select(Asset.id).where(Asset.id.in_(wanted)).order_by(Asset.id).with_for_update())
 
 
 def describe(asset: Asset) -> str:
-    return f"subscription {asset.number}" if isinstance(asset, Subscription) else f"handset IMEI {asset.imei}"
-
-
-def asset_key(asset: Asset) -> str:
-    """How an asset is named in audit events and messages: its number or its IMEI."""
-    return asset.number if isinstance(asset, Subscription) else f"IMEI {asset.imei}"
+    """The asset with its kind: ``subscription +46…`` or ``handset IMEI …``."""
+    return f"{asset.type.value} {asset.describe()}"
 
 
 # -- lookups ---------------------------------------------------------------------------------
 
 
+def get_asset(user: User, model: type[A], asset_id: int, today: date | None = None) -> A:
+    """The organisation's subscription or handset with ``asset_id``, if the user may see it."""
+    asset = db.session.get(model, asset_id)
+    if asset is None or asset.organisation_id != user.organisation_id:
+        raise NotFound(f"No {_kind_of(model).value} with id {asset_id}")
+    ensure_asset_visible(user, asset, today)
+    return asset
+
+
 def get_subscription(user: User, subscription_id: int, today: date | None = None) -> Subscription:
-    sub = db.session.get(Subscription, subscription_id)
-    if sub is None or sub.organisation_id != user.organisation_id:
-        raise NotFound(f"No subscription with id {subscription_id}")
-    ensure_asset_visible(user, sub, today)
-    return sub
+    return get_asset(user, Subscription, subscription_id, today)
 
 
 def get_handset(user: User, handset_id: int, today: date | None = None) -> Handset:
-    handset = db.session.get(Handset, handset_id)
-    if handset is None or handset.organisation_id != user.organisation_id:
-        raise NotFound(f"No handset with id {handset_id}")
-    ensure_asset_visible(user, handset, today)
-    return handset
-
-
-def subscription_by_number(user: User, number: str, today: date | None = None) -> Subscription:
-    e164 = normalise_number(number)
-    sub = db.session.scalar(sa.select(Subscription).where(
-        Subscription.organisation_id == user.organisation_id, Subscription.number == e164))
-    if sub is None:
-        raise NotFound(f"No subscription with number {e164}")
-    ensure_asset_visible(user, sub, today)
-    return sub
-
-
-def handset_by_imei(user: User, imei: str, today: date | None = None) -> Handset:
-    value = normalise_imei(imei)
-    handset = db.session.scalar(sa.select(Handset).where(
-        Handset.organisation_id == user.organisation_id, Handset.imei == value))
-    if handset is None:
-        raise NotFound(f"No handset with IMEI {value}")
-    ensure_asset_visible(user, handset, today)
-    return handset
+    return get_asset(user, Handset, handset_id, today)
 
 
 def find_asset(user: User, *, number: str | None = None, imei: str | None = None,
@@ -197,9 +180,17 @@ def find_asset(user: User, *, number: str | None = None, imei: str | None = None
     """The subscription with ``number`` or the handset with ``imei`` (exactly one given)."""
     if bool(number) == bool(imei):
         raise invalid("number", "Give either a number or an IMEI")
+    model: type[Asset]
     if number:
-        return subscription_by_number(user, number, today)
-    return handset_by_imei(user, imei or "", today)
+        model, name, identifier = Subscription, "number", normalise_number(number)
+    else:
+        model, name, identifier = Handset, "IMEI", normalise_imei(imei or "")
+    asset = db.session.scalar(sa.select(model).where(
+        model.organisation_id == user.organisation_id, model.identifier == identifier))
+    if asset is None:
+        raise NotFound(f"No {_kind_of(model).value} with {name} {identifier}")
+    ensure_asset_visible(user, asset, today)
+    return asset
 
 
 def unit_by_code(organisation_id: int, code: str, field: str = "unit") -> BudgetUnit:
@@ -302,7 +293,7 @@ def subscription_records(subs: list[Subscription], today: date | None = None) ->
         if supplier_ids else {}
     handsets = {h.id: h for h in db.session.scalars(sa.select(Handset).where(Handset.id.in_(handset_ids)))} \
         if handset_ids else {}
-    history = _histories(Subscription, [s.id for s in subs])
+    history = _histories([s.id for s in subs])
     return [
         SubscriptionRecord(s, suppliers.get(s.supplier_id), handsets.get(s.handset_id) if s.handset_id else None,
                            _current(history.get(s.id, []), day), history.get(s.id, []))
@@ -328,7 +319,7 @@ def handset_records(handsets: list[Handset], today: date | None = None) -> list[
             .where(FrameworkContract.id.in_(contract_ids))
         )
         suppliers = {contract_id: supplier for contract_id, supplier in rows}
-    history = _histories(Handset, ids)
+    history = _histories(ids)
     return [
         HandsetRecord(h, _current(history.get(h.id, []), day), history.get(h.id, []), subs.get(h.id, []),
                       suppliers.get(h.contract_id) if h.contract_id else None)
@@ -336,19 +327,19 @@ def handset_records(handsets: list[Handset], today: date | None = None) -> list[
     ]
 
 
-def _histories(model: type[Asset], ids: list[int]) -> dict[int, list[Assignment]]:
+def _histories(ids: list[int]) -> dict[int, list[Assignment]]:
+    """The assignment history of each asset in ``ids``, oldest first, in one query."""
     if not ids:
         return {}
-    column = _asset_column(model)
     rows = db.session.scalars(
         sa.select(Assignment)
-        .where(column.in_(ids))
+        .where(Assignment.asset_id.in_(ids))
         .options(joinedload(Assignment.unit).joinedload(BudgetUnit.administration))
         .order_by(Assignment.valid_from)
     )
     result: dict[int, list[Assignment]] = {}
     for row in rows:
-        result.setdefault(getattr(row, column.key), []).append(row)
+        result.setdefault(row.asset_id, []).append(row)
     return result
 
 
@@ -396,13 +387,9 @@ def _number_clause(text: str) -> sa.ColumnElement[bool]:
         return Subscription.number.contains(digits, autoescape=True)
 
 
-def _unit_clause(model: type[Asset], organisation_id: int, code: str, day: date) -> sa.ColumnElement[bool]:
-    return (
-        sa.exists()
-        .where(_asset_column(model) == model.id, covering(day), Assignment.unit_id == BudgetUnit.id,
-               BudgetUnit.organisation_id == organisation_id, BudgetUnit.ansvar == code.strip())
-        .correlate(model)
-    )
+def _unit_clause(organisation_id: int, code: str, day: date) -> sa.ColumnElement[bool]:
+    return _assigned(covering(day), Assignment.unit_id == BudgetUnit.id,
+                     BudgetUnit.organisation_id == organisation_id, BudgetUnit.ansvar == code.strip())
 
 
 def _supplier_match(text: str) -> sa.ColumnElement[bool]:
@@ -412,21 +399,27 @@ def _supplier_match(text: str) -> sa.ColumnElement[bool]:
         return Supplier.name.ilike(f"%{text.strip()}%")
 
 
+def _visible(user: User, model: type[Asset], search: Search, day: date) -> sa.Select[Any]:
+    """The organisation's assets of ``model`` the user may see; at ``search.unit`` when asked."""
+    query = sa.select(model).where(model.organisation_id == user.organisation_id)
+    scope = visible_unit_ids(user)
+    if scope is not None:
+        query = query.where(_scope_clause(scope, day))
+    if search.unit:
+        query = query.where(_unit_clause(user.organisation_id, search.unit, search.on or day))
+    return query
+
+
 def search_subscriptions(user: User, search: Search, page: int = 1, per_page: int = 50,
                          today: date | None = None) -> Page:
     day = _today(today)
-    query = sa.select(Subscription).where(Subscription.organisation_id == user.organisation_id)
-    scope = visible_unit_ids(user)
-    if scope is not None:
-        query = query.where(_scope_clause(Subscription, scope, day))
+    query = _visible(user, Subscription, search, day)
     if search.number:
         query = query.where(_number_clause(search.number))
     if search.imei:
         query = query.where(Subscription.handset_id.in_(
             sa.select(Handset.id).where(Handset.organisation_id == user.organisation_id,
                                         Handset.imei.startswith(_digits(search.imei), autoescape=True))))
-    if search.unit:
-        query = query.where(_unit_clause(Subscription, user.organisation_id, search.unit, search.on or day))
     if search.supplier:
         suppliers = sa.select(Supplier.id).where(_supplier_match(search.supplier))
         query = query.where(Subscription.supplier_id.in_(suppliers))
@@ -452,18 +445,13 @@ def search_subscriptions(user: User, search: Search, page: int = 1, per_page: in
 def search_handsets(user: User, search: Search, page: int = 1, per_page: int = 50,
                     today: date | None = None) -> Page:
     day = _today(today)
-    query = sa.select(Handset).where(Handset.organisation_id == user.organisation_id)
-    scope = visible_unit_ids(user)
-    if scope is not None:
-        query = query.where(_scope_clause(Handset, scope, day))
+    query = _visible(user, Handset, search, day)
     if search.imei:
         query = query.where(Handset.imei.startswith(_digits(search.imei), autoescape=True))
     if search.number:
         query = query.where(Handset.id.in_(
             sa.select(Subscription.handset_id).where(Subscription.organisation_id == user.organisation_id,
                                                      _number_clause(search.number))))
-    if search.unit:
-        query = query.where(_unit_clause(Handset, user.organisation_id, search.unit, search.on or day))
     if search.supplier:
         query = query.where(Handset.contract_id.in_(
             sa.select(FrameworkContract.id).join(Supplier, Supplier.id == FrameworkContract.supplier_id)
@@ -510,26 +498,34 @@ def _handset_for_link(user: User, imei: str | None) -> int | None:
     return handset_id
 
 
+def _claim_identifier(organisation_id: int, asset: Asset, identifier: str, field: str, name: str) -> None:
+    """Give ``asset`` its number or IMEI; 409 when another asset of its kind has it."""
+    model = type(asset)
+    taken = db.session.scalar(sa.select(model.id).where(
+        model.organisation_id == organisation_id, model.identifier == identifier, model.id != (asset.id or 0)))
+    if taken is not None:
+        raise Conflict(f"{name} {identifier} is already registered ({_kind_of(model).value} {taken})",
+                       details=[{"field": field}])
+    asset.identifier = identifier
+
+
 def _contract(contract_id: int | None) -> int | None:
     if contract_id is not None and db.session.get(FrameworkContract, contract_id) is None:
         raise invalid("contract_id", f"No framework contract with id {contract_id}")
     return contract_id
 
 
-def _apply_subscription_fields(user: User, sub: Subscription, values: Mapping[str, Any]) -> None:
-    unknown = set(values) - set(SUBSCRIPTION_FIELDS)
+def _refuse_unknown(values: Mapping[str, Any], fields: Iterable[str]) -> None:
+    unknown = sorted(set(values) - set(fields))
     if unknown:
-        raise invalid(sorted(unknown)[0], f"Unknown field {sorted(unknown)[0]}")
+        raise invalid(unknown[0], f"Unknown field {unknown[0]}")
+
+
+def _apply_subscription_fields(user: User, sub: Subscription, values: Mapping[str, Any]) -> None:
+    _refuse_unknown(values, SUBSCRIPTION_FIELDS)
     for name, value in values.items():
         if name == "number":
-            number = normalise_number(value or "")
-            taken = db.session.scalar(sa.select(Subscription.id).where(
-                Subscription.organisation_id == user.organisation_id, Subscription.number == number,
-                Subscription.id != (sub.id or 0)))
-            if taken is not None:
-                raise Conflict(f"Number {number} is already registered (subscription {taken})",
-                               details=[{"field": "number"}])
-            sub.number = number
+            _claim_identifier(user.organisation_id, sub, normalise_number(value or ""), "number", "Number")
         elif name == "kind":
             try:
                 sub.kind = SubscriptionKind(value)
@@ -563,15 +559,8 @@ def create_subscription(actor: User, values: Mapping[str, Any], *, unit: str | N
     sub.end_date = end_date
     if end_date is not None and end_date < sub.start_date:
         raise invalid("end_date", f"The end date {end_date} is before the start date {sub.start_date}")
-    db.session.add(sub)
-    db.session.flush()
-    audit.record(actor, "subscription.create", "subscription", sub.id,
-                 after=audit.snapshot(sub, _SUBSCRIPTION_AUDIT))
-    if unit:
-        start = valid_from or sub.start_date
-        valid_to = end_date + timedelta(days=1) if end_date else None
-        assignment_service.add_assignment(actor, sub, unit_by_code(actor.organisation_id, unit), start, valid_to)
-    return sub
+    return _register(actor, sub, _SUBSCRIPTION_AUDIT, unit, valid_from or sub.start_date,
+                     end_date + timedelta(days=1) if end_date else None)
 
 
 def update_subscription(actor: User, sub: Subscription, values: Mapping[str, Any],
@@ -588,12 +577,7 @@ def update_subscription(actor: User, sub: Subscription, values: Mapping[str, Any
             sub.end_date = None  # reopened: assignments are not touched; the coverage check shows a gap
         else:
             _end(actor, sub, end_date)
-    db.session.flush()
-    after = audit.snapshot(sub, _SUBSCRIPTION_AUDIT)
-    if after != before:
-        audit.record(actor, "subscription.update", "subscription", sub.id,
-                     before={k: v for k, v in before.items() if after[k] != v},
-                     after={k: v for k, v in after.items() if before[k] != v})
+    _audit_update(actor, sub, before, _SUBSCRIPTION_AUDIT)
     return sub
 
 
@@ -605,39 +589,64 @@ def end_subscription(actor: User, sub: Subscription, end_date: date, today: date
 def _end(actor: User, sub: Subscription, end_date: date) -> None:
     if end_date < sub.start_date:
         raise invalid("end_date", f"The end date {end_date} is before the start date {sub.start_date}")
-    first_day_after = end_date + timedelta(days=1)
-    lock_assets(Subscription, [sub.id])
-    rows = assignment_service.overlapping(sub, first_day_after, None)
-    later = [row for row in rows if row.valid_from >= first_day_after]
+    _end_assignments(actor, sub, end_date + timedelta(days=1), "ending",
+                     f", after the end date {end_date}; correct that assignment first")
+    sub.end_date = end_date
+
+
+# -- both kinds ------------------------------------------------------------------------------
+
+
+def _register(actor: User, asset: A, fields: list[str], unit: str | None, valid_from: date,
+              valid_to: date | None = None) -> A:
+    """Store a new asset with its audit event; with ``unit``, assign it from ``valid_from``."""
+    db.session.add(asset)
+    db.session.flush()
+    kind = asset.type.value
+    audit.record(actor, f"{kind}.create", kind, asset.id, after=audit.snapshot(asset, fields))
+    if unit:
+        assignment_service.add_assignment(actor, asset, unit_by_code(actor.organisation_id, unit), valid_from,
+                                          valid_to)
+    return asset
+
+
+def _audit_update(actor: User, asset: Asset, before: dict[str, Any], fields: list[str]) -> None:
+    """Flush an edit and audit the fields it changed, with their old and new values."""
+    db.session.flush()
+    after = audit.snapshot(asset, fields)
+    if after != before:
+        kind = asset.type.value
+        audit.record(actor, f"{kind}.update", kind, asset.id,
+                     before={k: v for k, v in before.items() if after[k] != v},
+                     after={k: v for k, v in after.items() if before[k] != v})
+
+
+def _end_assignments(actor: User, asset: Asset, on: date, doing: str, refusal: str) -> None:
+    """End the asset's assignments so that ``on`` is its first day without one. A row that
+    starts on or after ``on`` refuses it (409, the message ending in ``refusal``)."""
+    lock_assets([asset.id])
+    rows = assignment_service.overlapping(asset, on, None)
+    later = [row for row in rows if row.valid_from >= on]
     if later:
-        raise Conflict(f"{sub.number} is assigned to {later[0].unit.ansvar} from {later[0].valid_from}, "
-                       f"after the end date {end_date}; correct that assignment first")
+        raise Conflict(f"{asset.describe()} is assigned to {later[0].unit.ansvar} from {later[0].valid_from}"
+                       f"{refusal}")
     if rows:
-        ensure_period_open(sub.organisation_id, first_day_after, f"ending {sub.number}")
+        ensure_period_open(asset.organisation_id, on, f"{doing} {asset.describe()}")
     for row in rows:
         before = {"unit": row.unit.ansvar, "valid_from": row.valid_from, "valid_to": row.valid_to}
-        row.valid_to = first_day_after
+        row.valid_to = on
         audit.record(actor, "assignment.end", "assignment", row.id, before=before,
-                     after={**before, "valid_to": first_day_after}, organisation_id=sub.organisation_id)
-    sub.end_date = end_date
+                     after={**before, "valid_to": on}, organisation_id=asset.organisation_id)
 
 
 # -- handsets --------------------------------------------------------------------------------
 
 
 def _apply_handset_fields(actor: User, handset: Handset, values: Mapping[str, Any], today: date) -> None:
-    unknown = set(values) - set(HANDSET_FIELDS)
-    if unknown:
-        raise invalid(sorted(unknown)[0], f"Unknown field {sorted(unknown)[0]}")
+    _refuse_unknown(values, HANDSET_FIELDS)
     for name, value in values.items():
         if name == "imei":
-            number = normalise_imei(value or "")
-            taken = db.session.scalar(sa.select(Handset.id).where(
-                Handset.organisation_id == actor.organisation_id, Handset.imei == number,
-                Handset.id != (handset.id or 0)))
-            if taken is not None:
-                raise Conflict(f"IMEI {number} is already registered (handset {taken})", details=[{"field": "imei"}])
-            handset.imei = number
+            _claim_identifier(actor.organisation_id, handset, normalise_imei(value or ""), "imei", "IMEI")
         elif name == "status":
             status = HandsetStatus(value)
             if status in LOSS_STATUSES and handset.status != status:
@@ -677,13 +686,7 @@ def create_handset(actor: User, values: Mapping[str, Any], *, unit: str | None =
     _apply_handset_fields(actor, handset, values, day)
     if handset.status in LOSS_STATUSES:
         raise invalid("status", "A new handset cannot be lost or stolen")
-    db.session.add(handset)
-    db.session.flush()
-    audit.record(actor, "handset.create", "handset", handset.id, after=audit.snapshot(handset, _HANDSET_AUDIT))
-    if unit:
-        start = valid_from or handset.purchase_date or day
-        assignment_service.add_assignment(actor, handset, unit_by_code(actor.organisation_id, unit), start)
-    return handset
+    return _register(actor, handset, _HANDSET_AUDIT, unit, valid_from or handset.purchase_date or day)
 
 
 def update_handset(actor: User, handset: Handset, values: Mapping[str, Any], today: date | None = None) -> Handset:
@@ -694,30 +697,10 @@ def update_handset(actor: User, handset: Handset, values: Mapping[str, Any], tod
     was = handset.status
     _apply_handset_fields(actor, handset, values, day)
     if handset.status == HandsetStatus.RETIRED and was != HandsetStatus.RETIRED:
-        _retire(actor, handset, handset.status_changed_on or day)
-    db.session.flush()
-    after = audit.snapshot(handset, _HANDSET_AUDIT)
-    if after != before:
-        audit.record(actor, "handset.update", "handset", handset.id,
-                     before={k: v for k, v in before.items() if after[k] != v},
-                     after={k: v for k, v in after.items() if before[k] != v})
+        on = handset.status_changed_on or day
+        _end_assignments(actor, handset, on, "retiring", f"; it cannot be retired on {on} before that")
+    _audit_update(actor, handset, before, _HANDSET_AUDIT)
     return handset
-
-
-def _retire(actor: User, handset: Handset, on: date) -> None:
-    lock_assets(Handset, [handset.id])
-    rows = assignment_service.overlapping(handset, on, None)
-    later = [row for row in rows if row.valid_from >= on]
-    if later:
-        raise Conflict(f"IMEI {handset.imei} is assigned to {later[0].unit.ansvar} from {later[0].valid_from}; "
-                       f"it cannot be retired on {on} before that")
-    if rows:
-        ensure_period_open(handset.organisation_id, on, f"retiring IMEI {handset.imei}")
-    for row in rows:
-        before = {"unit": row.unit.ansvar, "valid_from": row.valid_from, "valid_to": row.valid_to}
-        row.valid_to = on
-        audit.record(actor, "assignment.end", "assignment", row.id, before=before,
-                     after={**before, "valid_to": on}, organisation_id=handset.organisation_id)
 
 
 def report_loss(actor: User, handset: Handset, *, status: str, occurred_on: date, reported_to_manager: str,
@@ -750,7 +733,7 @@ def report_loss(actor: User, handset: Handset, *, status: str, occurred_on: date
     handset.status = new_status  # type: ignore[assignment]
     handset.status_changed_on = occurred_on
     handset.reported_to_manager = manager
-    handset.reported_to_manager_at = reported_at
+    handset.reported_to_manager_at = reported_at.astimezone(UTC)  # as stored, before and after a commit
     handset.loss_reported_by_id = actor.id
     handset.subscription_blocked = subscription_blocked
     db.session.flush()
@@ -771,7 +754,7 @@ def shared_not_enrolled(user: User, today: date | None = None) -> list[HandsetRe
     )
     scope = visible_unit_ids(user)
     if scope is not None:
-        query = query.where(_scope_clause(Handset, scope, day))
+        query = query.where(_scope_clause(scope, day))
     return handset_records(list(db.session.scalars(query)), day)
 
 
@@ -808,6 +791,10 @@ class CoverageReport:
         return self.subscriptions_unassigned + self.assigned_to_closed_units + self.handsets_unassigned
 
 
+def _gap(kind: str, asset: Asset, reason: str, **details: Any) -> Gap:
+    return Gap(kind, asset.describe(), asset.type.value, asset.id, reason, **details)
+
+
 def coverage(user: User, today: date | None = None) -> CoverageReport:
     """What is not mapped today: active subscriptions with no assignment, assignments running
     past their unit's closing day, handsets in use with no unit. The total should be zero."""
@@ -816,37 +803,32 @@ def coverage(user: User, today: date | None = None) -> CoverageReport:
     unassigned_subs = db.session.scalars(
         sa.select(Subscription)
         .where(Subscription.organisation_id == org, Subscription.start_date <= day,
-               sa.or_(Subscription.end_date.is_(None), Subscription.end_date >= day),
-               ~sa.exists().where(Assignment.subscription_id == Subscription.id, covering(day)))
+               sa.or_(Subscription.end_date.is_(None), Subscription.end_date >= day), ~_assigned(covering(day)))
         .order_by(Subscription.number)
     )
-    subs = [Gap("subscription_unassigned", s.number, "subscription", s.id,
-                f"active since {s.start_date.isoformat()} but assigned to no unit today")
+    subs = [_gap("subscription_unassigned", s, f"active since {s.start_date.isoformat()} but assigned to no unit today")
             for s in unassigned_subs]
     closed_rows = db.session.scalars(
         sa.select(Assignment)
         .join(BudgetUnit, BudgetUnit.id == Assignment.unit_id)
         .where(Assignment.organisation_id == org, BudgetUnit.closed_on.is_not(None),
                sa.or_(Assignment.valid_to.is_(None), Assignment.valid_to > BudgetUnit.closed_on))
-        .options(joinedload(Assignment.unit), joinedload(Assignment.subscription), joinedload(Assignment.handset))
+        .options(joinedload(Assignment.unit), joinedload(Assignment.asset))
         .order_by(BudgetUnit.ansvar, Assignment.valid_from)
     )
-    closed = []
-    for row in closed_rows:
-        asset: Asset = row.subscription or row.handset  # type: ignore[assignment]
-        closed.append(Gap(
-            "assigned_to_closed_unit", asset_key(asset), "subscription" if row.subscription else "handset",
-            asset.id, f"assigned to {row.unit.ansvar} beyond its closing day {row.unit.closed_on.isoformat()}",
-            unit=row.unit.ansvar, closed_on=row.unit.closed_on, valid_from=row.valid_from,
-        ))
+    closed = [
+        _gap("assigned_to_closed_unit", row.asset,
+             f"assigned to {row.unit.ansvar} beyond its closing day {row.unit.closed_on.isoformat()}",
+             unit=row.unit.ansvar, closed_on=row.unit.closed_on, valid_from=row.valid_from)
+        for row in closed_rows
+    ]
     unassigned_handsets = db.session.scalars(
         sa.select(Handset)
-        .where(Handset.organisation_id == org, Handset.status == HandsetStatus.IN_USE,
-               ~sa.exists().where(Assignment.handset_id == Handset.id, covering(day)))
+        .where(Handset.organisation_id == org, Handset.status == HandsetStatus.IN_USE, ~_assigned(covering(day)))
         .order_by(Handset.imei)
     )
-    handsets = [Gap("handset_unassigned", f"IMEI {h.imei}", "handset", h.id,
-                    f"{h.model} is in use but assigned to no unit today") for h in unassigned_handsets]
+    handsets = [_gap("handset_unassigned", h, f"{h.model} is in use but assigned to no unit today")
+                for h in unassigned_handsets]
     return CoverageReport(day, subs, closed, handsets)
 
 
@@ -874,13 +856,14 @@ def directory(user: User, *, unit: str | None = None, q: str | None = None,
     """Active numbers with the unit they belong to today, its administration and the function
     or shared-phone label. Personal names only where the organisation stores them."""
     day = _today(today)
-    current = sa.select(Assignment).where(Assignment.subscription_id.is_not(None), covering(day)).subquery()
+    current = sa.select(Assignment).where(covering(day)).subquery()
+    phone = aliased(Handset, flat=True)  # an asset of its own: the subscription's asset row is another
     query = (
-        sa.select(Subscription, BudgetUnit, Administration, Handset)
-        .outerjoin(current, current.c.subscription_id == Subscription.id)
+        sa.select(Subscription, BudgetUnit, Administration, phone)
+        .outerjoin(current, current.c.asset_id == Subscription.id)
         .outerjoin(BudgetUnit, BudgetUnit.id == current.c.unit_id)
         .outerjoin(Administration, Administration.id == BudgetUnit.administration_id)
-        .outerjoin(Handset, Handset.id == Subscription.handset_id)
+        .outerjoin(phone, phone.id == Subscription.handset_id)
         .where(Subscription.organisation_id == user.organisation_id, Subscription.start_date <= day,
                sa.or_(Subscription.end_date.is_(None), Subscription.end_date >= day))
         .order_by(Subscription.number)
@@ -891,7 +874,7 @@ def directory(user: User, *, unit: str | None = None, q: str | None = None,
         pattern = f"%{q.strip()}%"
         query = query.where(sa.or_(_number_clause(q), Subscription.label.ilike(pattern),
                                    Subscription.holder_name.ilike(pattern), BudgetUnit.name.ilike(pattern),
-                                   Handset.shared_label.ilike(pattern)))
+                                   phone.shared_label.ilike(pattern)))
     entries = []
     for sub, budget_unit, admin, handset in db.session.execute(query):
         shared = bool(handset and handset.shared)

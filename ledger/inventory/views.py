@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Response, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -26,11 +27,11 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from ledger.access.permissions import require
 from ledger.core.errors import LedgerError, ValidationFailed
 from ledger.core.money import AmountError, parse_amount
-from ledger.database import db
+from ledger.database.transaction import savepoint
 from ledger.inventory import moves as inventory_moves
 from ledger.inventory import operator_list as inventory_import
 from ledger.inventory import register as inventory_service
-from ledger.inventory.models import HandsetStatus, SubscriptionKind
+from ledger.inventory.models import Asset, Handset, HandsetStatus, Subscription, SubscriptionKind
 from ledger.labels import LABELS, label
 from ledger.web import NAVIGATION, blueprint
 
@@ -39,6 +40,8 @@ NAVIGATION.append(("web.inventory_unmapped", _l("Coverage check"), "inventory.co
 NAVIGATION.append(("web.inventory_directory", _l("Directory"), "directory.read"))
 
 PER_PAGE = 50
+A = TypeVar("A", bound=Asset)
+F = TypeVar("F", bound=FlaskForm)
 
 
 # -- forms -----------------------------------------------------------------------------------
@@ -168,8 +171,8 @@ def _unit_choices(blank: bool = False) -> list[SelectChoice]:
 
 
 def _refused(error: LedgerError) -> int:
-    """Show a refused change on the page it came from; nothing of it is stored."""
-    db.session.rollback()
+    """Show a refused change on the page it came from. The page answers with the error's
+    status, so nothing of the change is stored (``ledger.database.transaction``)."""
     flash(error.message, "error")
     return error.status
 
@@ -204,14 +207,62 @@ def inventory() -> Any:
 # -- subscriptions ---------------------------------------------------------------------------
 
 
-def _subscription_page(sub: Any, status: int = 200, move_form: MoveForm | None = None,
-                       end_form: EndForm | None = None) -> Any:
+def _asset_page(template: str, record: Any, status: int, move_form: MoveForm | None, **forms: FlaskForm) -> Any:
+    """An asset's page: its record, the move form and the forms of its own kind."""
     move_form = move_form or MoveForm()
     move_form.unit.choices = _unit_choices()
-    return render_template(
-        "inventory/subscription.html", record=inventory_service.subscription_record(sub),
-        move_form=move_form, end_form=end_form or EndForm(), action_form=ActionForm(), today=date.today(),
-    ), status
+    return render_template(template, record=record, move_form=move_form, action_form=ActionForm(),
+                           today=date.today(), **forms), status
+
+
+def _page_of(asset: Asset, status: int = 200, move_form: MoveForm | None = None) -> Any:
+    if isinstance(asset, Handset):
+        return _handset_page(asset, status, move_form)
+    assert isinstance(asset, Subscription)
+    return _subscription_page(asset, status, move_form)
+
+
+def _url_of(asset: Asset) -> str:
+    if isinstance(asset, Subscription):
+        return url_for("web.inventory_subscription", subscription_id=asset.id)
+    return url_for("web.inventory_handset", handset_id=asset.id)
+
+
+def _move(asset: Asset) -> Any:
+    """The move form of an asset's page: moved, or for a department user requested."""
+    form = MoveForm()
+    form.unit.choices = _unit_choices()
+    if not form.validate_on_submit():
+        return _page_of(asset, 400, move_form=form)
+    try:
+        outcome = inventory_moves.move_asset(g.user, asset, inventory_service.unit_by_code(
+            g.user.organisation_id, form.unit.data), form.valid_from.data, form.reason.data)
+    except LedgerError as error:
+        return _page_of(asset, _refused(error), move_form=form)
+    _flash_move(outcome)
+    return redirect(_url_of(asset))
+
+
+def _save(form: FlaskForm, template: str, save: Callable[[], A], saved: Callable[[A], str], **context: Any) -> Any:
+    """A new or edit form: on a valid post ``save()``, then to the asset's page, or say why not."""
+    status = 200
+    if form.validate_on_submit():
+        try:
+            asset = save()
+        except LedgerError as error:
+            status = _refused(error)
+        else:
+            flash(saved(asset), "info")
+            return redirect(_url_of(asset))
+    elif request.method == "POST":
+        status = 400
+    return render_template(template, form=form, **context), status
+
+
+def _subscription_page(sub: Subscription, status: int = 200, move_form: MoveForm | None = None,
+                       end_form: EndForm | None = None) -> Any:
+    return _asset_page("inventory/subscription.html", inventory_service.subscription_record(sub), status, move_form,
+                       end_form=end_form or EndForm())
 
 
 @blueprint.route("/inventory/subscriptions/<int:subscription_id>")
@@ -223,19 +274,7 @@ def inventory_subscription(subscription_id: int) -> Any:
 @blueprint.route("/inventory/subscriptions/<int:subscription_id>/move", methods=["POST"])
 @require("inventory.move")
 def inventory_subscription_move(subscription_id: int) -> Any:
-    sub = inventory_service.get_subscription(g.user, subscription_id)
-    form = MoveForm()
-    form.unit.choices = _unit_choices()
-    if not form.validate_on_submit():
-        return _subscription_page(sub, 400, move_form=form)
-    try:
-        outcome = inventory_moves.move_asset(g.user, sub, inventory_service.unit_by_code(
-            g.user.organisation_id, form.unit.data), form.valid_from.data, form.reason.data)
-    except LedgerError as error:
-        return _subscription_page(sub, _refused(error), move_form=form)
-    db.session.commit()
-    _flash_move(outcome)
-    return redirect(url_for("web.inventory_subscription", subscription_id=subscription_id))
+    return _move(inventory_service.get_subscription(g.user, subscription_id))
 
 
 def _flash_move(outcome: inventory_moves.MoveOutcome) -> None:
@@ -258,38 +297,34 @@ def inventory_subscription_end(subscription_id: int) -> Any:
         inventory_service.end_subscription(g.user, sub, form.end_date.data)
     except LedgerError as error:
         return _subscription_page(sub, _refused(error), end_form=form)
-    db.session.commit()
     flash(_("The subscription ends on %(day)s.", day=form.end_date.data.isoformat()), "info")
     return redirect(url_for("web.inventory_subscription", subscription_id=subscription_id))
 
 
-def _subscription_form(form: SubscriptionForm, creating: bool) -> SubscriptionForm:
-    form.supplier.choices = _choices([(s.organisation_number, f"{s.name} ({s.organisation_number})")
-                                      for s in inventory_service.suppliers_for_choice()])
+def _asset_form(form: F, creating: bool) -> F:
+    """A new asset may be assigned to a unit at once; an edit moves it with the move form instead."""
     form.unit.choices = _unit_choices(blank=True)
     if not creating:
         del form.unit, form.valid_from
     return form
 
 
+def _creating(form: SubscriptionForm | HandsetForm, create: Callable[..., A]) -> Callable[[], A]:
+    return lambda: create(g.user, form.values(), unit=form.unit.data or None, valid_from=form.valid_from.data)
+
+
+def _subscription_form(form: SubscriptionForm, creating: bool) -> SubscriptionForm:
+    form.supplier.choices = _choices([(s.organisation_number, f"{s.name} ({s.organisation_number})")
+                                      for s in inventory_service.suppliers_for_choice()])
+    return _asset_form(form, creating)
+
+
 @blueprint.route("/inventory/subscriptions/new", methods=["GET", "POST"])
 @require("inventory.write")
 def inventory_subscription_new() -> Any:
     form = _subscription_form(SubscriptionForm(), creating=True)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            sub = inventory_service.create_subscription(g.user, form.values(), unit=form.unit.data or None,
-                                                        valid_from=form.valid_from.data)
-        except LedgerError as error:
-            status = _refused(error)
-        else:
-            db.session.commit()
-            flash(_("Subscription %(number)s registered.", number=sub.number), "info")
-            return redirect(url_for("web.inventory_subscription", subscription_id=sub.id))
-    elif request.method == "POST":
-        status = 400
-    return render_template("inventory/subscription_form.html", form=form, sub=None), status
+    return _save(form, "inventory/subscription_form.html", _creating(form, inventory_service.create_subscription),
+                 lambda sub: _("Subscription %(number)s registered.", number=sub.number), sub=None)
 
 
 @blueprint.route("/inventory/subscriptions/<int:subscription_id>/edit", methods=["GET", "POST"])
@@ -304,32 +339,18 @@ def inventory_subscription_edit(subscription_id: int) -> Any:
         form.handset.data = record.handset.imei if record.handset else ""
         form.kind.data = sub.kind.value
     _subscription_form(form, creating=False)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            inventory_service.update_subscription(g.user, sub, form.values())
-        except LedgerError as error:
-            status = _refused(error)
-        else:
-            db.session.commit()
-            flash(_("Saved."), "info")
-            return redirect(url_for("web.inventory_subscription", subscription_id=subscription_id))
-    elif request.method == "POST":
-        status = 400
-    return render_template("inventory/subscription_form.html", form=form, sub=sub), status
+    return _save(form, "inventory/subscription_form.html",
+                 lambda: inventory_service.update_subscription(g.user, sub, form.values()), lambda _sub: _("Saved."),
+                 sub=sub)
 
 
 # -- handsets --------------------------------------------------------------------------------
 
 
-def _handset_page(handset: Any, status: int = 200, move_form: MoveForm | None = None,
+def _handset_page(handset: Handset, status: int = 200, move_form: MoveForm | None = None,
                   loss_form: LossForm | None = None) -> Any:
-    move_form = move_form or MoveForm()
-    move_form.unit.choices = _unit_choices()
-    return render_template(
-        "inventory/handset.html", record=inventory_service.handset_record(handset),
-        move_form=move_form, loss_form=loss_form or LossForm(), action_form=ActionForm(), today=date.today(),
-    ), status
+    return _asset_page("inventory/handset.html", inventory_service.handset_record(handset), status, move_form,
+                       loss_form=loss_form or LossForm())
 
 
 @blueprint.route("/inventory/handsets/<int:handset_id>")
@@ -341,19 +362,7 @@ def inventory_handset(handset_id: int) -> Any:
 @blueprint.route("/inventory/handsets/<int:handset_id>/move", methods=["POST"])
 @require("inventory.move")
 def inventory_handset_move(handset_id: int) -> Any:
-    handset = inventory_service.get_handset(g.user, handset_id)
-    form = MoveForm()
-    form.unit.choices = _unit_choices()
-    if not form.validate_on_submit():
-        return _handset_page(handset, 400, move_form=form)
-    try:
-        outcome = inventory_moves.move_asset(g.user, handset, inventory_service.unit_by_code(
-            g.user.organisation_id, form.unit.data), form.valid_from.data, form.reason.data)
-    except LedgerError as error:
-        return _handset_page(handset, _refused(error), move_form=form)
-    db.session.commit()
-    _flash_move(outcome)
-    return redirect(url_for("web.inventory_handset", handset_id=handset_id))
+    return _move(inventory_service.get_handset(g.user, handset_id))
 
 
 @blueprint.route("/inventory/handsets/<int:handset_id>/loss", methods=["POST"])
@@ -375,36 +384,16 @@ def inventory_handset_loss(handset_id: int) -> Any:
             subscription_blocked=form.subscription_blocked.data)
     except LedgerError as error:
         return _handset_page(handset, _refused(error), loss_form=form)
-    db.session.commit()
     flash(_("The loss is reported."), "info")
     return redirect(url_for("web.inventory_handset", handset_id=handset_id))
-
-
-def _handset_form(form: HandsetForm, creating: bool) -> HandsetForm:
-    form.unit.choices = _unit_choices(blank=True)
-    if not creating:
-        del form.unit, form.valid_from
-    return form
 
 
 @blueprint.route("/inventory/handsets/new", methods=["GET", "POST"])
 @require("inventory.write")
 def inventory_handset_new() -> Any:
-    form = _handset_form(HandsetForm(), creating=True)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            handset = inventory_service.create_handset(g.user, form.values(), unit=form.unit.data or None,
-                                                       valid_from=form.valid_from.data)
-        except LedgerError as error:
-            status = _refused(error)
-        else:
-            db.session.commit()
-            flash(_("Handset %(imei)s registered.", imei=handset.imei), "info")
-            return redirect(url_for("web.inventory_handset", handset_id=handset.id))
-    elif request.method == "POST":
-        status = 400
-    return render_template("inventory/handset_form.html", form=form, handset=None), status
+    form = _asset_form(HandsetForm(), creating=True)
+    return _save(form, "inventory/handset_form.html", _creating(form, inventory_service.create_handset),
+                 lambda handset: _("Handset %(imei)s registered.", imei=handset.imei), handset=None)
 
 
 @blueprint.route("/inventory/handsets/<int:handset_id>/edit", methods=["GET", "POST"])
@@ -420,20 +409,10 @@ def inventory_handset_edit(handset_id: int) -> Any:
             form.status.choices = [*form.status.choices, SelectChoice(handset.status.value, label(handset.status))]
     elif handset.status in inventory_service.LOSS_STATUSES:
         form.status.choices = [*form.status.choices, SelectChoice(handset.status.value, label(handset.status))]
-    _handset_form(form, creating=False)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            inventory_service.update_handset(g.user, handset, form.values())
-        except LedgerError as error:
-            status = _refused(error)
-        else:
-            db.session.commit()
-            flash(_("Saved."), "info")
-            return redirect(url_for("web.inventory_handset", handset_id=handset_id))
-    elif request.method == "POST":
-        status = 400
-    return render_template("inventory/handset_form.html", form=form, handset=handset), status
+    _asset_form(form, creating=False)
+    return _save(form, "inventory/handset_form.html",
+                 lambda: inventory_service.update_handset(g.user, handset, form.values()), lambda _handset: _("Saved."),
+                 handset=handset)
 
 
 @blueprint.route("/inventory/shared-not-enrolled")
@@ -459,11 +438,11 @@ def inventory_requests() -> Any:
 def inventory_request_decide(request_id: int, decision: str) -> Any:
     if ActionForm().validate_on_submit():
         try:
-            inventory_moves.decide_request(g.user, request_id, approve=decision == "approve")
+            with savepoint():  # the page redirects whatever happened: keep nothing of a refusal
+                inventory_moves.decide_request(g.user, request_id, approve=decision == "approve")
         except LedgerError as error:
             _refused(error)
         else:
-            db.session.commit()
             flash(_("Approved: the move is made.") if decision == "approve" else _("Rejected."), "info")
     return redirect(url_for("web.inventory_requests"))
 
@@ -490,7 +469,6 @@ def inventory_reorganise() -> Any:
         result = inventory_moves.reorganise(g.user, form.from_unit.data, form.valid_from.data, to=form.to_unit.data)
     except LedgerError as error:
         return _reorganise_page(form, status=_refused(error))
-    db.session.commit()
     flash(_("%(count)s asset(s) moved from %(source)s to %(target)s from %(day)s.", count=result.count,
             source=form.from_unit.data, target=form.to_unit.data, day=form.valid_from.data.isoformat()), "info")
     return _reorganise_page(result=result)
@@ -507,7 +485,6 @@ def inventory_close_unit() -> Any:
         inventory_moves.close_unit(g.user, form.unit.data, form.closed_on.data)
     except LedgerError as error:
         return _reorganise_page(close_form=form, status=_refused(error))
-    db.session.commit()
     flash(_("Unit %(unit)s is closed from %(day)s.", unit=form.unit.data, day=form.closed_on.data.isoformat()),
           "info")
     return redirect(url_for("web.inventory_reorganise"))
@@ -558,7 +535,6 @@ def inventory_import_page() -> Any:
                                               supplier=form.supplier.data or None, dry_run=True)
     except LedgerError as error:
         return render_template("inventory/import.html", form=form, result=None, confirm=None), _refused(error)
-    db.session.rollback()
     confirm = ConfirmImportForm(sha256=_keep_pending(data), filename=filename,
                                 supplier=form.supplier.data or "") if result.ok else None
     return render_template("inventory/import.html", form=ImportForm(formdata=None), result=result, confirm=confirm)
@@ -583,9 +559,7 @@ def inventory_import_confirm() -> Any:
         status = _refused(error)
         result = inventory_import.import_list(g.user, g.user.organisation_id, data, confirm.filename.data,
                                               supplier=confirm.supplier.data or None, dry_run=True)
-        db.session.rollback()
     else:
-        db.session.commit()
         path.unlink(missing_ok=True)
         flash(_("Imported: %(created)s created, %(updated)s updated, %(moved)s moved.", **result.counts), "info")
     return render_template("inventory/import.html", form=ImportForm(formdata=None), result=result,

@@ -11,12 +11,24 @@ from flask_smorest import Blueprint
 from ledger.access.permissions import require
 from ledger.api.schemas import Amount
 from ledger.core.errors import BadRequest, Conflict, ValidationFailed
-from ledger.database import db
+from ledger.inventory.models import AssetType
 from ledger.invoices import service as invoice_service
 from ledger.invoices.importing import import_file
 from ledger.invoices.models import ImportStatus
 
 blp = Blueprint("invoices", __name__, url_prefix="/invoices", description="Supplier invoices")
+
+
+class AssetId(ma.fields.Integer):
+    """The id of the line's asset when it is of ``kind``, else null: the JSON keeps a field per kind."""
+
+    def __init__(self, kind: AssetType, **kwargs: Any) -> None:
+        super().__init__(allow_none=True, **kwargs)
+        self.kind = kind
+
+    def get_value(self, obj: Any, attr: str, accessor: Any = None, default: Any = ma.missing) -> Any:
+        asset = obj.asset
+        return asset.id if asset is not None and asset.type == self.kind else None
 
 
 class InvoiceLineSchema(ma.Schema):
@@ -35,8 +47,8 @@ class InvoiceLineSchema(ma.Schema):
     reference = ma.fields.String(allow_none=True)
     reference_source = ma.fields.String(allow_none=True, metadata={"description": "Where the reference was found"})
     location = ma.fields.String(allow_none=True)
-    subscription_id = ma.fields.Integer(allow_none=True)
-    handset_id = ma.fields.Integer(allow_none=True)
+    subscription_id = AssetId(AssetType.SUBSCRIPTION)
+    handset_id = AssetId(AssetType.HANDSET)
 
 
 class InvoiceSchema(ma.Schema):
@@ -90,12 +102,9 @@ def import_invoice(args: dict[str, Any]) -> Any:
                           mapping=args["mapping"], supplier=args["supplier"],
                           max_bytes=current_app.config["MAX_CONTENT_LENGTH"])
     if outcome.status == ImportStatus.DUPLICATE:
-        db.session.rollback()
         raise Conflict(outcome.message, [outcome.as_dict()])
     if outcome.status == ImportStatus.REJECTED:
-        db.session.rollback()
         raise ValidationFailed(f"{outcome.file} was rejected: {outcome.message}", outcome.errors)
-    db.session.commit()
     return outcome.as_dict()
 
 

@@ -9,8 +9,7 @@ from pathlib import Path
 import click
 
 from ledger.cli.common import ledger_organisation, organisation_option
-from ledger.database import db
-from ledger.invoices.importing import ImportOutcome, import_file
+from ledger.invoices.importing import ImportOutcome, import_file_alone
 from ledger.invoices.models import ImportStatus
 
 
@@ -35,12 +34,8 @@ def import_command(paths: tuple[Path, ...], file_format: str, mapping: str, supp
         data = path.read_bytes()
         with click.progressbar(length=_expected_lines(data), label=path.name, show_pos=True,
                                file=sys.stderr) as bar:
-            outcome = import_file(None, organisation, data, path.name, format=file_format, mapping=mapping,
-                                  supplier=supplier, progress=bar.update)
-        if outcome.status == ImportStatus.IMPORTED:
-            db.session.commit()
-        else:
-            db.session.rollback()
+            outcome = import_file_alone(None, organisation, data, path.name, format=file_format, mapping=mapping,
+                                        supplier=supplier, progress=bar.update)
         results.append(outcome)
         if as_json:
             click.echo(json.dumps(outcome.as_dict(), ensure_ascii=False))

@@ -30,6 +30,7 @@ from ledger.audit import service as audit
 from ledger.core.money import ZERO, from_ore
 from ledger.database import db
 from ledger.database.bulk import Values, insert_rows
+from ledger.database.transaction import unit_of_work
 from ledger.inventory.matching import AssetIndex
 from ledger.invoices.categories import Categoriser
 from ledger.invoices.models import DocumentType, ImportStatus, Invoice, InvoiceAllowanceCharge, InvoiceImport
@@ -39,8 +40,7 @@ BATCH = 20000
 #: The columns the bulk path writes, in the order ``_Recorder._line_row`` gives them.
 LINE_COLUMNS = ("organisation_id", "invoice_id", "source", "position", "line_id", "description", "item_code",
                 "charge_type", "category", "quantity", "unit_code", "unit_price", "net_amount_ore", "vat_category",
-                "vat_rate", "period_start", "period_end", "reference", "reference_source", "location",
-                "subscription_id", "handset_id")
+                "vat_rate", "period_start", "period_end", "reference", "reference_source", "location", "asset_id")
 CURRENCY = "SEK"
 Progress = Callable[[int], None]
 
@@ -158,6 +158,15 @@ def import_file(
     outcome.message = (f"{len(outcome.invoice_ids)} invoice(s), {outcome.lines} lines, "
                        f"{outcome.matched_lines} matched to an asset")
     return outcome
+
+
+def import_file_alone(actor: User | None, organisation: Organisation, data: bytes, filename: str,
+                      **options: Any) -> ImportOutcome:
+    """``import_file`` as a transaction of its own, committed before the caller goes on: for
+    the command and the upload page, which import several files, each kept or refused whole
+    whatever happens to the others (and kept if a later file fails)."""
+    with unit_of_work():
+        return import_file(actor, organisation, data, filename, **options)
 
 
 class _Recorder:
@@ -345,7 +354,7 @@ class _Recorder:
             description[:300] if description else None, item_code, charge_type, category.value,
             v.number(quantity), unit_code, v.number(unit_price), int(net_amount.scaleb(2)), vat_category,
             v.number(vat_rate), v.day(period_start), v.day(period_end), reference[:64] if reference else None,
-            reference_source, location[:200], match.subscription_id, match.handset_id,
+            reference_source, location[:200], match.asset_id,
         )
 
     def _insert_lines(self, rows: Iterable[tuple[Any, ...]]) -> None:
@@ -363,7 +372,7 @@ class _Recorder:
     def _flush(self, batch: list[tuple[Any, ...]]) -> None:
         insert_rows("invoice_line", LINE_COLUMNS, batch)
         self.outcome.lines += len(batch)
-        self.outcome.matched_lines += sum(1 for r in batch if r[20] or r[21])
+        self.outcome.matched_lines += sum(1 for r in batch if r[20])
         if self.progress:
             self.progress(len(batch))
 

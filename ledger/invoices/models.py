@@ -11,8 +11,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ledger.core.categories import Category
-from ledger.database import db
+from ledger.database import Model
 from ledger.database.types import Money, Timestamp, enum_column, utcnow
+from ledger.inventory.models import Asset
 from ledger.organisation.models import Supplier
 
 
@@ -27,7 +28,7 @@ class ImportStatus(enum.StrEnum):
     REJECTED = "rejected"
 
 
-class InvoiceImport(db.Model):
+class InvoiceImport(Model):
     """One uploaded file and what became of it (imported, duplicate or rejected)."""
 
     __tablename__ = "invoice_import"
@@ -51,7 +52,7 @@ class InvoiceImport(db.Model):
     imported_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, comment="When")
 
 
-class Invoice(db.Model):
+class Invoice(Model):
     """A supplier invoice or credit note (faktura / kreditnota). Amounts exclude VAT unless
     named otherwise and carry the document's sign: a credit note's amounts are negative."""
 
@@ -111,7 +112,7 @@ class Invoice(db.Model):
     )
 
 
-class InvoiceLine(db.Model):
+class InvoiceLine(Model):
     """One invoice line, tied to the asset its reference names when it could be matched."""
 
     __tablename__ = "invoice_line"
@@ -153,17 +154,15 @@ class InvoiceLine(db.Model):
         sa.String(16), comment="Where the reference was found: BT-128, BT-18, note, csv…"
     )
     location: Mapped[str | None] = mapped_column(sa.String(200), comment="XML path or CSV line")
-    subscription_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("subscription.id"), index=True, comment="Matched subscription"
-    )
-    handset_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("handset.id"), index=True, comment="Matched handset"
+    asset_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("asset.id"), index=True, comment="Matched subscription or handset"
     )
 
     invoice: Mapped[Invoice] = relationship(back_populates="lines")
+    asset: Mapped[Asset | None] = relationship()
 
 
-class InvoiceAllowanceCharge(db.Model):
+class InvoiceAllowanceCharge(Model):
     """A document-level allowance (rabatt) or charge (avgift); spread over lines on allocation."""
 
     __tablename__ = "invoice_allowance_charge"

@@ -36,7 +36,8 @@ def allocation_lines(invoice: Invoice) -> list[InvoiceLine]:
     """The lines the allocation uses: the specification's when the invoice has one."""
     return list(db.session.scalars(
         sa.select(InvoiceLine).join(Invoice, Invoice.id == InvoiceLine.invoice_id)
-        .where(InvoiceLine.invoice_id == invoice.id, allocated_source()).order_by(InvoiceLine.position)))
+        .where(InvoiceLine.invoice_id == invoice.id, allocated_source()).order_by(InvoiceLine.position)
+        .options(selectinload(InvoiceLine.asset))))
 
 
 def recent_imports(user: User, limit: int = 20) -> list[InvoiceImport]:

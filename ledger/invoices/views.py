@@ -8,10 +8,9 @@ from flask import current_app, g, render_template, request
 from flask_babel import lazy_gettext as _l
 
 from ledger.access.permissions import authorise, require
-from ledger.database import db
 from ledger.invoices import service as invoice_service
 from ledger.invoices.forms import UploadForm
-from ledger.invoices.importing import import_file
+from ledger.invoices.importing import import_file_alone
 from ledger.invoices.models import ImportStatus
 from ledger.web import NAVIGATION, blueprint
 
@@ -29,15 +28,10 @@ def invoices() -> Any:
         if form.validate_on_submit():
             organisation = g.user.organisation
             for upload in request.files.getlist(form.files.name):
-                outcome = import_file(g.user, organisation, upload.read(), upload.filename or "file",
-                                      format=form.format.data, mapping=form.mapping.data or "generic",
-                                      supplier=form.supplier.data or None,
-                                      max_bytes=current_app.config["MAX_CONTENT_LENGTH"])
-                if outcome.status == ImportStatus.IMPORTED:
-                    db.session.commit()  # each file its own transaction
-                else:
-                    db.session.rollback()
-                outcomes.append(outcome)
+                outcomes.append(import_file_alone(
+                    g.user, organisation, upload.read(), upload.filename or "file", format=form.format.data,
+                    mapping=form.mapping.data or "generic", supplier=form.supplier.data or None,
+                    max_bytes=current_app.config["MAX_CONTENT_LENGTH"]))
             if any(o.status == ImportStatus.REJECTED for o in outcomes):
                 status = 422
         else:

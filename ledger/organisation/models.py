@@ -7,11 +7,11 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ledger.database import db
+from ledger.database import Model
 from ledger.database.types import Timestamp, utcnow
 
 
-class Organisation(db.Model):
+class Organisation(Model):
     """A municipality (kommun). Karlsborg keeps its ledger here; partners such as Skövde
     appear as contract parties. One deployment can hold the whole cooperation."""
 
@@ -35,7 +35,7 @@ class Organisation(db.Model):
     administrations: Mapped[list[Administration]] = relationship(back_populates="organisation")
 
 
-class Administration(db.Model):
+class Administration(Model):
     """A förvaltning, e.g. Kommunstyrelseförvaltningen."""
 
     __tablename__ = "administration"
@@ -54,7 +54,7 @@ class Administration(db.Model):
     )
 
 
-class BudgetUnit(db.Model):
+class BudgetUnit(Model):
     """A budget unit (enhet / ansvar) that budgets for and carries telephony costs."""
 
     __tablename__ = "budget_unit"
@@ -103,7 +103,7 @@ class BudgetUnit(db.Model):
         return self.opened_on <= day and (self.closed_on is None or day < self.closed_on)
 
 
-class UnitMembership(db.Model):
+class UnitMembership(Model):
     """Which administration a unit belonged to when: reorganisations move units between
     förvaltningar, and past months' budgets and costs stay with the administration of then."""
 
@@ -120,7 +120,7 @@ class UnitMembership(db.Model):
     valid_to: Mapped[date | None] = mapped_column(comment="First day no longer in it (exclusive); NULL: still")
 
 
-class Supplier(db.Model):
+class Supplier(Model):
     """An operator or another municipality that invoices us. Shared by every organisation."""
 
     __tablename__ = "supplier"

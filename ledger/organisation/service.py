@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -13,8 +14,10 @@ from ledger.access.permissions import ensure_unit_visible, visible_unit_ids
 from ledger.audit import service as audit
 from ledger.core.errors import Conflict, NotFound
 from ledger.database import db
-from ledger.inventory.models import Assignment, Handset, Subscription
+from ledger.inventory.models import Asset, AssetType, Assignment, Handset, Subscription
 from ledger.organisation.models import Administration, BudgetUnit, UnitMembership
+
+A = TypeVar("A", bound=Asset)
 
 
 def list_units(user: User) -> list[BudgetUnit]:
@@ -106,21 +109,19 @@ def _current(day: date) -> sa.ColumnElement[bool]:
     )
 
 
+def _assigned_to(model: type[A], unit: BudgetUnit, day: date, *order: Any) -> list[A]:
+    return list(db.session.scalars(
+        sa.select(model)
+        .join(Assignment, Assignment.asset_id == model.id)
+        .where(Assignment.unit_id == unit.id, _current(day))
+        .order_by(*order)
+    ))
+
+
 def unit_summary(unit: BudgetUnit, day: date | None = None) -> UnitSummary:
     day = day or date.today()
-    subscriptions = db.session.scalars(
-        sa.select(Subscription)
-        .join(Assignment, Assignment.subscription_id == Subscription.id)
-        .where(Assignment.unit_id == unit.id, _current(day))
-        .order_by(Subscription.number)
-    ).all()
-    handsets = db.session.scalars(
-        sa.select(Handset)
-        .join(Assignment, Assignment.handset_id == Handset.id)
-        .where(Assignment.unit_id == unit.id, _current(day))
-        .order_by(Handset.model, Handset.imei)
-    ).all()
-    return UnitSummary(list(subscriptions), list(handsets))
+    return UnitSummary(_assigned_to(Subscription, unit, day, Subscription.number),
+                       _assigned_to(Handset, unit, day, Handset.model, Handset.imei))
 
 
 def asset_counts(organisation_id: int, day: date | None = None) -> dict[int, tuple[int, int]]:
@@ -129,9 +130,10 @@ def asset_counts(organisation_id: int, day: date | None = None) -> dict[int, tup
     rows = db.session.execute(
         sa.select(
             Assignment.unit_id,
-            sa.func.count(Assignment.subscription_id),
-            sa.func.count(Assignment.handset_id),
+            sa.func.count(sa.case((Asset.type == AssetType.SUBSCRIPTION, Assignment.id))),
+            sa.func.count(sa.case((Asset.type == AssetType.HANDSET, Assignment.id))),
         )
+        .join(Asset, Asset.id == Assignment.asset_id)
         .where(Assignment.organisation_id == organisation_id, _current(day))
         .group_by(Assignment.unit_id)
     )

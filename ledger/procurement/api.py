@@ -15,10 +15,9 @@ from flask import g, request
 from flask_smorest import Blueprint
 
 from ledger.access.permissions import require
-from ledger.api.schemas import Amount
+from ledger.api.schemas import Amount, PeriodField
 from ledger.core.categories import Category
 from ledger.core.errors import BadRequest, ValidationFailed
-from ledger.database import db
 from ledger.procurement import compliance as compliance_service
 from ledger.procurement import coverage as exception_service
 from ledger.procurement import price_lists
@@ -254,8 +253,7 @@ class ApprovalSchema(DecisionSchema):
 
 
 class ComplianceQuerySchema(ma.Schema):
-    period = ma.fields.String(required=True, validate=ma.validate.Regexp(r"^\d{4}-\d{2}$"),
-                              metadata={"description": "YYYY-MM"})
+    period = PeriodField(required=True)
     today = ma.fields.Date(load_default=None, metadata={"description": "Horizon for contracts ending"})
 
 
@@ -327,7 +325,6 @@ def list_suppliers() -> Any:
 def create_supplier(data: dict[str, Any]) -> Any:
     """Register a supplier; the organisationsnummer is checked (409 if already registered)."""
     supplier = procurement_service.create_supplier(g.user, **data)
-    db.session.commit()
     return supplier
 
 
@@ -351,7 +348,6 @@ def create_contract(data: dict[str, Any]) -> Any:
     """Register a framework contract; parties are named by organisationsnummer (a partner
     municipality not yet known, e.g. Skövde, is added with the name given)."""
     contract = procurement_service.create_contract(g.user, **data)
-    db.session.commit()
     return procurement_service.contract_view(contract, g.user.organisation_id, _today())
 
 
@@ -371,7 +367,6 @@ def get_contract(contract_id: int) -> Any:
 def update_contract(data: dict[str, Any], contract_id: int) -> Any:
     """Change a contract's title, dates, status, categories, participants or unused options."""
     contract = procurement_service.update_contract(g.user, procurement_service.get_contract(contract_id), **data)
-    db.session.commit()
     return procurement_service.contract_view(contract, g.user.organisation_id, _today())
 
 
@@ -412,7 +407,6 @@ def add_prices(contract_id: int) -> Any:
     if not result.stored:
         raise ValidationFailed(f"The price list was not stored: {len(result.errors)} row(s) have errors",
                                RowReportSchema(many=True).dump(result.errors))
-    db.session.commit()
     return PriceImportSchema().dump(result), 201
 
 
@@ -423,7 +417,6 @@ def add_prices(contract_id: int) -> Any:
 def add_term(data: dict[str, Any], contract_id: int) -> Any:
     """Append to the terms log (never changed afterwards); an ``extension`` uses an option."""
     term = procurement_service.add_term(g.user, procurement_service.get_contract(contract_id), **data)
-    db.session.commit()
     return term
 
 
@@ -434,7 +427,6 @@ def add_term(data: dict[str, Any], contract_id: int) -> Any:
 def add_document(data: dict[str, Any], contract_id: int) -> Any:
     """Attach a document reference (diarienummer, archive id or URL)."""
     document = procurement_service.add_document(g.user, procurement_service.get_contract(contract_id), **data)
-    db.session.commit()
     return document
 
 
@@ -458,13 +450,11 @@ def request_exception(data: dict[str, Any]) -> Any:
     """Ask for an exception for a subscription of one of your units, or for an area."""
     number = data.pop("subscription")
     created = exception_service.request_exception(g.user, subscription_number=number, **data)
-    db.session.commit()
     return exception_service.view(g.user, created)
 
 
 def _decide(action: str, exception_id: int, data: dict[str, Any]) -> Any:
     view = exception_service.act(g.user, exception_id, action, _today(), **data)
-    db.session.commit()
     return view
 
 

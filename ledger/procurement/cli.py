@@ -8,7 +8,6 @@ from datetime import date
 import click
 
 from ledger.cli.common import ledger_organisation, organisation_option
-from ledger.database import db
 from ledger.procurement import compliance as compliance_service
 from ledger.procurement import coverage as exception_service
 
@@ -23,7 +22,6 @@ def exceptions() -> None:
 def expire(today: object | None) -> None:
     day = today.date() if today is not None else date.today()  # type: ignore[attr-defined]
     expired = exception_service.expire_due(None, day)
-    db.session.commit()
     listed = f": {', '.join(map(str, expired))}" if expired else ""
     click.echo(f"Expired {len(expired)} coverage exception(s){listed}")
 

@@ -44,7 +44,6 @@ draft is not yet, a terminated one no longer).
 from __future__ import annotations
 
 import calendar
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -53,13 +52,13 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import selectinload, with_polymorphic
 
 from ledger.core.categories import Category
-from ledger.core.errors import ValidationFailed
 from ledger.core.money import ZERO, quantize
+from ledger.core.month import Month
 from ledger.database import db
-from ledger.inventory.models import Assignment, Handset, Subscription
+from ledger.inventory.models import Asset, AssetType, Assignment, Handset, Subscription
 from ledger.invoices.models import DocumentType, Invoice, InvoiceLine, allocated_source
 from ledger.organisation.models import Supplier
 from ledger.procurement.models import (
@@ -112,8 +111,8 @@ class LineRef:
     quantity: Decimal | None
     unit_price: Decimal | None
     net_amount: Decimal
-    subscription_id: int | None
-    handset_id: int | None
+    asset_id: int | None
+    asset_type: AssetType | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,9 +131,17 @@ class Finding:
     supplier_id: int | None = None
     supplier_name: str | None = None
     contract_id: int | None = None
-    subscription_id: int | None = None
-    handset_id: int | None = None
+    asset_id: int | None = None
+    asset_type: AssetType | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def subscription_id(self) -> int | None:
+        return self.asset_id if self.asset_type == AssetType.SUBSCRIPTION else None
+
+    @property
+    def handset_id(self) -> int | None:
+        return self.asset_id if self.asset_type == AssetType.HANDSET else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,16 +176,6 @@ class ComplianceReport:
     @property
     def claims_total(self) -> Decimal:
         return sum((c.excess for c in self.claims), ZERO)
-
-
-def parse_period(period: str) -> tuple[date, date]:
-    """``"2026-03"`` → (first day, first day of the next month)."""
-    match = re.fullmatch(r"(\d{4})-(\d{2})", (period or "").strip())
-    if not match or not 1 <= int(match.group(2)) <= 12:
-        raise ValidationFailed(f"period {period!r}: use YYYY-MM", [{"field": "period", "messages": ["YYYY-MM"]}])
-    year, month = int(match.group(1)), int(match.group(2))
-    first = date(year, month, 1)
-    return first, date(year + month // 12, month % 12 + 1, 1)
 
 
 def add_months(day: date, months: int) -> date:
@@ -247,13 +244,14 @@ def _excepted() -> sa.ColumnElement[bool]:
         CoverageException.valid_from <= _LINE_DAY,
         sa.or_(CoverageException.valid_to.is_(None), CoverageException.valid_to > _LINE_DAY),
         sa.or_(CoverageException.subscription_id.is_(None),
-               CoverageException.subscription_id == InvoiceLine.subscription_id),
+               CoverageException.subscription_id == InvoiceLine.asset_id),
     )
 
 
-def _assigned(asset_column: sa.ColumnElement[Any], line_column: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
+def _assigned() -> sa.ColumnElement[bool]:
+    """The line's asset is assigned to a unit on the line's day."""
     return sa.exists().where(
-        asset_column == line_column,
+        Assignment.asset_id == InvoiceLine.asset_id,
         Assignment.valid_from <= _LINE_DAY,
         sa.or_(Assignment.valid_to.is_(None), Assignment.valid_to > _LINE_DAY),
     )
@@ -282,9 +280,8 @@ class _Row:
     line: LineRef
     on_contract: bool
     excepted: bool
-    subscription_assigned: bool
-    handset_assigned: bool
-    subscription_number: str | None
+    assigned: bool
+    asset: str | None  # the number, or IMEI …
     subscription_end: date | None
     handset_imei: str | None
     handset_off_contract: bool
@@ -294,7 +291,8 @@ class _Row:
 def check(organisation_id: int, period: str, today: date | None = None) -> ComplianceReport:
     """Every finding of ``period`` (YYYY-MM) for the organisation, and the claims list."""
     today = today or date.today()
-    first, after = parse_period(period)
+    month = Month.parse(period)
+    first, after = month.first, month.after
     rows = _classified_lines(organisation_id, first, after)
     contracts = _contracts_of(organisation_id)
     lines = {row.line.id: row.line for row in rows}
@@ -318,25 +316,23 @@ def check(organisation_id: int, period: str, today: date | None = None) -> Compl
 
 def _classified_lines(organisation_id: int, first: date, after: date) -> list[_Row]:
     """The period's lines, each with what the registers say about it: one query."""
+    asset = with_polymorphic(Asset, [Subscription])  # the line's asset, and a subscription's end
     query = (
         sa.select(
             InvoiceLine.id, InvoiceLine.invoice_id, Invoice.number.label("invoice_number"), Invoice.document_type,
             Invoice.supplier_id, Supplier.name.label("supplier_name"), InvoiceLine.position, _LINE_DAY.label("day"),
             InvoiceLine.period_end,
             InvoiceLine.category, InvoiceLine.item_code, InvoiceLine.reference, InvoiceLine.description,
-            InvoiceLine.quantity, InvoiceLine.unit_price, InvoiceLine.net_amount, InvoiceLine.subscription_id,
-            InvoiceLine.handset_id, Invoice.issue_date,
-            Subscription.number.label("subscription_number"), Subscription.end_date.label("subscription_end"),
-            Handset.imei, Handset.contract_id.label("handset_contract_id"),
+            InvoiceLine.quantity, InvoiceLine.unit_price, InvoiceLine.net_amount, InvoiceLine.asset_id,
+            Invoice.issue_date, asset.type.label("asset_type"), asset.identifier,
+            asset.contract_id.label("asset_contract_id"), asset.Subscription.end_date.label("subscription_end"),
             _contracted().label("on_contract"),
             _excepted().label("excepted"),
-            _assigned(Assignment.subscription_id, InvoiceLine.subscription_id).label("subscription_assigned"),
-            _assigned(Assignment.handset_id, InvoiceLine.handset_id).label("handset_assigned"),
+            _assigned().label("assigned"),
         )
         .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
         .join(Supplier, Supplier.id == Invoice.supplier_id)
-        .outerjoin(Subscription, Subscription.id == InvoiceLine.subscription_id)
-        .outerjoin(Handset, Handset.id == InvoiceLine.handset_id)
+        .outerjoin(asset, asset.id == InvoiceLine.asset_id)
         .where(*_period_lines(organisation_id, first, after))
         .order_by(Invoice.issue_date, Invoice.number, InvoiceLine.position)
     )
@@ -348,13 +344,14 @@ def _classified_lines(organisation_id: int, first: date, after: date) -> list[_R
             supplier_id=r.supplier_id, supplier_name=r.supplier_name, position=r.position, day=day,
             period_end=r.period_end, category=r.category, item_code=r.item_code, reference=r.reference,
             description=r.description, quantity=r.quantity, unit_price=r.unit_price, net_amount=r.net_amount,
-            subscription_id=r.subscription_id, handset_id=r.handset_id,
+            asset_id=r.asset_id, asset_type=r.asset_type,
         )
+        handset = r.asset_type == AssetType.HANDSET
         result.append(_Row(
-            line=line, on_contract=bool(r.on_contract), excepted=bool(r.excepted),
-            subscription_assigned=bool(r.subscription_assigned), handset_assigned=bool(r.handset_assigned),
-            subscription_number=r.subscription_number, subscription_end=r.subscription_end, handset_imei=r.imei,
-            handset_off_contract=r.handset_id is not None and r.handset_contract_id is None, issue_date=r.issue_date,
+            line=line, on_contract=bool(r.on_contract), excepted=bool(r.excepted), assigned=bool(r.assigned),
+            asset=Asset.describe_as(r.asset_type, r.identifier) if r.asset_type else None,
+            subscription_end=r.subscription_end, handset_imei=r.identifier if handset else None,
+            handset_off_contract=handset and r.asset_contract_id is None, issue_date=r.issue_date,
         ))
     return result
 
@@ -482,17 +479,17 @@ def _billed_after_end(rows: list[_Row]) -> list[Finding]:
             continue
         last_billed = line.period_end or line.day
         if last_billed > row.subscription_end:
-            groups[line.subscription_id or 0].append(row)
+            groups[line.asset_id or 0].append(row)
     findings = []
     for subscription_id, group in groups.items():
         lines = [r.line for r in group]
-        number, end = group[0].subscription_number, group[0].subscription_end
+        number, end = group[0].asset, group[0].subscription_end
         last = max(li.period_end or li.day for li in lines)
         findings.append(Finding(
             kind="billed_after_end",
             reason=f"{number} ended on {end} but is billed up to {last} on {len(lines)} line(s)",
             line_ids=tuple(li.id for li in lines), amount=_total(lines), supplier_id=lines[0].supplier_id,
-            supplier_name=lines[0].supplier_name, subscription_id=subscription_id,
+            supplier_name=lines[0].supplier_name, asset_id=subscription_id, asset_type=AssetType.SUBSCRIPTION,
             params={"number": number, "end_date": end, "last_billed": last, "lines": len(lines)},
         ))
     return findings
@@ -500,27 +497,23 @@ def _billed_after_end(rows: list[_Row]) -> list[Finding]:
 
 def _unassigned(rows: list[_Row]) -> list[Finding]:
     """(d) per subscription or handset: billed on a day no unit had it."""
-    groups: dict[tuple[str, int], list[_Row]] = defaultdict(list)
+    groups: dict[int, list[_Row]] = defaultdict(list)
     for row in rows:
-        line = row.line
-        if line.subscription_id is not None and not row.subscription_assigned:
-            groups[("subscription", line.subscription_id)].append(row)
-        elif line.subscription_id is None and line.handset_id is not None and not row.handset_assigned:
-            groups[("handset", line.handset_id)].append(row)
+        if row.line.asset_id is not None and not row.assigned:
+            groups[row.line.asset_id].append(row)
     findings = []
-    for (asset_kind, asset_id), group in groups.items():
+    for asset_id, group in groups.items():
         lines = [r.line for r in group]
-        asset = group[0].subscription_number if asset_kind == "subscription" else f"IMEI {group[0].handset_imei}"
+        asset, asset_type = group[0].asset, group[0].line.asset_type
+        assert asset_type is not None  # the line has an asset
         days = sorted({li.day for li in lines})
         findings.append(Finding(
             kind="no_assignment",
             reason=f"{asset} is billed for {days[0]}{f' to {days[-1]}' if len(days) > 1 else ''} "
                    "but was assigned to no budget unit then",
             line_ids=tuple(li.id for li in lines), amount=_total(lines), supplier_id=lines[0].supplier_id,
-            supplier_name=lines[0].supplier_name,
-            subscription_id=asset_id if asset_kind == "subscription" else None,
-            handset_id=asset_id if asset_kind == "handset" else None,
-            params={"asset": asset, "asset_kind": asset_kind, "first_day": days[0], "last_day": days[-1]},
+            supplier_name=lines[0].supplier_name, asset_id=asset_id, asset_type=asset_type,
+            params={"asset": asset, "asset_kind": asset_type.value, "first_day": days[0], "last_day": days[-1]},
         ))
     return findings
 
@@ -529,7 +522,7 @@ def _unmatched(rows: list[_Row]) -> list[Finding]:
     """(d) per supplier and reference: lines that name no known subscription or handset."""
     groups: dict[tuple[int, str | None], list[LineRef]] = defaultdict(list)
     for row in rows:
-        if row.line.subscription_id is None and row.line.handset_id is None:
+        if row.line.asset_id is None:
             groups[(row.line.supplier_id, row.line.reference)].append(row.line)
     findings = []
     for (supplier_id, reference), lines in groups.items():
@@ -554,8 +547,9 @@ def _hardware(rows: list[_Row], organisation_id: int, first: date, after: date,
         line = row.line
         if line.category != Category.EQUIPMENT:
             continue
-        if line.handset_id is not None:
-            billed_handsets.add(line.handset_id)
+        handset_id = line.asset_id if line.asset_type == AssetType.HANDSET else None
+        if handset_id is not None:
+            billed_handsets.add(handset_id)
         supplier_off = not row.on_contract
         if not (supplier_off or row.handset_off_contract):
             continue
@@ -569,7 +563,8 @@ def _hardware(rows: list[_Row], organisation_id: int, first: date, after: date,
             parts.append(f"handset IMEI {row.handset_imei} is registered as bought off contract")
         findings.append(Finding(
             kind="hardware_off_contract", reason="; ".join(parts), line_ids=(line.id,), amount=line.net_amount,
-            supplier_id=line.supplier_id, supplier_name=line.supplier_name, handset_id=line.handset_id,
+            supplier_id=line.supplier_id, supplier_name=line.supplier_name, asset_id=handset_id,
+            asset_type=AssetType.HANDSET if handset_id is not None else None,
             params={"supplier": line.supplier_name, "description": line.description or line.item_code or "",
                     "supplier_off_contract": supplier_off, "handset_off_contract": row.handset_off_contract,
                     "imei": row.handset_imei or "", "day": line.day},
@@ -586,7 +581,7 @@ def _hardware(rows: list[_Row], organisation_id: int, first: date, after: date,
         findings.append(Finding(
             kind="hardware_off_contract",
             reason=f"{model} IMEI {imei} bought on {purchase_date} is registered as bought off contract",
-            line_ids=(), amount=price, handset_id=handset_id,
+            line_ids=(), amount=price, asset_id=handset_id, asset_type=AssetType.HANDSET,
             params={"supplier": "", "description": model, "supplier_off_contract": False,
                     "handset_off_contract": True, "imei": imei, "day": purchase_date},
         ))

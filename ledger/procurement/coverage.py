@@ -374,7 +374,7 @@ def request_choices(user: User, today: date | None = None) -> list[Subscription]
     query = sa.select(Subscription).where(Subscription.organisation_id == user.organisation_id)
     scope = visible_unit_ids(user)
     if scope is not None:
-        query = query.join(Assignment, Assignment.subscription_id == Subscription.id).where(
+        query = query.join(Assignment, Assignment.asset_id == Subscription.id).where(
             Assignment.unit_id.in_(scope), Assignment.valid_from <= today,
             sa.or_(Assignment.valid_to.is_(None), Assignment.valid_to > today))
     return list(db.session.scalars(query.order_by(Subscription.number)))

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ledger.core.categories import Category
-from ledger.database import db
+from ledger.database import Model
 from ledger.database.types import Money, Timestamp, enum_column, utcnow
 from ledger.organisation.models import Supplier
 
@@ -39,7 +39,7 @@ class ExceptionStatus(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-class FrameworkContract(db.Model):
+class FrameworkContract(Model):
     """A ramavtal, usually procured by Skövde as lead party on behalf of its partners."""
 
     __tablename__ = "framework_contract"
@@ -88,7 +88,7 @@ class FrameworkContract(db.Model):
         return "in_force" if day <= self.end_on() else "ended"
 
 
-class ContractParty(db.Model):
+class ContractParty(Model):
     """A municipality that may buy on the contract (samarbetspart)."""
 
     __tablename__ = "contract_party"
@@ -104,7 +104,7 @@ class ContractParty(db.Model):
     contract: Mapped[FrameworkContract] = relationship(back_populates="parties")
 
 
-class ContractCategory(db.Model):
+class ContractCategory(Model):
     """A cost category the contract covers (its supplier is the contracted one for it)."""
 
     __tablename__ = "contract_category"
@@ -117,7 +117,7 @@ class ContractCategory(db.Model):
     )
 
 
-class ContractExtensionOption(db.Model):
+class ContractExtensionOption(Model):
     """An option to extend (förlängningsoption) with the last day to give notice of it."""
 
     __tablename__ = "contract_extension_option"
@@ -131,7 +131,7 @@ class ContractExtensionOption(db.Model):
     exercised_on: Mapped[date | None] = mapped_column(comment="When the option was used; NULL if not")
 
 
-class ContractTerm(db.Model):
+class ContractTerm(Model):
     """Append-only log of dated notes on a contract: price adjustments, options used, amendments."""
 
     __tablename__ = "contract_term"
@@ -150,7 +150,7 @@ class ContractTerm(db.Model):
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, comment="When written")
 
 
-class ContractDocument(db.Model):
+class ContractDocument(Model):
     """A reference to a document of the contract: the signed agreement, an annex, a price list."""
 
     __tablename__ = "contract_document"
@@ -165,7 +165,7 @@ class ContractDocument(db.Model):
     added_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, comment="When added")
 
 
-class PriceListItem(db.Model):
+class PriceListItem(Model):
     """An effective-dated price on a contract; a new version supersedes, the old one stays."""
 
     __tablename__ = "price_list_item"
@@ -192,7 +192,7 @@ class PriceListItem(db.Model):
     valid_to: Mapped[date | None] = mapped_column(comment="First day it no longer applies (exclusive)")
 
 
-class CoverageException(db.Model):
+class CoverageException(Model):
     """An approved use of a non-contract operator (undantag), e.g. weak coverage in Forsvik."""
 
     __tablename__ = "coverage_exception"

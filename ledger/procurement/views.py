@@ -27,7 +27,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ledger.access.permissions import allowed, authorise, require
 from ledger.core.categories import Category
 from ledger.core.errors import LedgerError, ValidationFailed
-from ledger.database import db
+from ledger.database.transaction import savepoint
 from ledger.i18n import format_locale
 from ledger.labels import label
 from ledger.procurement import compliance as compliance_service
@@ -36,6 +36,7 @@ from ledger.procurement import price_lists
 from ledger.procurement import service as procurement_service
 from ledger.procurement.models import ContractStatus
 from ledger.web import NAVIGATION, blueprint
+from ledger.web.forms import required
 
 NAVIGATION.append(("web.contracts", _l("Contracts"), "contracts.read"))
 NAVIGATION.append(("web.exceptions", _l("Exceptions"), "exceptions.read"))
@@ -115,8 +116,8 @@ class DecisionForm(FlaskForm):
 
 
 def _refused(error: LedgerError) -> int:
-    """Show a refused change on the page it came from; nothing of it is stored."""
-    db.session.rollback()
+    """Show a refused change on the page it came from. The page answers with the error's
+    status, so nothing of the change is stored (``ledger.database.transaction``)."""
     flash(error.message, "error")
     return error.status
 
@@ -168,12 +169,12 @@ def contract_new() -> Any:
         contract = procurement_service.create_contract(
             g.user, reference=form.reference.data or "", title=form.title.data or "", supplier_id=form.supplier.data,
             lead=form.lead.data, participants=form.participants.data or [], categories=form.categories.data or [],
-            start_date=form.start_date.data, end_date=form.end_date.data, notice_months=form.notice_months.data or 0,
+            start_date=required(form.start_date.data), end_date=required(form.end_date.data),
+            notice_months=form.notice_months.data or 0,
             status=ContractStatus(form.status.data), extension_options=options,
         )
     except LedgerError as error:
         return _new_contract_page(form, _refused(error))
-    db.session.commit()
     flash(_("Contract %(reference)s registered.", reference=contract.reference), "info")
     return redirect(url_for("web.contract", contract_id=contract.id))
 
@@ -184,12 +185,12 @@ def contract_partner() -> Any:
     form = PartnerForm()
     if form.validate_on_submit():
         try:
-            partner = procurement_service.ensure_partner_organisation(
-                g.user, name=form.name.data or "", organisation_number=form.organisation_number.data or "")
+            with savepoint():  # the page redirects whatever happened: keep nothing of a refusal
+                partner = procurement_service.ensure_partner_organisation(
+                    g.user, name=form.name.data or "", organisation_number=form.organisation_number.data or "")
         except LedgerError as error:
             _refused(error)
         else:
-            db.session.commit()
             flash(_("%(name)s can now be chosen as a party.", name=partner.name), "info")
     else:
         flash(_("Give the partner's name and organisation number."), "error")
@@ -228,11 +229,11 @@ def contract_term(contract_id: int) -> Any:
         return _contract_page(contract_id, 400, term_form=form)
     try:
         procurement_service.add_term(g.user, procurement_service.get_contract(contract_id),
-                                     noted_on=form.noted_on.data, kind=form.kind.data or "", text=form.text.data or "",
+                                     noted_on=required(form.noted_on.data), kind=form.kind.data or "",
+                                     text=form.text.data or "",
                                      document_reference=form.document_reference.data)
     except LedgerError as error:
         return _contract_page(contract_id, _refused(error), term_form=form)
-    db.session.commit()
     flash(_("The term is added to the log."), "info")
     return redirect(url_for("web.contract", contract_id=contract_id) + "#terms")
 
@@ -248,7 +249,6 @@ def contract_document(contract_id: int) -> Any:
                                          title=form.title.data or "", reference=form.reference.data or "")
     except LedgerError as error:
         return _contract_page(contract_id, _refused(error), document_form=form)
-    db.session.commit()
     flash(_("The document reference is added."), "info")
     return redirect(url_for("web.contract", contract_id=contract_id) + "#documents")
 
@@ -265,16 +265,14 @@ def contract_prices(contract_id: int) -> Any:
             upload = form.file.data
             try:
                 result = price_lists.import_price_list(g.user, found, upload.read(), upload.filename or "upload.csv",
-                                                       form.valid_from.data)
+                                                       required(form.valid_from.data))
             except LedgerError as error:
                 status = _refused(error)
             else:
                 if result.stored:
-                    db.session.commit()
                     flash(_("Price list stored: %(added)d added, %(superseded)d superseded, %(unchanged)d unchanged.",
                             added=result.added, superseded=result.superseded, unchanged=result.unchanged), "info")
                 else:
-                    db.session.rollback()
                     flash(_("Nothing was stored: %(count)d row(s) have errors.", count=len(result.errors)), "error")
                     status = 422
         else:
@@ -312,13 +310,12 @@ def exception_new() -> Any:
     try:
         exception_service.request_exception(
             g.user, supplier_id=form.supplier.data, reason=form.reason.data or "", evidence=form.evidence.data,
-            valid_from=form.valid_from.data, valid_to=form.valid_to.data,
+            valid_from=required(form.valid_from.data), valid_to=form.valid_to.data,
             subscription_number=form.subscription.data or None, area=form.area.data,
         )
     except LedgerError as error:
         status = _refused(error)
         return render_template("procurement/exception_form.html", form=form), status
-    db.session.commit()
     flash(_("The exception is requested; procurement will approve or reject it."), "info")
     return redirect(url_for("web.exceptions"))
 
@@ -341,7 +338,6 @@ def exception_decide(exception_id: int, action: str) -> Any:
         _refused(error)
         return render_template("procurement/exceptions.html", decision_form=DecisionForm(), today=date.today(),
                                views=exception_service.list_exceptions(g.user, date.today())), error.status
-    db.session.commit()
     flash({"approve": _("The exception is approved."), "reject": _("The exception is rejected."),
            "withdraw": _("The exception is withdrawn.")}[action], "info")
     return redirect(url_for("web.exceptions"))

@@ -1,11 +1,12 @@
 """``/api/v1/reports/allocation`` and ``/api/v1/exports/{sie,csv,xlsx}``: files for finance and auditors.
 
-Each route reads the period's data through ``ledger.services.report_data`` and returns the
+Each route reads the period's data through ``ledger.reporting.service`` and returns the
 rendered file as an attachment. Finance and auditors only (permission ``reports.read``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import marshmallow as ma
@@ -13,6 +14,7 @@ from flask import Response, g
 from flask_smorest import Blueprint
 
 from ledger.access.permissions import require
+from ledger.api.schemas import PeriodField
 from ledger.organisation.models import Organisation
 from ledger.reporting import service as report_data
 from reports.allocation_pdf import render_allocation_report
@@ -29,11 +31,10 @@ PDF = "application/pdf"
 SIE = "text/plain; charset=IBM437"
 CSV = "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_PERIOD = ma.validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="use YYYY-MM")
 
 
 class PeriodQuery(ma.Schema):
-    period = ma.fields.String(required=True, validate=_PERIOD, metadata={"description": "YYYY-MM"})
+    period = PeriodField(required=True)
 
 
 class AllocationReportQuery(PeriodQuery):
@@ -62,47 +63,45 @@ def file_name(organisation: Organisation, stem: str, period: str, suffix: str) -
     return f"{stem}-{code}-{period}.{suffix}"
 
 
-@reports_blp.route("/allocation")
-@require("reports.read")
-@reports_blp.arguments(AllocationReportQuery, location="query")
-@reports_blp.response(200, content_type=PDF, description="The allocation report (PDF)")
+def _download(blueprint: Blueprint, path: str, query: type[ma.Schema], content_type: str,
+              description: str) -> Callable[[Callable[..., Any]], Any]:
+    """A file download route: finance and auditors, the period in the query string."""
+    def register(view: Callable[..., Any]) -> Any:
+        view = blueprint.response(200, content_type=content_type, description=description)(view)
+        view = blueprint.arguments(query, location="query")(view)
+        return blueprint.route(path)(require("reports.read")(view))
+
+    return register
+
+
+@_download(reports_blp, "/allocation", AllocationReportQuery, PDF, "The allocation report (PDF)")
 def allocation_report(query: dict[str, Any]) -> Any:
     """The auditors' allocation report of a period: summary, reconciliation, findings, every entry."""
-    organisation = g.user.organisation
-    data = report_data.allocation_report(organisation, query["period"], generated_by=signature())
-    return attachment(render_allocation_report(data, query["lang"]), PDF,
-                      file_name(organisation, "fordelning", query["period"], "pdf"))
+    organisation, period = g.user.organisation, query["period"]
+    data = report_data.allocation_report(organisation, period, generated_by=signature())
+    return attachment(render_allocation_report(data, query["lang"]), PDF, file_name(organisation, "fordelning",
+                                                                                     period, "pdf"))
 
 
-@exports_blp.route("/sie")
-@require("reports.read")
-@exports_blp.arguments(PeriodQuery, location="query")
-@exports_blp.response(200, content_type=SIE, description="SIE 4I (CP437)")
+@_download(exports_blp, "/sie", PeriodQuery, SIE, "SIE 4I (CP437)")
 def export_sie(query: dict[str, Any]) -> Any:
     """The period's journal as SIE 4I: one balanced voucher per invoice, ansvar as dimension 1."""
-    organisation = g.user.organisation
-    export = report_data.sie_export(organisation, query["period"], generated_by=signature())
-    return attachment(render_sie4i(export), SIE, file_name(organisation, "journal", query["period"], "si"))
+    organisation, period = g.user.organisation, query["period"]
+    export = report_data.sie_export(organisation, period, generated_by=signature())
+    return attachment(render_sie4i(export), SIE, file_name(organisation, "journal", period, "si"))
 
 
-@exports_blp.route("/csv")
-@require("reports.read")
-@exports_blp.arguments(CsvQuery, location="query")
-@exports_blp.response(200, content_type=CSV, description="CSV, UTF-8 with BOM")
+@_download(exports_blp, "/csv", CsvQuery, CSV, "CSV, UTF-8 with BOM")
 def export_csv(query: dict[str, Any]) -> Any:
     """The period's journal as CSV (';' and decimal comma unless `separator=,`)."""
-    organisation = g.user.organisation
-    export = report_data.journal_export(organisation, query["period"])
-    return attachment(render_journal_csv(export, separator=query["separator"]), CSV,
-                      file_name(organisation, "journal", query["period"], "csv"))
+    organisation, period = g.user.organisation, query["period"]
+    data = render_journal_csv(report_data.journal_export(organisation, period), separator=query["separator"])
+    return attachment(data, CSV, file_name(organisation, "journal", period, "csv"))
 
 
-@exports_blp.route("/xlsx")
-@require("reports.read")
-@exports_blp.arguments(PeriodQuery, location="query")
-@exports_blp.response(200, content_type=XLSX, description="Excel workbook")
+@_download(exports_blp, "/xlsx", PeriodQuery, XLSX, "Excel workbook")
 def export_xlsx(query: dict[str, Any]) -> Any:
     """The period's journal as an Excel workbook (amounts as numbers)."""
-    organisation = g.user.organisation
-    export = report_data.journal_export(organisation, query["period"])
-    return attachment(render_journal_xlsx(export), XLSX, file_name(organisation, "journal", query["period"], "xlsx"))
+    organisation, period = g.user.organisation, query["period"]
+    data = render_journal_xlsx(report_data.journal_export(organisation, period))
+    return attachment(data, XLSX, file_name(organisation, "journal", period, "xlsx"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -46,11 +47,29 @@ def report_group() -> None:
     pass
 
 
-@report_group.command("allocation", help="The auditors' allocation report of PERIOD (YYYY-MM) as a PDF.")
-@click.argument("period")
-@out_option
-@click.option("--lang", type=click.Choice(["sv", "en"]), default="sv", show_default=True, help="Language.")
-@organisation_option
+@click.group("export", help="A period's journal as a file for the financial system or a spreadsheet.")
+def export_group() -> None:
+    pass
+
+
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def _period_file(group: click.Group, name: str, help: str,
+                 *options: Decorator) -> Callable[[Callable[..., None]], click.Command]:
+    """A command that writes PERIOD's file to ``--out``: PERIOD, --out, its own options, --organisation."""
+    def register(function: Callable[..., None]) -> click.Command:
+        for option in (organisation_option, *reversed(options), out_option, click.argument("period")):
+            function = option(function)
+        return group.command(name, help=help)(function)
+
+    return register
+
+
+_LANGUAGE = click.option("--lang", type=click.Choice(["sv", "en"]), default="sv", show_default=True, help="Language.")
+
+
+@_period_file(report_group, "allocation", "The auditors' allocation report of PERIOD (YYYY-MM) as a PDF.", _LANGUAGE)
 def allocation_report_command(period: str, out: Path, lang: str, orgnr: str | None) -> None:
     _write(out, lambda organisation: render_allocation_report(
         report_data.allocation_report(organisation, period, generated_by=_who()), lang), orgnr, "report")
@@ -61,7 +80,7 @@ def allocation_report_command(period: str, out: Path, lang: str, orgnr: str | No
 @out_option
 @click.option("--unit", "unit_code",
               help="Ansvar code of one unit (default: the organisation and its administrations).")
-@click.option("--lang", type=click.Choice(["sv", "en"]), default="sv", show_default=True, help="Language.")
+@_LANGUAGE
 @organisation_option
 def budget_report_command(year: int, out: Path, unit_code: str | None, lang: str, orgnr: str | None) -> None:
     _write(out, lambda organisation: render_budget_report(
@@ -69,35 +88,21 @@ def budget_report_command(year: int, out: Path, unit_code: str | None, lang: str
         "report")
 
 
-@click.group("export", help="A period's journal as a file for the financial system or a spreadsheet.")
-def export_group() -> None:
-    pass
-
-
-@export_group.command("sie", help="The journal of PERIOD (YYYY-MM) as SIE 4I (CP437) for the financial system.")
-@click.argument("period")
-@out_option
-@organisation_option
+@_period_file(export_group, "sie", "The journal of PERIOD (YYYY-MM) as SIE 4I (CP437) for the financial system.")
 def export_sie_command(period: str, out: Path, orgnr: str | None) -> None:
     _write(out, lambda organisation: render_sie4i(
         report_data.sie_export(organisation, period, generated_by=_who())), orgnr, "SIE export")
 
 
-@export_group.command("csv", help="The journal of PERIOD (YYYY-MM) as CSV (';' and decimal comma, UTF-8 with BOM).")
-@click.argument("period")
-@out_option
-@click.option("--separator", type=click.Choice([";", ","]), default=";", show_default=True,
-              help="Field separator; ',' writes a decimal point instead of a comma.")
-@organisation_option
+@_period_file(export_group, "csv", "The journal of PERIOD (YYYY-MM) as CSV (';' and decimal comma, UTF-8 with BOM).",
+              click.option("--separator", type=click.Choice([";", ","]), default=";", show_default=True,
+                           help="Field separator; ',' writes a decimal point instead of a comma."))
 def export_csv_command(period: str, out: Path, separator: str, orgnr: str | None) -> None:
     _write(out, lambda organisation: render_journal_csv(
         report_data.journal_export(organisation, period), separator=separator), orgnr, "CSV export")
 
 
-@export_group.command("xlsx", help="The journal of PERIOD (YYYY-MM) as an Excel workbook.")
-@click.argument("period")
-@out_option
-@organisation_option
+@_period_file(export_group, "xlsx", "The journal of PERIOD (YYYY-MM) as an Excel workbook.")
 def export_xlsx_command(period: str, out: Path, orgnr: str | None) -> None:
     _write(out, lambda organisation: render_journal_xlsx(report_data.journal_export(organisation, period)), orgnr,
            "XLSX export")

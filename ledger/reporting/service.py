@@ -47,7 +47,7 @@ import tomllib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -57,9 +57,9 @@ import sqlalchemy as sa
 
 from ledger.allocation.accounts import DEFAULT_ACCOUNTS
 from ledger.allocation.models import JournalEntry, Period, PeriodStatus
-from ledger.allocation.periods import parse_period
-from ledger.allocation.rules import SUSPENSE
+from ledger.allocation.rules import Rule
 from ledger.core.money import from_ore
+from ledger.core.month import Month
 from ledger.database import db
 from ledger.database.types import raw_ore, utcnow
 from ledger.invoices.models import Invoice, InvoiceLine
@@ -98,13 +98,13 @@ LOCAL_TIME = ZoneInfo("Europe/Stockholm")
 
 
 def _period_bounds(period: str) -> tuple[date, date]:
-    start, after = parse_period(period)  # BadRequest for anything but YYYY-MM
-    return start, after - timedelta(days=1)
+    month = Month.parse(period)  # BadRequest for anything but YYYY-MM
+    return month.first, month.last
 
 
 def journal_rows(organisation_id: int, period: str) -> list[JournalRow]:
     """Every entry booked in ``period``, with its unit, administration, invoice and line; by id."""
-    parse_period(period)
+    Month.parse(period)
     query = (
         sa.select(
             JournalEntry.id, Period.period, BudgetUnit.ansvar, BudgetUnit.name, Administration.code,
@@ -184,7 +184,8 @@ def _summary(organisation_id: int, period: str) -> list[UnitSummary]:
 def _reconciliation(organisation_id: int, period: str) -> list[Reconciliation]:
     """The invoices dated in the period, and any other with entries booked in it, against the
     sum of their entries booked up to and including the period: one grouped query."""
-    start, after = parse_period(period)
+    month = Month.parse(period)
+    start, after = month.first, month.after
     amount = raw_ore(JournalEntry.amount)
     through = sa.func.coalesce(sa.func.sum(sa.case((Period.period <= period, amount), else_=0)), 0)
     in_period = sa.func.coalesce(sa.func.sum(sa.case((Period.period == period, amount), else_=0)), 0)
@@ -219,7 +220,7 @@ def _suspense(organisation_id: int, period: str) -> list[SuspenseRow]:
         .join(Supplier, Supplier.id == Invoice.supplier_id)
         .outerjoin(InvoiceLine, InvoiceLine.id == JournalEntry.invoice_line_id)
         .where(JournalEntry.organisation_id == organisation_id, Period.period == period,
-               JournalEntry.rule == SUSPENSE)
+               JournalEntry.rule == Rule.SUSPENSE)
         .group_by(JournalEntry.invoice_id, JournalEntry.invoice_line_id, Invoice.issue_date, Invoice.number,
                   Supplier.name, InvoiceLine.position, InvoiceLine.reference, InvoiceLine.description)
         .having(total != 0)
@@ -230,7 +231,7 @@ def _suspense(organisation_id: int, period: str) -> list[SuspenseRow]:
 
 
 def _compliance(organisation_id: int, period: str, today: date) -> tuple[list[ComplianceRow], str | None]:
-    """The period's findings from ``ledger.services.compliance.check``, as the report prints
+    """The period's findings from ``ledger.procurement.compliance.check``, as the report prints
     them. That service is young: if its interface is not the one read here, the report still
     prints, with an empty list and a note saying why (and the error is logged)."""
     try:
@@ -405,6 +406,7 @@ def budget_report(organisation: Organisation, year: int, *, unit_code: str | Non
             for category in BudgetCategory if category in table.budget or category in table.actual))
 
     today = today or date.today()
+    sections: tuple[BudgetSection, ...]
     if unit_code:
         unit = db.session.scalar(sa.select(BudgetUnit).where(BudgetUnit.organisation_id == organisation.id,
                                                              BudgetUnit.ansvar == unit_code))

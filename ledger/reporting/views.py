@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from ledger.access.permissions import require
 from ledger.allocation import periods
+from ledger.core.month import Month
 from ledger.reporting import service as report_data
 from ledger.reporting.api import CSV, PDF, SIE, XLSX, attachment, file_name, signature
 from ledger.web import NAVIGATION, blueprint
@@ -30,7 +31,7 @@ LANGUAGES = {"sv": "Svenska", "en": "English"}
 def _period() -> str:
     """The ``period`` argument, checked (400 for anything but YYYY-MM)."""
     period = request.args.get("period", "")
-    periods.parse_period(period)
+    Month.parse(period)
     return period
 
 
@@ -43,8 +44,8 @@ def _language() -> str:
 @require("reports.read")
 def reports_page() -> Any:
     listed = periods.list_periods(g.user.organisation_id)
-    period = request.args.get("period") or (listed[0].period if listed else f"{date.today():%Y-%m}")
-    periods.parse_period(period)
+    period = request.args.get("period") or (listed[0].period if listed else str(Month.of(date.today())))
+    Month.parse(period)
     chosen = next((p for p in listed if p.period == period), None)
     language = _language()
     return render_template("reports/index.html", periods=listed, period=period, chosen=chosen, language=language,

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms.validators import DataRequired
+
+from ledger.core.errors import BadRequest
+
+T = TypeVar("T")
 
 
 class LanguageForm(FlaskForm):
@@ -16,3 +22,11 @@ class LanguageForm(FlaskForm):
 
 class LogoutForm(FlaskForm):
     pass
+
+
+def required(value: T | None) -> T:
+    """The value of a field the form has validated as required (``DataRequired``): never
+    ``None`` once ``validate_on_submit()`` passed; this says so to the type checker too."""
+    if value is None:
+        raise BadRequest("a required field is missing")
+    return value

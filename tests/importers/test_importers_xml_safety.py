@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from ubl_builder import Line, build_invoice
 
-import importers.peppol as peppol
+import importers.peppol.stream as peppol_stream
 from importers import ParseResult, parse_file
 from importers.xmlsafe import XmlProlog, sniff_xml
 
@@ -73,7 +73,7 @@ def test_entity_declaration_without_doctype_is_refused() -> None:
 @pytest.mark.parametrize("text", [XXE_FILE, BILLION_LAUGHS, EXTERNAL_DTD], ids=["xxe", "laughs", "external"])
 def test_second_lock_parser_never_expands(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
     """Even if the prolog scan were fooled, the parser neither expands nor fetches."""
-    monkeypatch.setattr(peppol, "sniff_xml", lambda data: XmlProlog(is_xml=True, root_qname="Invoice"))
+    monkeypatch.setattr(peppol_stream, "sniff_xml", lambda data: XmlProlog(is_xml=True, root_qname="Invoice"))
     result = refused(text.encode("utf-8"))
     assert "DOCTYPE" in result.errors[0].message
     assert "root:" not in str(result)

@@ -1,0 +1,231 @@
+"""``parse_peppol``: the checks before parsing, then one streamed pass over the XML.
+
+The file is streamed with ``lxml.etree.iterparse``: each line is read when its end tag
+arrives and then removed from the tree, so a 100,000-line invoice keeps only one line in
+memory besides the parsed results. The first event fixes the document element (the root,
+or the one child of an SBDH envelope); the document-level elements before the first line
+are read then, those after the lines when the document ends.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING
+
+from lxml import etree
+
+from importers.model import ParsedInvoice, ParseError, ParseResult
+from importers.peppol.context import Context
+from importers.peppol.header import read_header
+from importers.peppol.invoice import finish
+from importers.peppol.lines import read_line
+from importers.peppol.names import (
+    LINE_TAGS,
+    NS_CREDIT_NOTE,
+    NS_INVOICE,
+    ROOT_TAGS,
+    T_CREDIT_NOTE,
+    T_CREDIT_NOTE_LINE,
+    T_INVOICE,
+    T_INVOICE_LINE,
+    local_name,
+    prefixed,
+    shown,
+)
+from importers.peppol.problems import TooManyErrorsError
+from importers.xmlsafe import sniff_xml
+
+if TYPE_CHECKING:
+    from lxml.etree import _Element as Element
+
+DEFAULT_MAX_BYTES = 50 * 2**20
+#: Emptied lines are removed from the tree in batches of this many (cheaper than one by one).
+_CLEANUP_EVERY = 256
+_DOCUMENT_ROOTS = ("Invoice", "CreditNote", "StandardBusinessDocument")
+
+
+def parse_peppol(data: bytes, filename: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParseResult:
+    """Parse one PEPPOL BIS Billing 3.0 invoice or credit note (kreditnota).
+
+    Returns the invoice, or errors that name the file, the XML line and path, the field and,
+    where one applies, the EN 16931 / PEPPOL rule. Never raises for bad input.
+    """
+    refusal = _refusal_before_parsing(data, filename, max_bytes)
+    if refusal is not None:
+        return refusal
+    return _Stream(filename).parse(data)
+
+
+def _refuse(filename: str, field: str, message: str, line: int | None = None) -> ParseResult:
+    return ParseResult(errors=[ParseError(filename, line, None, field, message)])
+
+
+def _refusal_before_parsing(data: bytes, filename: str, max_bytes: int) -> ParseResult | None:
+    """Why the file is refused before any parser sees it (too large, empty, not UBL XML, a DTD)."""
+    if len(data) > max_bytes:
+        return _refuse(filename, "file", f"the file is {len(data):,} bytes, over the limit of {max_bytes:,} bytes")
+    if not data.strip():
+        return _refuse(filename, "file", "the file is empty")
+    prolog = sniff_xml(data)
+    if not prolog.is_xml:
+        return _refuse(filename, "xml", "not an XML document (the first character is not '<')", line=1)
+    if prolog.problem is not None:
+        return _refuse(filename, "xml", prolog.problem, line=prolog.line)
+    local = prolog.root_local_name
+    if local not in _DOCUMENT_ROOTS:
+        hint = " (UN/CEFACT CII is not supported, only UBL)" if local == "CrossIndustryInvoice" else ""
+        message = f"the root element is {shown(prolog.root_qname)}, not a UBL Invoice or CreditNote{hint}"
+        return _refuse(filename, "xml", message, line=prolog.line)
+    return None
+
+
+def _document_problem(document: Element | None) -> str | None:
+    """Why ``document`` is not an acceptable Invoice/CreditNote element, or ``None``.
+
+    It must be the root, or the one child of a Standard Business Document envelope; and the
+    file must have no DOCTYPE (checked again here, after the prolog scan).
+    """
+    if document is None or document.tag not in ROOT_TAGS:
+        return "an invoice line outside an Invoice or CreditNote element"
+    if document.getroottree().docinfo.doctype:
+        return "the file declares a DOCTYPE: refused"
+    parent = document.getparent()
+    if parent is not None and (local_name(parent.tag) != "StandardBusinessDocument" or parent.getparent() is not None):
+        return f"<{local_name(document.tag)}> found inside <{local_name(parent.tag)}>, not at the root or in an SBDH"
+    return None
+
+
+def _syntax_error(exc: etree.XMLSyntaxError, filename: str) -> ParseError:
+    """The error for XML that lxml cannot parse, saying whether it is damaged or too large."""
+    line = exc.position[0] if exc.position else getattr(exc, "lineno", None)
+    message = (exc.msg or str(exc)).strip()
+    if "XML_PARSE_HUGE" in message or "limit exceeded" in message.lower():
+        explanation = (
+            "a single element holds more than 10 MB of text (an embedded attachment?), "
+            f"more than the importer reads: {message}"
+        )
+    else:
+        explanation = f"the XML is not well-formed (damaged or truncated): {message}"
+    return ParseError(filename, line, None, "xml", explanation)
+
+
+def _iterparse(data: bytes) -> etree.iterparse[tuple[str, Element]]:
+    """The end events of documents and lines, from a parser that never expands or fetches."""
+    return etree.iterparse(
+        io.BytesIO(data),
+        events=("end",),
+        tag=(T_INVOICE, T_CREDIT_NOTE, T_INVOICE_LINE, T_CREDIT_NOTE_LINE),
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+        remove_blank_text=True,
+    )
+
+
+class _Stream:
+    """One file's pass over its end events; ``parse`` is the only entry."""
+
+    def __init__(self, filename: str) -> None:
+        self.filename = filename
+        self.ctx = Context.for_file(filename)
+        self.root: Element | None = None
+        self.line_tag = ""
+        self.since_cleanup = 0
+        self.lines_seen = False
+        self.invoice: ParsedInvoice | None = None
+
+    def parse(self, data: bytes) -> ParseResult:
+        problems = self.ctx.problems
+        context = _iterparse(data)
+        try:
+            for _event, el in context:
+                if el.tag == self.line_tag:  # by far the most common event
+                    self._next_line(el)
+                    continue
+                refusal = self._on_end(el)
+                if refusal is not None:
+                    return refusal
+        except TooManyErrorsError:
+            pass
+        except etree.XMLSyntaxError as exc:
+            # Added past the error limit on purpose: it explains why reading stopped.
+            problems.errors.append(_syntax_error(exc, self.filename))
+            return ParseResult(errors=problems.errors, warnings=problems.warnings)
+        return self._result(context)
+
+    def _result(self, context: etree.iterparse[tuple[str, Element]]) -> ParseResult:
+        """The invoice, or the errors; a file with no UBL document at all names its root."""
+        problems = self.ctx.problems
+        if self.root is None and not problems.errors:
+            found = getattr(context, "root", None)
+            name = found.tag if found is not None else "?"
+            return _refuse(
+                self.filename,
+                "xml",
+                f"the root element is {name}, not a UBL 2.1 Invoice or CreditNote "
+                f"(namespace {NS_INVOICE} or {NS_CREDIT_NOTE})",
+            )
+        if problems.errors or self.invoice is None:
+            return ParseResult(errors=problems.errors, warnings=problems.warnings)
+        return ParseResult(invoices=[self.invoice], warnings=problems.warnings)
+
+    def _on_end(self, el: Element) -> ParseResult | None:
+        """Handle one end event other than a line's; a ``ParseResult`` when the file is refused."""
+        tag = el.tag
+        if self.root is None:
+            refusal = self._start(el)
+            if refusal is not None or tag == self.line_tag:
+                return refusal
+        if tag in LINE_TAGS:
+            self.ctx.problems.error(
+                prefixed(tag), f"a {local_name(tag)} inside a {self.ctx.document.kind.root_name}", line=el.sourceline
+            )
+        elif el is self.root:
+            if self.lines_seen:
+                read_header(self.ctx, el.iterchildren())  # anything after the lines (off-schema)
+            self.invoice = finish(self.ctx)
+        else:
+            return _refuse(self.filename, "xml", f"a second <{local_name(tag)}> in the file", line=el.sourceline)
+        return None
+
+    def _start(self, el: Element) -> ParseResult | None:
+        """The first event: a line's end (its parent is the document) or, for an invoice
+        without lines, the document's own end. Reads the document-level elements so far."""
+        document = el.getparent() if el.tag in LINE_TAGS else el
+        problem = _document_problem(document)
+        if problem is not None:
+            return _refuse(self.filename, "xml", problem, line=el.sourceline)
+        assert document is not None  # else there would be a problem
+        self.root = document
+        self.ctx.start_document(str(document.tag))
+        self.line_tag = self.ctx.document.kind.line_tag
+        read_header(self.ctx, document.iterchildren())
+        if el.tag == self.line_tag:
+            self._read_line(el)
+            self._forget_lines_before(document, el)
+        return None
+
+    def _next_line(self, el: Element) -> None:
+        root = self.root
+        if root is None or el.getparent() is not root:
+            self.ctx.problems.error(prefixed(el.tag), "a line outside the invoice element", line=el.sourceline)
+            return
+        self._read_line(el)
+        # Every so often drop the emptied lines before this one too, so memory stays flat
+        # however long the invoice is.
+        self.since_cleanup += 1
+        if self.since_cleanup >= _CLEANUP_EVERY:
+            self._forget_lines_before(root, el)
+
+    def _read_line(self, el: Element) -> None:
+        self.lines_seen = True
+        read_line(self.ctx, el)
+        el.clear(keep_tail=False)  # forget the line
+
+    def _forget_lines_before(self, root: Element, el: Element) -> None:
+        self.since_cleanup = 0
+        del root[: root.index(el)]

@@ -1,0 +1,183 @@
+"""Typed values of leaf elements (dates, percentages, quantities, amounts), each checked.
+
+Invoice lines repeat the same texts over and over (the period, the VAT rate, the price), so
+each reader keeps a bounded cache from the text to its parsed value: a 100,000-line file
+parses each distinct text once. A text that fails is never cached, so its error is reported
+wherever it appears.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from importers.numbers import AmountError, decimals_of, parse_iso_date, parse_xml_decimal
+from importers.peppol.names import prefixed, text_of
+from importers.peppol.problems import Problems
+from importers.peppol.rules import CURRENCY_RULE
+
+if TYPE_CHECKING:
+    from lxml.etree import _Element as Element
+
+    from importers.peppol.state import Document
+
+#: Amounts have at most this many digits before the decimal point (far above any invoice,
+#: far below where ``Decimal`` arithmetic would start rounding).
+MAX_AMOUNT_DIGITS = 15
+ORE = Decimal("0.01")
+ORE_ZERO = Decimal("0.00")
+#: Bound on each per-file cache of repeated texts (dates, amounts, names).
+CACHE_LIMIT = 100_000
+
+
+def negate(value: Decimal) -> Decimal:
+    """``-value`` without producing ``-0`` (which would print as a negative zero)."""
+    return -value if value else value
+
+
+class ValueReader:
+    """Reads the values of one file's elements; every problem goes to ``problems``.
+
+    Amounts are checked against the currency of ``document``, read before any amount.
+    """
+
+    __slots__ = ("_amounts", "_dates", "_numbers", "_rates", "_strings", "document", "problems")
+
+    def __init__(self, problems: Problems, document: Document) -> None:
+        self.problems = problems
+        self.document = document
+        self._dates: dict[str, date] = {}
+        self._rates: dict[str, Decimal] = {}
+        self._strings: dict[str, str] = {}
+        self._numbers: dict[str | None, Decimal] = {}
+        self._amounts: dict[str | None, Decimal] = {}
+
+    def _invalid(self, el: Element, message: str, path: str, rule: str | None = None) -> None:
+        self.problems.error(prefixed(el.tag), message, path=path, line=el.sourceline, rule=rule)
+
+    def intern(self, s: str | None) -> str | None:
+        """One shared object per distinct text (item names, unit codes repeat per line)."""
+        if s is None:
+            return None
+        cache = self._strings
+        got = cache.get(s)
+        if got is not None:
+            return got
+        if len(cache) < CACHE_LIMIT:
+            cache[s] = s
+        return s
+
+    def date(self, el: Element, path: str, suffix: str = "") -> date | None:
+        """A date; ``path + suffix`` is only built when there is an error to report."""
+        raw = el.text
+        got = self._dates.get(raw) if raw is not None else None
+        if got is not None:
+            return got
+        text = text_of(el)
+        if text is None:
+            self._invalid(el, "empty date", path + suffix)
+            return None
+        got = self._dates.get(text)
+        if got is not None:
+            return got
+        try:
+            got = parse_iso_date(text)
+        except ValueError as exc:
+            self._invalid(el, str(exc), path + suffix)
+            return None
+        if len(self._dates) < CACHE_LIMIT and raw is not None:
+            self._dates[text] = self._dates[raw] = got
+        return got
+
+    def rate(self, el: Element, path: str, suffix: str = "") -> Decimal | None:
+        """A VAT percentage; ``None`` without an error when the element is empty."""
+        raw = el.text
+        got = self._rates.get(raw) if raw is not None else None
+        if got is not None:
+            return got
+        text = text_of(el)
+        if text is None:
+            return None
+        got = self._rates.get(text)
+        if got is not None:
+            return got
+        try:
+            got = parse_xml_decimal(text)
+        except AmountError as exc:
+            self._invalid(el, str(exc), path + suffix)
+            return None
+        if len(self._rates) < CACHE_LIMIT and raw is not None:
+            self._rates[text] = self._rates[raw] = got
+        return got
+
+    def number(self, el: Element, path: str, suffix: str) -> Decimal | None:
+        """A quantity or price (any precision), from a cache of texts seen before."""
+        text = el.text
+        got = self._numbers.get(text)
+        if got is None:
+            try:
+                got = parse_xml_decimal(text)
+            except AmountError as exc:
+                self._invalid(el, str(exc), path + suffix)
+                return None
+            if len(self._numbers) < CACHE_LIMIT:
+                self._numbers[text] = got
+        return got
+
+    def amount(
+        self, el: Element, path: str, suffix: str, dec_rule: str | None, currency: str | None = None
+    ) -> Decimal | None:
+        """A monetary amount: a decimal in the document currency with at most two decimals.
+
+        ``currency`` overrides the expected currency (the VAT total in the tax currency).
+        """
+        try:
+            value = parse_xml_decimal(el.text)
+        except AmountError as exc:
+            self._invalid(el, str(exc), path + suffix)
+            return None
+        self._check_currency(el, path + suffix, currency or self.document.currency)
+        if dec_rule is not None and decimals_of(value) > 2:
+            self._invalid(el, f"{(el.text or '').strip()} has more than two decimals", path + suffix, dec_rule)
+            return None
+        if value.adjusted() >= MAX_AMOUNT_DIGITS:
+            self._invalid(el, f"{value} is too large to be an amount", path + suffix)
+            return None
+        # Two decimals everywhere (53.9 -> 53.90): exact, since more is an error above.
+        return value.quantize(ORE) if value else ORE_ZERO
+
+    def _check_currency(self, el: Element, path: str, expected: str | None) -> None:
+        got = el.get("currencyID")
+        if got is None:
+            self._invalid(el, "the amount has no currencyID", path)
+        elif expected is not None and got.strip() != expected:
+            message = f"currency {got.strip()} differs from the document currency {expected}"
+            self._invalid(el, message, path, CURRENCY_RULE)
+
+    def money(self, el: Element, path: str, suffix: str, dec_rule: str) -> Decimal | None:
+        """``amount`` with a cache of texts seen before; the currency is still checked each time."""
+        text = el.text
+        got = self._amounts.get(text)
+        if got is None:
+            got = self.amount(el, path, suffix, dec_rule)
+            if got is not None and len(self._amounts) < CACHE_LIMIT:
+                self._amounts[text] = got
+            return got
+        currency = el.get("currencyID")
+        expected = self.document.currency
+        if currency != expected and (currency is None or currency.strip() != expected):
+            return self.amount(el, path, suffix, dec_rule)  # reports the currency error
+        return got
+
+    def charge_indicator(self, el: Element, path: str) -> bool | None:
+        """``true``/``false`` (or ``1``/``0``): whether an allowance/charge is a charge."""
+        text = (text_of(el) or "").lower()
+        if text in ("true", "1"):
+            return True
+        if text in ("false", "0"):
+            return False
+        self.problems.error(
+            "cbc:ChargeIndicator", f"must be true or false, not {el.text!r}", path=path, line=el.sourceline
+        )
+        return None
