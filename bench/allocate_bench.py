@@ -21,8 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import fresh_app, report
-from dataset import YEAR, csv_bytes, inventory, load_inventory
+from common import import_whole, organisation_in, report
+from dataset import YEAR, csv_bytes, inventory
 
 
 def baseline(data: bytes, inv) -> float:
@@ -68,16 +68,10 @@ def main() -> None:
     from ledger.allocation.engine import allocate
     from ledger.budgets import costs
     from ledger.database import db
-    from ledger.invoices.importing import import_file
-    from ledger.organisation.models import Organisation
 
-    with fresh_app(args.engine):
-        org_id = load_inventory(inv)
-        organisation = db.session.get(Organisation, org_id)
-        assert organisation is not None
+    with organisation_in(args.engine, inv) as organisation:
         start = time.perf_counter()
-        outcome = import_file(None, organisation, data, "bench.csv", max_bytes=len(data) + 1)
-        db.session.commit()
+        outcome = import_whole(organisation, data, "bench.csv")
         imported = time.perf_counter()
         entries = 0
         for month in range(1, 13):
@@ -85,7 +79,7 @@ def main() -> None:
             db.session.commit()
             entries += result.entries
         allocated = time.perf_counter()
-        tables, _ = costs.cost_tables(org_id, YEAR)
+        tables, _ = costs.cost_tables(organisation.id, YEAR)
         seconds = time.perf_counter() - start
     assert outcome.lines == args.lines, outcome.errors[:3]
     print(f"import {imported - start:.2f} s, allocate {allocated - imported:.2f} s ({entries:,} entries), "

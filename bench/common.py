@@ -1,4 +1,5 @@
-"""What the benchmarks share: a fresh database on either engine, the result line, peak RSS."""
+"""What the benchmarks share: a fresh database on either engine, the data set's organisation in
+it, the import of one file, the result line, peak RSS."""
 
 from __future__ import annotations
 
@@ -13,6 +14,13 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from dataset import Inventory, load_inventory
+
+if TYPE_CHECKING:
+    from ledger.invoices.importing import ImportOutcome
+    from ledger.organisation.models import Organisation
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -81,6 +89,29 @@ def fresh_app(engine: str) -> Iterator[object]:
                 db.engine.dispose()
             if drop is not None:
                 drop()
+
+
+@contextmanager
+def organisation_in(engine: str, inv: Inventory) -> Iterator[Organisation]:
+    """A fresh database on ``engine`` holding ``inv`` (``dataset.load_inventory``): its organisation,
+    inside the application's context."""
+    from ledger.database import db
+    from ledger.organisation.models import Organisation
+
+    with fresh_app(engine):
+        organisation = db.session.get(Organisation, load_inventory(inv))
+        assert organisation is not None
+        yield organisation
+
+
+def import_whole(organisation: Organisation, data: bytes, filename: str) -> ImportOutcome:
+    """``data`` imported as one file (over any size limit) and committed."""
+    from ledger.database import db
+    from ledger.invoices.importing import import_file
+
+    outcome = import_file(None, organisation, data, filename, max_bytes=len(data) + 1)
+    db.session.commit()
+    return outcome
 
 
 def report(name: str, engine: str, lines: int, seconds: float, baseline: float, **extra: object) -> None:

@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import fresh_app, report
-from dataset import csv_bytes, inventory, load_inventory, ubl_bytes
+from common import import_whole, organisation_in, report
+from dataset import csv_bytes, inventory, ubl_bytes
 
 
 def baseline_csv(data: bytes) -> float:
@@ -72,18 +72,9 @@ def main() -> None:
     baseline = baseline_csv(data) if args.format == "csv" else baseline_peppol(data)
     print(f"baseline: {baseline:.2f} s ({lines / baseline:,.0f} lines/s)", file=sys.stderr)
 
-    from ledger.database import db
-    from ledger.invoices.importing import import_file
-    from ledger.organisation.models import Organisation
-
-    with fresh_app(args.engine):
-        org_id = load_inventory(inv)
-        organisation = db.session.get(Organisation, org_id)
-        assert organisation is not None
+    with organisation_in(args.engine, inv) as organisation:
         start = time.perf_counter()
-        outcome = import_file(None, organisation, data, f"bench.{'csv' if args.format == 'csv' else 'xml'}",
-                              max_bytes=len(data) + 1)
-        db.session.commit()
+        outcome = import_whole(organisation, data, f"bench.{'csv' if args.format == 'csv' else 'xml'}")
         seconds = time.perf_counter() - start
     assert outcome.lines == lines, outcome.errors[:3]
     print(f"import: {seconds:.2f} s ({lines / seconds:,.0f} lines/s), {outcome.matched_lines:,} matched",

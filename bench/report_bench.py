@@ -56,6 +56,30 @@ ADMINISTRATIONS = [
 RULE_CYCLE = ("direct",) * 8 + ("switchboard_central", "allowance_spread")
 
 
+Unit = tuple[tuple[str, str], str, str]  #: ((administration, its name), ansvar, unit name)
+
+
+def _row(n: int, units: list[Unit]) -> JournalRow:
+    """The ``n``-th entry (from 0): one invoice per 50, one in 97 in suspense."""
+    invoice = n // 50 + 1
+    amount = Decimal(((n * 7919) % 90000) + 100) / 100
+    unit_facts: Unit | None
+    if n % 97 == 0:
+        rule, unit_facts, account = "suspense", None, "6999"
+    else:
+        rule = RULE_CYCLE[n % len(RULE_CYCLE)]
+        unit_facts, account = units[(n * 31) % len(units)], "6810" if n % 3 else "6811"
+    (admin, admin_name), ansvar, unit_name = unit_facts if unit_facts else ((None, None), None, None)
+    return JournalRow(
+        entry_id=n + 1, period="2026-03", unit=ansvar, unit_name=unit_name, administration=admin,
+        administration_name=admin_name, account=account, counterparty="90", activity=None, amount=amount,
+        rule=rule, reason="no subscription or handset matches the line's reference" if rule == "suspense" else
+        (f"{n % 31 + 1} of 31 days" if n % 5 == 0 else None),
+        invoice_id=invoice, invoice_number=f"F-2026-{invoice:06d}", invoice_date=date(2026, 3, 31),
+        supplier="Telia Sverige AB" if invoice % 2 else "Tele2 Sverige AB", line_id=n + 1,
+        line_position=n % 50 + 1, reference=f"+4670{n:07d}", is_correction=False, reverses=None)
+
+
 def synthetic_report(lines: int, *, generated_at: datetime | None = None) -> AllocationReport:
     """An allocation report of ``lines`` journal entries that reconciles, built without a database."""
     units = [(ADMINISTRATIONS[i % len(ADMINISTRATIONS)], f"{1100 + i * 10}", f"Enhet {i + 1} – Västra Åsen")
@@ -63,23 +87,9 @@ def synthetic_report(lines: int, *, generated_at: datetime | None = None) -> All
     rows: list[JournalRow] = []
     invoices: dict[int, list[Decimal]] = {}
     for n in range(lines):
-        invoice = n // 50 + 1
-        amount = Decimal(((n * 7919) % 90000) + 100) / 100
-        if n % 97 == 0:
-            rule, unit_facts, account = "suspense", None, "6999"
-        else:
-            rule = RULE_CYCLE[n % len(RULE_CYCLE)]
-            unit_facts, account = units[(n * 31) % len(units)], "6810" if n % 3 else "6811"
-        (admin, admin_name), ansvar, unit_name = unit_facts if unit_facts else ((None, None), None, None)
-        rows.append(JournalRow(
-            entry_id=n + 1, period="2026-03", unit=ansvar, unit_name=unit_name, administration=admin,
-            administration_name=admin_name, account=account, counterparty="90", activity=None, amount=amount,
-            rule=rule, reason="no subscription or handset matches the line's reference" if rule == "suspense" else
-            (f"{n % 31 + 1} of 31 days" if n % 5 == 0 else None),
-            invoice_id=invoice, invoice_number=f"F-2026-{invoice:06d}", invoice_date=date(2026, 3, 31),
-            supplier="Telia Sverige AB" if invoice % 2 else "Tele2 Sverige AB", line_id=n + 1,
-            line_position=n % 50 + 1, reference=f"+4670{n:07d}", is_correction=False, reverses=None))
-        invoices.setdefault(invoice, []).append(amount)
+        row = _row(n, units)
+        rows.append(row)
+        invoices.setdefault(row.invoice_id, []).append(row.amount)
     reconciliation = [
         Reconciliation(number, f"F-2026-{number:06d}", "Telia Sverige AB" if number % 2 else "Tele2 Sverige AB",
                        date(2026, 3, 31), sum(amounts, Decimal("0.00")), Decimal("0.00"),

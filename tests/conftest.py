@@ -4,6 +4,9 @@
 makes the suite create its own database next to the one named (and drop it afterwards), so
 that parallel workers and runs never see each other's data. The schema is built by the real
 Alembic migrations, and every test that uses the database starts from empty tables.
+
+Tests build their data with ``tests/factories.py`` (where they commit) and read it back with the
+helpers at the end of this module; ``count_queries`` counts the statements a block sends.
 """
 
 from __future__ import annotations
@@ -11,8 +14,11 @@ from __future__ import annotations
 import os
 import re
 import uuid
+from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, contextmanager
+from datetime import date
+from decimal import Decimal
 
 import psycopg
 import pytest
@@ -24,16 +30,22 @@ from sqlalchemy.engine import make_url
 
 from ledger import create_app
 from ledger.access.models import Role, User
-from ledger.access.service import create_user, issue_token
+from ledger.allocation.models import JournalEntry, Period
+from ledger.audit.models import AuditEvent
 from ledger.database import db as _db
-from ledger.organisation.models import Administration, BudgetUnit, Organisation
+from ledger.inventory.models import Asset, Assignment
+from ledger.organisation.models import BudgetUnit
+from tests import factories
+from tests.factories import PASSWORD, Org
 
 # No per-example deadline: CI shares two cores with PostgreSQL and a browser, and a slow example
 # is not a wrong one. On CI the examples are derandomised, so a red run reproduces exactly.
 settings.register_profile("ledger", deadline=None, print_blob=True, derandomize=bool(os.environ.get("CI")))
 settings.load_profile("ledger")
 
-PASSWORD = "correct-horse-battery"
+__all__ = ["PASSWORD", "Org", "audit_actions", "count", "csrf_token", "empty_all_tables", "engine_name", "history",
+           "journal_sums", "journal_total", "log_in", "required_permission"]
+
 ENGINE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite")
 
 
@@ -106,11 +118,43 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 @pytest.fixture
 def db(app: Flask) -> Iterator[sa.orm.scoped_session]:
     """The database session inside an app context; all tables are emptied after the test."""
+    if os.environ.get("LEDGER_TEST_ISOLATION") == "savepoint":
+        yield from _rolled_back(app)
+        return
     with app.app_context():
         yield _db.session
         _db.session.rollback()
         _db.session.remove()
         empty_all_tables()
+
+
+def _rolled_back(app: Flask) -> Iterator[sa.orm.scoped_session]:
+    """PROTOTYPE: the test in one outer transaction on one connection, rolled back at the end;
+    every session (the test's and each request's) joins it, its commits releasing SAVEPOINTs."""
+    with app.app_context():
+        engines = _db.engines
+        engine = engines[None]
+        connection = engine.connect()
+        driver = connection.connection.driver_connection
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:  # pysqlite begins no transaction for SAVEPOINT: take over BEGIN ourselves
+            driver.isolation_level = None
+        outer = connection.begin()
+        if sqlite:
+            connection.exec_driver_sql("BEGIN")
+        engines[None] = connection
+        _db.session.remove()
+        _db.session.configure(join_transaction_mode="create_savepoint")
+        try:
+            yield _db.session
+        finally:
+            _db.session.remove()
+            _db.session.configure(join_transaction_mode="conservative_savepoint")
+            engines[None] = engine
+            outer.rollback()
+            if sqlite:
+                driver.isolation_level = ""
+            connection.close()
 
 
 def empty_all_tables() -> None:
@@ -123,53 +167,10 @@ def empty_all_tables() -> None:
                 conn.execute(sa.text(f"DELETE FROM {table}"))
 
 
-@dataclass
-class Org:
-    """A small organisation: kanslienheten (switchboard), VA (fee-funded), two others."""
-
-    organisation: Organisation
-    kansli: BudgetUnit
-    va: BudgetUnit
-    forskola: BudgetUnit
-    skola: BudgetUnit
-
-    @property
-    def id(self) -> int:
-        return self.organisation.id
-
-
 @pytest.fixture
 def org(db: sa.orm.scoped_session) -> Org:
-    return make_org(db)
-
-
-def make_org(db: sa.orm.scoped_session) -> Org:
-    """Karlsborg in miniature (see ``Org``), committed."""
-    organisation = Organisation(name="Karlsborgs kommun", organisation_number="212000-1629",
-                                municipality_code="1446", keeps_ledger=True)
-    db.add(organisation)
-    db.flush()
-    ks = Administration(organisation_id=organisation.id, code="KS", name="Kommunstyrelseförvaltningen")
-    sbf = Administration(organisation_id=organisation.id, code="SBF", name="Samhällsbyggnadsförvaltningen")
-    buf = Administration(organisation_id=organisation.id, code="BUF", name="Barn- och utbildningsförvaltningen")
-    db.add_all([ks, sbf, buf])
-    db.flush()
-
-    def unit(admin: Administration, ansvar: str, name: str, **flags: bool) -> BudgetUnit:
-        row = BudgetUnit(organisation_id=organisation.id, administration_id=admin.id, ansvar=ansvar,
-                         name=name, **flags)
-        db.add(row)
-        return row
-
-    result = Org(
-        organisation,
-        kansli=unit(ks, "1110", "Kanslienheten", carries_switchboard=True),
-        va=unit(sbf, "2150", "VA-verksamheten", fee_funded=True),
-        forskola=unit(buf, "3110", "Förskolor centrala Karlsborg"),
-        skola=unit(buf, "3140", "Ekbackeskolan"),
-    )
-    db.commit()
-    return result
+    """Karlsborg in miniature (``factories.make_org``)."""
+    return factories.make_org()
 
 
 UserFactory = Callable[..., User]
@@ -177,13 +178,10 @@ UserFactory = Callable[..., User]
 
 @pytest.fixture
 def make_user(db: sa.orm.scoped_session, org: Org) -> UserFactory:
-    """``make_user(Role.FINANCE)`` or ``make_user(Role.DEPARTMENT, units=["3110"])``."""
+    """``make_user(Role.FINANCE)`` or ``make_user(Role.DEPARTMENT, units=["3110"])``: a user of ``org``."""
 
     def factory(role: Role, units: tuple[str, ...] | list[str] = (), username: str | None = None) -> User:
-        user = create_user(None, organisation_id=org.id, username=username or f"{role.value}-{uuid.uuid4().hex[:6]}",
-                           password=PASSWORD, role=role, unit_codes=list(units))
-        db.commit()
-        return user
+        return factories.make_user(org, role, units, username=username)
 
     return factory
 
@@ -212,9 +210,77 @@ def api_headers(db: sa.orm.scoped_session, make_user: UserFactory) -> Callable[.
     """``api_headers(Role.AUDITOR)`` → headers with a fresh bearer token for a new user."""
 
     def factory(role: Role, units: tuple[str, ...] | list[str] = ()) -> dict[str, str]:
-        user = make_user(role, units)
-        token = issue_token(None, user)
-        db.commit()
-        return {"Authorization": f"Bearer {token}"}
+        return {"Authorization": f"Bearer {factories.make_token(make_user(role, units))}"}
 
     return factory
+
+
+QueryCounter = Callable[[], AbstractContextManager[list[str]]]
+
+
+@pytest.fixture
+def count_queries(db: sa.orm.scoped_session) -> QueryCounter:
+    """``with count_queries() as statements: ...``: the SQL statements the engine ran in the
+    block, the requests of the test client included (they share the engine)."""
+    engine = _db.engine
+
+    @contextmanager
+    def counting() -> Iterator[list[str]]:
+        statements: list[str] = []
+
+        def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+            statements.append(statement)
+
+        sa.event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", record)
+
+    return counting
+
+
+def required_permission(view: Callable[..., object]) -> str | None:
+    """The permission a view's ``@require`` checks, through the decorators around it."""
+    while view is not None:
+        if hasattr(view, "required_permission"):
+            return view.required_permission
+        view = getattr(view, "__wrapped__", None)
+    return None
+
+
+# --- reading back what a test did --------------------------------------------------------------
+
+
+def count(db: sa.orm.scoped_session, model: type) -> int:
+    return db.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def audit_actions(db: sa.orm.scoped_session, action: str | None = None) -> list[AuditEvent]:
+    query = sa.select(AuditEvent).order_by(AuditEvent.id)
+    if action:
+        query = query.where(AuditEvent.action == action)
+    return list(db.scalars(query))
+
+
+def history(asset: Asset) -> list[tuple[str, date, date | None]]:
+    """An asset's assignments as (ansvar, first day, first day after), oldest first."""
+    rows = _db.session.scalars(sa.select(Assignment).where(Assignment.asset_id == asset.id)
+                               .order_by(Assignment.valid_from))
+    return [(row.unit.ansvar, row.valid_from, row.valid_to) for row in rows]
+
+
+def journal_sums(period: str = "2026-03", by: str = "unit") -> dict[str | None, Decimal]:
+    """Net amount per ansvar (``by="unit"``) or per account of the entries booked in ``period``."""
+    column = BudgetUnit.ansvar if by == "unit" else JournalEntry.account
+    rows = _db.session.execute(
+        sa.select(column, JournalEntry.amount).join(Period, Period.id == JournalEntry.period_id)
+        .outerjoin(BudgetUnit, BudgetUnit.id == JournalEntry.unit_id).where(Period.period == period))
+    sums: dict[str | None, Decimal] = defaultdict(lambda: Decimal("0.00"))
+    for key, amount in rows:
+        sums[key] += amount
+    return dict(sums)
+
+
+def journal_total(period: str = "2026-03") -> Decimal:
+    return sum(journal_sums(period).values(), Decimal("0.00"))

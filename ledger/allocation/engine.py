@@ -11,7 +11,8 @@ nothing. New lines simply have nothing to reverse.
 A closed period takes no entries: when the period allocated is closed, the changes land in
 the first open period after it, marked as corrections.
 
-Entries are written with Core executemany in batches; no ORM object per line or entry.
+Entries go to the database through ``database.bulk`` in batches of ``JournalEntryRow``; no
+ORM object per line or entry.
 Two runs of one period never double-book: the period row is locked (``FOR UPDATE`` on
 PostgreSQL; on SQLite the database's single writer does the same, and a run that lost the
 race gets 409).
@@ -22,10 +23,10 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
@@ -51,12 +52,41 @@ from ledger.organisation.service import AdministrationHistory, switchboard_carri
 
 BATCH = 5000
 Progress = Callable[[int], None]
-#: The journal's columns as the bulk path writes them (amounts as integer öre).
-ENTRY_COLUMNS = ("organisation_id", "period_id", "run_id", "unit_id", "administration_id", "account", "counterparty",
-                 "activity", "amount_ore", "rule", "reason", "invoice_id", "invoice_line_id", "assignment_id",
-                 "allowance_charge_id", "reverses_id", "is_correction", "created_at")
-#: (invoice_line_id, unit_id, account, rule, assignment_id, allowance_charge_id)
-Key = tuple[int | None, int | None, str, str, int | None, int | None]
+
+
+class JournalEntryRow(NamedTuple):
+    """One ``journal_entry`` row as the bulk path writes it: its fields are the columns, in order
+    (the amount in integer öre, the time as ``Values.moment`` makes it for the driver)."""
+
+    organisation_id: int
+    period_id: int
+    run_id: int
+    unit_id: int | None
+    administration_id: int | None
+    account: str
+    counterparty: str | None
+    activity: str | None
+    amount_ore: int
+    rule: str
+    reason: str | None
+    invoice_id: int
+    invoice_line_id: int | None
+    assignment_id: int | None
+    allowance_charge_id: int | None
+    reverses_id: int | None
+    is_correction: bool
+    created_at: Any
+
+
+class Key(NamedTuple):
+    """What the journal's net state of an invoice is summed by (``None`` line: the invoice's rounding)."""
+
+    invoice_line_id: int | None
+    unit_id: int | None
+    account: str
+    rule: str
+    assignment_id: int | None
+    allowance_charge_id: int | None
 
 
 @dataclass
@@ -130,33 +160,37 @@ def allocate(actor: User | None, organisation: Organisation, period_text: str,
     return result
 
 
+@dataclass(eq=False)
 class _Runner:
-    def __init__(self, organisation_id: int, run_id: int, period_id: int, booked_on: date, is_correction: bool,
-                 result: AllocationResult, progress: Progress | None) -> None:
-        self.organisation_id = organisation_id
-        self.run_id = run_id
-        self.period_id = period_id
-        self.is_correction = is_correction
-        self.result = result
-        self.progress = progress
-        self.plan: AccountPlan = account_plan()
-        self.carrier_id = switchboard_carrier(organisation_id).id
-        self.units: dict[int, UnitFacts] = {}
-        self.unit_dims: dict[int, tuple[int, str | None]] = {}
+    organisation_id: int
+    run_id: int
+    period_id: int
+    booked_on: InitVar[date]
+    is_correction: bool
+    result: AllocationResult
+    progress: Progress | None
+    plan: AccountPlan = field(init=False, default_factory=account_plan)
+    carrier_id: int = field(init=False)
+    units: dict[int, UnitFacts] = field(init=False, default_factory=dict)
+    unit_dims: dict[int, tuple[int, str | None]] = field(init=False, default_factory=dict)
+    created_at: Any = field(init=False)
+    pending: list[JournalEntryRow] = field(init=False, default_factory=list)
+    #: changed lines that already have entries: reversed and rebooked at the end
+    pending_changes: list[tuple[_Invoice, dict[Key, int]]] = field(init=False, default_factory=list)
+    #: why a piece went where it did (day splits, suspense), by (line, unit, rule, assignment)
+    reasons: dict[tuple[int, int | None, str, int | None], str] = field(init=False, default_factory=dict)
+
+    def __post_init__(self, booked_on: date) -> None:
+        self.carrier_id = switchboard_carrier(self.organisation_id).id
         # The administration a unit belonged to in the booked month, so reorganisations keep history.
-        history = AdministrationHistory(organisation_id)
+        history = AdministrationHistory(self.organisation_id)
         for unit_id, fee_funded, activity in db.session.execute(
             sa.select(BudgetUnit.id, BudgetUnit.fee_funded, BudgetUnit.activity_code)
-            .where(BudgetUnit.organisation_id == organisation_id)
+            .where(BudgetUnit.organisation_id == self.organisation_id)
         ):
             self.units[unit_id] = UnitFacts(fee_funded)
             self.unit_dims[unit_id] = (history.on(unit_id, booked_on), activity)
         self.created_at = Values().moment(utcnow())
-        self.pending: list[tuple[Any, ...]] = []
-        #: changed lines that already have entries: reversed and rebooked at the end
-        self.pending_changes: list[tuple[_Invoice, dict[Key, int]]] = []
-        #: why a piece went where it did (day splits, suspense), by (line, unit, rule, assignment)
-        self.reasons: dict[tuple[int, int | None, str, int | None], str] = {}
 
     # Rule 1 again: lines that matched no asset at import may match one now ----------------
 
@@ -176,7 +210,7 @@ class _Runner:
             if match.asset_id:
                 updates.append({"line": line_id, "asset": match.asset_id})
         if updates:
-            table = InvoiceLine.__table__
+            table = cast(sa.Table, InvoiceLine.__table__)  # a mapped class's table, typed as any FromClause
             db.session.execute(
                 table.update().where(table.c.id == sa.bindparam("line"))
                 .values(asset_id=sa.bindparam("asset")), updates)
@@ -256,8 +290,7 @@ class _Runner:
             .execution_options(yield_per=BATCH)
         )
         for invoice_id, group in itertools.groupby(db.session.execute(query), key=lambda row: row[0]):
-            state = {tuple(row[1:7]): int(row[7]) for row in group if row[7]}
-            yield invoice_id, state  # type: ignore[misc]
+            yield invoice_id, {Key._make(row[1:7]): int(row[7]) for row in group if row[7]}
 
     # the run ---------------------------------------------------------------------------------
 
@@ -275,7 +308,7 @@ class _Runner:
             self.result.invoices += 1
             self.result.lines += len(invoice.lines)
             for key, amount in target.items():
-                by_rule[key[3]] += amount
+                by_rule[key.rule] += amount
             for line_id, wanted in _by_line(target).items():
                 have = held.get(line_id, {})
                 if have == wanted:
@@ -315,7 +348,7 @@ class _Runner:
                 for piece in rules.follow_line(share, pieces):
                     target[self._key(line_id, piece, account, ac_id)] += piece.amount
         if invoice.rounding:
-            target[(None, None, self.plan.rounding, Rule.ROUNDING, None, None)] += invoice.rounding
+            target[Key(None, None, self.plan.rounding, Rule.ROUNDING, None, None)] += invoice.rounding
         for line_id, (_, pieces) in placed.items():
             for piece in pieces:
                 if piece.reason:
@@ -325,7 +358,7 @@ class _Runner:
     def _key(self, line_id: int, piece: Piece, account: str, ac_id: int | None) -> Key:
         if piece.rule == Rule.SUSPENSE:
             account = self.plan.suspense
-        return (line_id, piece.unit_id, account, piece.rule, piece.assignment_id, ac_id)
+        return Key(line_id, piece.unit_id, account, piece.rule, piece.assignment_id, ac_id)
 
     # writing ---------------------------------------------------------------------------------
 
@@ -344,10 +377,10 @@ class _Runner:
             reason = "share of a document allowance or charge"
         elif reason is None and line_id is not None:
             reason = self.reasons.get((line_id, unit_id, rule, assignment_id))
-        self.pending.append((
+        self.pending.append(JournalEntryRow(
             self.organisation_id, self.period_id, self.run_id, unit_id, admin_id, account, counterparty, activity,
-            amount, rule, reason, invoice.id,
-            line_id, assignment_id, ac_id, reverses_id, self.is_correction, self.created_at,
+            amount, rule, reason, invoice.id, line_id, assignment_id, ac_id, reverses_id, self.is_correction,
+            self.created_at,
         ))
         if reverses_id is None:
             self.result.entries += 1
@@ -359,8 +392,9 @@ class _Runner:
     def reverse_and_rewrite(self) -> None:
         """For changed lines that had entries: reverse each active entry, then book the target."""
         for chunk in _chunks(self.pending_changes, 500):
-            line_ids = [line_id for _, wanted in chunk for line_id in {k[0] for k in wanted} if line_id is not None]
-            invoice_ids = [inv.id for inv, wanted in chunk if any(k[0] is None for k in wanted)]
+            line_ids = [line_id for _, wanted in chunk for line_id in {k.invoice_line_id for k in wanted}
+                        if line_id is not None]
+            invoice_ids = [inv.id for inv, wanted in chunk if any(k.invoice_line_id is None for k in wanted)]
             # Active: an original entry that no later entry reverses.
             reversed_ids = sa.select(JournalEntry.reverses_id).where(JournalEntry.reverses_id.is_not(None))
             active = db.session.execute(
@@ -379,7 +413,7 @@ class _Runner:
                  activity, counterparty) in active:
                 # A reversal carries the dimensions of the entry it reverses, so that every
                 # administration's, activity's and counterparty's totals net to zero.
-                self.add_row(invoices[invoice_id], (line_id, unit_id, account, rule, assignment_id, ac_id),
+                self.add_row(invoices[invoice_id], Key(line_id, unit_id, account, rule, assignment_id, ac_id),
                              -int(amount), entry_id, reason=f"reverses entry {entry_id}",
                              dimensions=(admin_id, activity, counterparty))
             for invoice, wanted in chunk:
@@ -387,14 +421,14 @@ class _Runner:
 
     def flush(self) -> None:
         if self.pending:
-            insert_rows("journal_entry", ENTRY_COLUMNS, self.pending)
+            insert_rows("journal_entry", JournalEntryRow, self.pending)
             self.pending = []
 
 
 def _by_line(target: dict[Key, int]) -> dict[int | None, dict[Key, int]]:
     grouped: dict[int | None, dict[Key, int]] = defaultdict(dict)
     for key, amount in target.items():
-        grouped[key[0]][key] = amount
+        grouped[key.invoice_line_id][key] = amount
     return grouped
 
 

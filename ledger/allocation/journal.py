@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, with_polymorphic
@@ -45,15 +46,23 @@ class EntryView:
         return self.asset if isinstance(self.asset, Handset) else None
 
 
-def _entry_query() -> sa.Select:
-    asset = with_polymorphic(Asset, [Subscription, Handset])  # the line's asset, whichever kind
+def with_context(query: sa.Select[Any]) -> sa.Select[Any]:
+    """``query`` of journal entries joined to what names them: the period they are booked in,
+    their invoice and its supplier, and (where they have one) their unit and invoice line."""
     return (
-        sa.select(JournalEntry, Period.period, BudgetUnit, Invoice, Supplier, InvoiceLine, Assignment, asset)
-        .join(Period, Period.id == JournalEntry.period_id)
+        query.join(Period, Period.id == JournalEntry.period_id)
         .join(Invoice, Invoice.id == JournalEntry.invoice_id)
         .join(Supplier, Supplier.id == Invoice.supplier_id)
         .outerjoin(BudgetUnit, BudgetUnit.id == JournalEntry.unit_id)
         .outerjoin(InvoiceLine, InvoiceLine.id == JournalEntry.invoice_line_id)
+    )
+
+
+def _entry_query() -> sa.Select[Any]:
+    asset = with_polymorphic(Asset, [Subscription, Handset])  # the line's asset, whichever kind
+    return (
+        with_context(sa.select(JournalEntry, Period.period, BudgetUnit, Invoice, Supplier, InvoiceLine, Assignment,
+                               asset))
         .outerjoin(Assignment, Assignment.id == JournalEntry.assignment_id)
         .outerjoin(asset, asset.id == InvoiceLine.asset_id)
     )
@@ -95,6 +104,8 @@ def entry(user: User, entry_id: int) -> EntryView:
 
 @dataclass(frozen=True, slots=True)
 class SuspenseLine:
+    """An invoice line with öre in suspense: how much (net of reversals), and why."""
+
     line: InvoiceLine
     invoice: Invoice
     supplier: Supplier

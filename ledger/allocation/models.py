@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ledger.allocation.rules import Rule
 from ledger.database import Model
 from ledger.database.types import Money, Timestamp, enum_column, utcnow
 
@@ -85,8 +86,8 @@ class JournalEntry(Model):
     counterparty: Mapped[str | None] = mapped_column(sa.String(8), comment="Motpart code")
     activity: Mapped[str | None] = mapped_column(sa.String(16), comment="Verksamhet dimension")
     amount: Mapped[Decimal] = mapped_column("amount_ore", Money, comment="Amount excl. VAT, in öre")
-    rule: Mapped[str] = mapped_column(
-        sa.String(32), comment="Rule that placed it: direct, switchboard_central, fee_funded_own…"
+    rule: Mapped[Rule] = mapped_column(
+        enum_column(Rule, "journal_rule"), comment="Rule that placed it: direct, switchboard_central, fee_funded_own…"
     )
     reason: Mapped[str | None] = mapped_column(sa.String(200), comment="Why (for suspense: what is missing)")
     invoice_id: Mapped[int] = mapped_column(sa.ForeignKey("invoice.id"), index=True, comment="Invoice")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -41,6 +42,16 @@ class YearQuery(ma.Schema):
     year = ma.fields.Integer(load_default=lambda: date.today().year, validate=ma.validate.Range(2000, 2100))
 
 
+def _unit_year(path: str) -> Callable[[Callable[..., Any]], Any]:
+    """``GET /<code>/<path>?year=``: a unit's budget figures for a year, for ``budgets.read``."""
+    def register(view: Callable[..., Any]) -> Any:
+        view = blp.response(200)(view)
+        view = blp.arguments(YearQuery, location="query")(view)
+        return blp.route(f"/<code>/{path}")(require("budgets.read")(view))
+
+    return register
+
+
 def _cost_json(table: costs.CostTable) -> dict[str, Any]:
     months = []
     for month in range(1, 13):
@@ -60,10 +71,7 @@ def _cost_json(table: costs.CostTable) -> dict[str, Any]:
     }
 
 
-@blp.route("/<code>/costs")
-@require("budgets.read")
-@blp.arguments(YearQuery, location="query")
-@blp.response(200)
+@_unit_year("costs")
 def unit_costs(args: dict[str, Any], code: str) -> Any:
     """Per month and category: budget, actual (from the journal) and variance; totals and forecast."""
     unit = unit_service.get_unit(g.user, code)
@@ -82,10 +90,7 @@ class BudgetWrite(ma.Schema):
             raise ma.ValidationError("give either annual or months (twelve amounts)")
 
 
-@blp.route("/<code>/budgets")
-@require("budgets.read")
-@blp.arguments(YearQuery, location="query")
-@blp.response(200)
+@_unit_year("budgets")
 def get_budgets(args: dict[str, Any], code: str) -> Any:
     """The unit's budget for a year: twelve months per category."""
     unit = unit_service.get_unit(g.user, code)
@@ -107,10 +112,7 @@ def put_budget(args: dict[str, Any], code: str) -> Any:
     return {"unit": unit.ansvar, "year": args["year"], "category": args["category"], "changed_months": changed}
 
 
-@blp.route("/<code>/budgets/history")
-@require("budgets.read")
-@blp.arguments(YearQuery, location="query")
-@blp.response(200)
+@_unit_year("budgets/history")
 def budget_history(args: dict[str, Any], code: str) -> Any:
     """Every change to the unit's budget for the year: who, when, old and new amount."""
     unit = unit_service.get_unit(g.user, code)

@@ -18,18 +18,7 @@ class BudgetForm(FlaskForm):
     year = IntegerField(_l("Year"), validators=[DataRequired()])
     category = SelectField(_l("Category"), validators=[DataRequired()])
     annual = DecimalField(_l("Annual amount (phased evenly)"), places=2, validators=[Optional()])
-    m1 = DecimalField(places=2, validators=[Optional()])
-    m2 = DecimalField(places=2, validators=[Optional()])
-    m3 = DecimalField(places=2, validators=[Optional()])
-    m4 = DecimalField(places=2, validators=[Optional()])
-    m5 = DecimalField(places=2, validators=[Optional()])
-    m6 = DecimalField(places=2, validators=[Optional()])
-    m7 = DecimalField(places=2, validators=[Optional()])
-    m8 = DecimalField(places=2, validators=[Optional()])
-    m9 = DecimalField(places=2, validators=[Optional()])
-    m10 = DecimalField(places=2, validators=[Optional()])
-    m11 = DecimalField(places=2, validators=[Optional()])
-    m12 = DecimalField(places=2, validators=[Optional()])
+    # m1 … m12, one field a month, follow in order (added below the class)
 
     def has_months(self) -> bool:
         return all(getattr(self, name).data is not None for name in MONTH_FIELDS)
@@ -45,3 +34,7 @@ class BudgetForm(FlaskForm):
             self.annual.errors = [*self.annual.errors, str(_l("Give an annual amount or all twelve months."))]
             return False
         return True
+
+
+for _name in MONTH_FIELDS:  # WTForms takes fields added to the class afterwards, in the order made
+    setattr(BudgetForm, _name, DecimalField(places=2, validators=[Optional()]))

@@ -13,7 +13,20 @@ from ledger.database import Model
 from ledger.database.types import Money, Timestamp, enum_column, utcnow
 
 
-class Budget(Model):
+class _UnitMonth:
+    """What a budget month and a change to it both name: the unit, the year and the month (the
+    columns come first in the table, as ``sort_order`` says)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisation.id"), comment="The municipality it belongs to", sort_order=-1
+    )
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("budget_unit.id"), index=True, comment="Unit", sort_order=-1)
+    year: Mapped[int] = mapped_column(comment="Budget year", sort_order=-1)
+    month: Mapped[int] = mapped_column(comment="1–12", sort_order=-1)
+
+
+class Budget(_UnitMonth, Model):
     """A month's budget for one unit and category; the year's budget is the sum of 12 rows."""
 
     __tablename__ = "budget"
@@ -23,31 +36,17 @@ class Budget(Model):
         sa.CheckConstraint("amount_ore >= 0", name="not_negative"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("organisation.id"), comment="The municipality it belongs to"
-    )
-    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("budget_unit.id"), index=True, comment="Unit")
-    year: Mapped[int] = mapped_column(comment="Budget year")
-    month: Mapped[int] = mapped_column(comment="1–12")
     category: Mapped[BudgetCategory] = mapped_column(
         enum_column(BudgetCategory, "budget_category"), comment="equipment, subscriptions, switchboard"
     )
     amount: Mapped[Decimal] = mapped_column("amount_ore", Money, comment="Budget excl. VAT, in öre")
 
 
-class BudgetChange(Model):
+class BudgetChange(_UnitMonth, Model):
     """Every change to a budget month, kept: who, when, the old and the new amount."""
 
     __tablename__ = "budget_change"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("organisation.id"), comment="The municipality it belongs to"
-    )
-    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("budget_unit.id"), index=True, comment="Unit")
-    year: Mapped[int] = mapped_column(comment="Budget year")
-    month: Mapped[int] = mapped_column(comment="1–12")
     category: Mapped[BudgetCategory] = mapped_column(
         enum_column(BudgetCategory, "budget_change_category"), comment="Budget category"
     )

@@ -37,57 +37,69 @@ class AdministrationDef:
     units: list[UnitDef] = field(default_factory=list)
 
 
+def _units(table: str) -> list[UnitDef]:
+    """Units from a table of lines ``ansvar  staff phones  name``: ``[fee-funded]`` marks an
+    intäktsfinansierad unit, ``[switchboard]`` the one that carries the switchboard."""
+    units = []
+    for line in table.strip().splitlines():
+        ansvar, size, name = line.split(maxsplit=2)
+        fee_funded, switchboard = name.endswith("[fee-funded]"), name.endswith("[switchboard]")
+        name = name.removesuffix("[fee-funded]").removesuffix("[switchboard]").strip()
+        units.append(UnitDef(ansvar, name, fee_funded=fee_funded, carries_switchboard=switchboard, size=int(size)))
+    return units
+
+
 ADMINISTRATIONS = [
-    AdministrationDef("KS", "Kommunstyrelseförvaltningen", [
-        UnitDef("1100", "Kommunledningskontoret", size=8),
-        UnitDef("1110", "Kanslienheten", carries_switchboard=True, size=10),
-        UnitDef("1120", "Ekonomienheten", size=10),
-        UnitDef("1130", "HR-enheten", size=8),
-        UnitDef("1140", "IT-enheten", size=14),
-        UnitDef("1150", "Kontaktcenter", size=9),
-        UnitDef("1160", "Kommunikationsenheten", size=5),
-        UnitDef("1170", "Näringsliv och turism", size=5),
-    ]),
-    AdministrationDef("SBF", "Samhällsbyggnadsförvaltningen", [
-        UnitDef("2100", "Förvaltningsledning samhällsbyggnad", size=5),
-        UnitDef("2110", "Plan och bygg", size=10),
-        UnitDef("2120", "Miljö- och hälsoskydd", size=8),
-        UnitDef("2130", "Gata och park", size=14),
-        UnitDef("2140", "Fastighetsenheten", size=16),
-        UnitDef("2150", "VA-verksamheten", fee_funded=True, size=16),
-        UnitDef("2160", "Renhållning", fee_funded=True, size=10),
-        UnitDef("2170", "Räddningstjänsten", size=14),
-    ]),
-    AdministrationDef("BUF", "Barn- och utbildningsförvaltningen", [
-        UnitDef("3100", "Förvaltningsledning barn och utbildning", size=6),
-        UnitDef("3110", "Förskolor centrala Karlsborg", size=14),
-        UnitDef("3120", "Förskola Mölltorp", size=7),
-        UnitDef("3130", "Förskola Forsvik", size=5),
-        UnitDef("3140", "Ekbackeskolan F–6", size=14),
-        UnitDef("3150", "Mölltorps skola F–6", size=9),
-        UnitDef("3160", "Forsviks skola F–6", size=6),
-        UnitDef("3170", "Carlsborgsskolan 7–9", size=14),
-        UnitDef("3180", "Elevhälsan", size=8),
-        UnitDef("3190", "Kulturskolan", size=5),
-        UnitDef("3195", "Vuxenutbildning", size=5),
-    ]),
-    AdministrationDef("SOC", "Socialförvaltningen", [
-        UnitDef("4100", "Förvaltningsledning socialtjänst", size=6),
-        UnitDef("4110", "Hemtjänst norra", size=22),
-        UnitDef("4120", "Hemtjänst södra", size=22),
-        UnitDef("4130", "Särskilt boende Strandgården", size=16),
-        UnitDef("4140", "Särskilt boende Solgården", size=16),
-        UnitDef("4150", "Funktionsstöd LSS", size=18),
-        UnitDef("4160", "Individ- och familjeomsorg", size=14),
-        UnitDef("4170", "Arbetsmarknadsenheten", size=8),
-        UnitDef("4180", "Hemsjukvård", size=16),
-    ]),
-    AdministrationDef("KOF", "Kultur och fritid", [
-        UnitDef("5100", "Biblioteket", size=6),
-        UnitDef("5110", "Fritidsgården", size=5),
-        UnitDef("5120", "Idrottsanläggningar", size=7),
-        UnitDef("5130", "Turistbyrå och museum", size=5),
-    ]),
+    AdministrationDef("KS", "Kommunstyrelseförvaltningen", _units("""
+        1100   8  Kommunledningskontoret
+        1110  10  Kanslienheten  [switchboard]
+        1120  10  Ekonomienheten
+        1130   8  HR-enheten
+        1140  14  IT-enheten
+        1150   9  Kontaktcenter
+        1160   5  Kommunikationsenheten
+        1170   5  Näringsliv och turism
+    """)),
+    AdministrationDef("SBF", "Samhällsbyggnadsförvaltningen", _units("""
+        2100   5  Förvaltningsledning samhällsbyggnad
+        2110  10  Plan och bygg
+        2120   8  Miljö- och hälsoskydd
+        2130  14  Gata och park
+        2140  16  Fastighetsenheten
+        2150  16  VA-verksamheten  [fee-funded]
+        2160  10  Renhållning  [fee-funded]
+        2170  14  Räddningstjänsten
+    """)),
+    AdministrationDef("BUF", "Barn- och utbildningsförvaltningen", _units("""
+        3100   6  Förvaltningsledning barn och utbildning
+        3110  14  Förskolor centrala Karlsborg
+        3120   7  Förskola Mölltorp
+        3130   5  Förskola Forsvik
+        3140  14  Ekbackeskolan F–6
+        3150   9  Mölltorps skola F–6
+        3160   6  Forsviks skola F–6
+        3170  14  Carlsborgsskolan 7–9
+        3180   8  Elevhälsan
+        3190   5  Kulturskolan
+        3195   5  Vuxenutbildning
+    """)),
+    AdministrationDef("SOC", "Socialförvaltningen", _units("""
+        4100   6  Förvaltningsledning socialtjänst
+        4110  22  Hemtjänst norra
+        4120  22  Hemtjänst södra
+        4130  16  Särskilt boende Strandgården
+        4140  16  Särskilt boende Solgården
+        4150  18  Funktionsstöd LSS
+        4160  14  Individ- och familjeomsorg
+        4170   8  Arbetsmarknadsenheten
+        4180  16  Hemsjukvård
+    """)),
+    AdministrationDef("KOF", "Kultur och fritid", _units("""
+        5100   6  Biblioteket
+        5110   5  Fritidsgården
+        5120   7  Idrottsanläggningar
+        5130   5  Turistbyrå och museum
+    """)),
 ]
 
 

@@ -7,9 +7,11 @@ row is looked up by its natural key first, so a second run adds nothing.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from stdnum import luhn
@@ -24,7 +26,7 @@ from ledger.core.identifiers import phone_number
 from ledger.core.money import split
 from ledger.database import db
 from ledger.demo import data as data
-from ledger.inventory.models import Asset, Assignment, Handset, HandsetStatus, Subscription, SubscriptionKind
+from ledger.inventory.models import Assignment, Handset, HandsetStatus, Subscription, SubscriptionKind
 from ledger.invoices.models import Invoice, InvoiceLine
 from ledger.organisation.models import Administration, BudgetUnit, Organisation, Supplier, UnitMembership
 from ledger.procurement.models import (
@@ -40,6 +42,7 @@ from ledger.procurement.models import (
 )
 
 FORSVIK_UNITS = ("3130", "3160")
+M = TypeVar("M", Organisation, Administration, BudgetUnit, Supplier, CoverageException)
 
 
 @dataclass
@@ -80,7 +83,7 @@ def load(today: date | None = None) -> DemoSummary:
     return summary
 
 
-def _get_or_add(model: type, summary: DemoSummary, what: str, key: dict, **values: object) -> object:
+def _get_or_add(model: type[M], summary: DemoSummary, what: str, key: dict[str, Any], **values: object) -> M:
     row = db.session.scalar(sa.select(model).filter_by(**key))
     if row is None:
         row = model(**key, **values)
@@ -97,7 +100,7 @@ def _organisations(summary: DemoSummary) -> Organisation:
     for name, orgnr, code in data.PARTNERS:
         _get_or_add(Organisation, summary, "organisations", {"organisation_number": orgnr},
                     name=name, municipality_code=code, keeps_ledger=False, counterparty_code="82")
-    return karlsborg  # type: ignore[return-value]
+    return karlsborg
 
 
 def _units(org: Organisation, summary: DemoSummary) -> dict[str, BudgetUnit]:
@@ -111,7 +114,7 @@ def _units(org: Organisation, summary: DemoSummary) -> dict[str, BudgetUnit]:
                 {"organisation_id": org.id, "ansvar": unit_def.ansvar},
                 administration_id=admin.id, name=unit_def.name, fee_funded=unit_def.fee_funded,
                 carries_switchboard=unit_def.carries_switchboard, activity_code=unit_def.ansvar[:2] + "0",
-            )  # type: ignore[assignment]
+            )
     with_history = set(db.session.scalars(sa.select(UnitMembership.unit_id).where(
         UnitMembership.organisation_id == org.id)))
     db.session.add_all([UnitMembership(organisation_id=org.id, unit_id=u.id, administration_id=u.administration_id,
@@ -136,7 +139,7 @@ def _reorganisation(org: Organisation, units: dict[str, BudgetUnit], today: date
 
 def _suppliers(summary: DemoSummary) -> dict[str, Supplier]:
     return {
-        s.key: _get_or_add(  # type: ignore[misc]
+        s.key: _get_or_add(
             Supplier, summary, "suppliers", {"organisation_number": s.organisation_number},
             name=s.name, peppol_id=f"0007:{s.organisation_number.replace('-', '')}",
             vat_number=f"SE{s.organisation_number.replace('-', '')}01",
@@ -146,10 +149,15 @@ def _suppliers(summary: DemoSummary) -> dict[str, Supplier]:
     }
 
 
+def _partner(name: str) -> Organisation:
+    partner = db.session.scalar(sa.select(Organisation).where(Organisation.name == name))
+    assert partner is not None, f"{name} is one of the demo's partners (_organisations)"
+    return partner
+
+
 def _contracts(org: Organisation, suppliers: dict[str, Supplier], today: date,
                summary: DemoSummary) -> dict[str, FrameworkContract]:
-    skovde = db.session.scalar(sa.select(Organisation).where(Organisation.name == "Skövde kommun"))
-    hjo = db.session.scalar(sa.select(Organisation).where(Organisation.name == "Hjo kommun"))
+    skovde, hjo = _partner("Skövde kommun"), _partner("Hjo kommun")
     partners = db.session.scalars(sa.select(Organisation).where(Organisation.id != org.id)).all()
     year = today.year
     specs = [
@@ -238,14 +246,38 @@ def _unique_numbers(rng: random.Random, prefix: str, digits: int, count: int, ta
     return numbers
 
 
+#: A planned subscription: number, kind, the ansvar it starts at, its directory label.
+PlannedSubscription = tuple[str, SubscriptionKind, str, str | None]
+
+
 def _subscriptions(org: Organisation, units: dict[str, BudgetUnit], suppliers: dict[str, Supplier],
                    contracts: dict[str, FrameworkContract], today: date, rng: random.Random,
                    summary: DemoSummary) -> list[Subscription]:
     """About 600 subscriptions: a mobile per staff phone, switchboard extensions, seats."""
     existing = {s.number: s for s in db.session.scalars(
         sa.select(Subscription).where(Subscription.organisation_id == org.id))}
+    shared_labels = {"4110": "Jourtelefon hemtjänst norra", "4120": "Jourtelefon hemtjänst södra",
+                     "2150": "Jour VA", "2170": "Räddningstjänst inre befäl", "4180": "Sjuksköterska natt"}
+    result: list[Subscription] = []
+    new_rows: list[tuple[Subscription | Handset, str]] = []
+    for planned in _planned_subscriptions(rng):
+        sub = existing.get(planned[0])
+        if sub is None:
+            sub = _new_subscription(org, planned, suppliers, contracts, today, shared_labels)
+            new_rows.append((sub, planned[2]))
+        result.append(sub)
+    db.session.add_all([sub for sub, _ in new_rows])
+    db.session.flush()
+    summary.count("subscriptions", len(new_rows))
+    _assignment_history(new_rows, units, today, summary)
+    return result
+
+
+def _planned_subscriptions(rng: random.Random) -> list[PlannedSubscription]:
+    """Every unit's mobiles (one per staff phone), a mobile broadband for the large ones and
+    switchboard extensions; the operator seats and the fixed lines of the contact centre and VA."""
     taken: set[str] = set()
-    planned: list[tuple[str, SubscriptionKind, str, str | None]] = []  # number, kind, ansvar, label
+    planned: list[PlannedSubscription] = []
     for admin_def in data.ADMINISTRATIONS:
         for unit_def in admin_def.units:
             mobile = _unique_numbers(rng, "07" + rng.choice("0236"), 7, unit_def.size, taken)
@@ -261,48 +293,44 @@ def _subscriptions(org: Organisation, units: dict[str, BudgetUnit], suppliers: d
                         f"Telefonistplats {seat}"))
     planned.append((phone_number("0505-17000"), SubscriptionKind.FIXED_LINE, "1150", "Växelnummer"))
     planned.append((phone_number("0505-17090"), SubscriptionKind.FIXED_LINE, "2150", "Larm VA-verket"))
-    shared_labels = {"4110": "Jourtelefon hemtjänst norra", "4120": "Jourtelefon hemtjänst södra",
-                     "2150": "Jour VA", "2170": "Räddningstjänst inre befäl", "4180": "Sjuksköterska natt"}
-    result: list[Subscription] = []
-    new_rows: list[tuple[Subscription, str]] = []
-    for number, kind, ansvar, label in planned:
-        sub = existing.get(number)
-        if sub is None:
-            rng = random.Random(number)  # per-asset randomness: a re-run decides the same way
-            switchboard = kind in (SubscriptionKind.SWITCHBOARD_EXTENSION, SubscriptionKind.OPERATOR_SEAT)
-            contract = contracts["operator" if kind == SubscriptionKind.OPERATOR_SEAT
-                                 else "switchboard" if switchboard else "mobile"]
-            start = date(today.year - rng.randint(1, 6), rng.randint(1, 12), 1)
-            if rng.random() < 0.04:
-                start = date(today.year, rng.randint(1, max(1, today.month - 1)), rng.choice([1, 10, 20]))
-            # Forsvik has weak coverage on the contracted network: its phones use the other operator
-            # under the approved coverage exception (see _coverage_exception).
-            forsvik = ansvar in FORSVIK_UNITS and kind == SubscriptionKind.MOBILE_VOICE
-            sub = Subscription(
-                organisation_id=org.id, number=number, kind=kind,
-                supplier_id=suppliers["other_operator"].id if forsvik else contract.supplier_id,
-                contract_id=None if forsvik else contract.id, start_date=start,
-                extension=number[-4:] if switchboard else None,
-                operator_reference=f"AB-{rng.randrange(10**7):07d}" if not switchboard else None,
-                label=label or (shared_labels.pop(ansvar, None) if kind == SubscriptionKind.MOBILE_VOICE else None),
-            )
-            if kind == SubscriptionKind.MOBILE_VOICE and rng.random() < 0.12:
-                sub.private_use_reference = f"PA-{today.year - 1}-{rng.randrange(1000):03d}"
-                sub.private_use_signed_on = start
-                sub.private_use_signed_by = "Arbetstagare och chef"
-            if kind == SubscriptionKind.MOBILE_VOICE and rng.random() < 0.015:
-                sub.end_date = date(today.year, max(1, today.month - 3), 28)  # terminated this year
-            new_rows.append((sub, ansvar))
-        result.append(sub)
-    db.session.add_all([sub for sub, _ in new_rows])
-    db.session.flush()
-    summary.count("subscriptions", len(new_rows))
-    _assignment_history([(sub, ansvar) for sub, ansvar in new_rows], units, today, rng, summary)
-    return result
+    return planned
 
 
-def _assignment_history(assets: list[tuple[Asset, str]], units: dict[str, BudgetUnit],
-                        today: date, rng: random.Random, summary: DemoSummary) -> None:
+def _new_subscription(org: Organisation, planned: PlannedSubscription, suppliers: dict[str, Supplier],
+                      contracts: dict[str, FrameworkContract], today: date,
+                      shared_labels: dict[str, str]) -> Subscription:
+    """One new subscription: its contract by kind, a start in the last years, now and then a
+    private-use agreement or an end this year. A unit's shared label goes to its first mobile."""
+    number, kind, ansvar, label = planned
+    rng = random.Random(number)  # per-asset randomness: a re-run decides the same way
+    switchboard = kind in (SubscriptionKind.SWITCHBOARD_EXTENSION, SubscriptionKind.OPERATOR_SEAT)
+    contract = contracts["operator" if kind == SubscriptionKind.OPERATOR_SEAT
+                         else "switchboard" if switchboard else "mobile"]
+    start = date(today.year - rng.randint(1, 6), rng.randint(1, 12), 1)
+    if rng.random() < 0.04:
+        start = date(today.year, rng.randint(1, max(1, today.month - 1)), rng.choice([1, 10, 20]))
+    # Forsvik has weak coverage on the contracted network: its phones use the other operator
+    # under the approved coverage exception (see _coverage_exception).
+    forsvik = ansvar in FORSVIK_UNITS and kind == SubscriptionKind.MOBILE_VOICE
+    sub = Subscription(
+        organisation_id=org.id, number=number, kind=kind,
+        supplier_id=suppliers["other_operator"].id if forsvik else contract.supplier_id,
+        contract_id=None if forsvik else contract.id, start_date=start,
+        extension=number[-4:] if switchboard else None,
+        operator_reference=f"AB-{rng.randrange(10**7):07d}" if not switchboard else None,
+        label=label or (shared_labels.pop(ansvar, None) if kind == SubscriptionKind.MOBILE_VOICE else None),
+    )
+    if kind == SubscriptionKind.MOBILE_VOICE and rng.random() < 0.12:
+        sub.private_use_reference = f"PA-{today.year - 1}-{rng.randrange(1000):03d}"
+        sub.private_use_signed_on = start
+        sub.private_use_signed_by = "Arbetstagare och chef"
+    if kind == SubscriptionKind.MOBILE_VOICE and rng.random() < 0.015:
+        sub.end_date = date(today.year, max(1, today.month - 3), 28)  # terminated this year
+    return sub
+
+
+def _assignment_history(assets: Sequence[tuple[Subscription | Handset, str]], units: dict[str, BudgetUnit],
+                        today: date, summary: DemoSummary) -> None:
     """Each new asset's assignments: one row from its start, and for about one in ten a move
     to another unit of the same administration during this year (some on the 1st, some
     mid-month), so that allocation has splits by days to make."""
@@ -391,7 +419,7 @@ def _handsets(org: Organisation, units: dict[str, BudgetUnit], subscriptions: li
     for sub, handset in links:
         sub.handset_id = handset.id
     summary.count("handsets", len(new_rows))
-    _assignment_history(new_rows, units, today, rng, summary)
+    _assignment_history(new_rows, units, today, summary)
 
 
 def _current_units(organisation_id: int, day: date) -> dict[int, str]:

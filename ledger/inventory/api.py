@@ -8,6 +8,7 @@ Department users are limited to their own units' assets by the services.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import marshmallow as ma
@@ -17,9 +18,12 @@ from flask_smorest.fields import Upload
 
 from ledger.access.permissions import require
 from ledger.api.schemas import Amount
+from ledger.inventory import directory as directory_service
+from ledger.inventory import edits, losses, records, register
 from ledger.inventory import moves as inventory_moves
 from ledger.inventory import operator_list as inventory_import
-from ledger.inventory import register as inventory_service
+from ledger.inventory import search as asset_search
+from ledger.inventory import unmapped as coverage_check
 from ledger.inventory.models import Asset, HandsetStatus, SubscriptionKind
 
 subscriptions = Blueprint("subscriptions", __name__, url_prefix="/subscriptions",
@@ -36,6 +40,7 @@ directory = Blueprint("directory", __name__, url_prefix="/directory",
 BLUEPRINTS = (subscriptions, handsets, assignments, inventory, directory)
 PAGINATION = {"page_size": 50, "max_page_size": 500}
 A = TypeVar("A", bound=Asset)
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 # -- schemas ---------------------------------------------------------------------------------
@@ -79,7 +84,7 @@ class PrivateUse(ma.Schema):
     signed_by = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=120))
 
 
-def _private_use(record: inventory_service.SubscriptionRecord) -> dict[str, Any] | None:
+def _private_use(record: records.SubscriptionRecord) -> dict[str, Any] | None:
     sub = record.subscription
     if sub.private_use_reference is None:
         return None
@@ -321,12 +326,12 @@ class DirectoryOut(ma.Schema):
     name = ma.fields.String(allow_none=True)
 
 
-# -- both kinds ------------------------------------------------------------------------------
+# -- subscriptions and handsets ----------------------------------------------------------------
 
 
-def _page(search: Callable[..., inventory_service.Page], query: dict[str, Any], pagination_parameters: Any) -> Any:
+def _page(search: Callable[..., asset_search.Page], query: dict[str, Any], pagination_parameters: Any) -> Any:
     """One page of the search's results; the paginator gets the total."""
-    page = search(g.user, inventory_service.Search(**query), pagination_parameters.page,
+    page = search(g.user, asset_search.Search(**query), pagination_parameters.page,
                   pagination_parameters.page_size)
     pagination_parameters.item_count = page.total
     return page.items
@@ -339,67 +344,79 @@ def _create(create: Callable[..., A], record: Callable[[A], Any], data: dict[str
     return record(asset)
 
 
-# -- subscriptions ---------------------------------------------------------------------------
+def _named(name: str, summary: str | None) -> Callable[[F], F]:
+    """Give a view made for either kind of asset its own name (the endpoint's) and summary."""
+    def naming(view: F) -> F:
+        view.__name__ = view.__qualname__ = name
+        view.__doc__ = summary
+        return view
+
+    return naming
 
 
-@subscriptions.route("")
-@require("inventory.read")
-@subscriptions.arguments(SubscriptionQuery, location="query")
-@subscriptions.response(200, SubscriptionOut(many=True))
-@subscriptions.paginate(**PAGINATION)
-def list_subscriptions(query: dict[str, Any], pagination_parameters: Any) -> Any:
-    """Subscriptions, searchable; department users see their own units' only."""
-    return _page(inventory_service.search_subscriptions, query, pagination_parameters)
+@dataclass(frozen=True)
+class _AssetKind:
+    """Subscriptions and handsets have the same routes, each kind on its own blueprint."""
+
+    blueprint: Blueprint
+    name: str  # subscription, handset: in the views' names and the path's id
+    out: type[ma.Schema]
+    record: Callable[[Any], Any]
 
 
-@subscriptions.route("", methods=["POST"])
-@require("inventory.write")
-@subscriptions.arguments(SubscriptionCreate)
-@subscriptions.response(201, SubscriptionOut)
-def create_subscription(data: dict[str, Any]) -> Any:
-    """Register a subscription (and, with `unit`, assign it)."""
-    return _create(inventory_service.create_subscription, inventory_service.subscription_record, data)
+def _collection_routes(kind: _AssetKind, query: type[ma.Schema], create: type[ma.Schema],
+                       search: Callable[..., asset_search.Page], register_asset: Callable[..., Any]) -> None:
+    """``GET`` (searched, a page at a time) and ``POST`` (register) on the kind's collection."""
+    blueprint, plural = kind.blueprint, f"{kind.name}s"
+
+    @blueprint.route("")
+    @require("inventory.read")
+    @blueprint.arguments(query, location="query")
+    @blueprint.response(200, kind.out(many=True))
+    @blueprint.paginate(**PAGINATION)
+    @_named(f"list_{plural}", f"{plural.capitalize()}, searchable; department users see their own units' only.")
+    def listing(query: dict[str, Any], pagination_parameters: Any) -> Any:
+        return _page(search, query, pagination_parameters)
+
+    @blueprint.route("", methods=["POST"])
+    @require("inventory.write")
+    @blueprint.arguments(create)
+    @blueprint.response(201, kind.out)
+    @_named(f"create_{kind.name}", f"Register a {kind.name} (and, with `unit`, assign it).")
+    def creating(data: dict[str, Any]) -> Any:
+        return _create(register_asset, kind.record, data)
 
 
-@subscriptions.route("/<int:subscription_id>")
-@require("inventory.read")
-@subscriptions.response(200, SubscriptionOut)
-def get_subscription(subscription_id: int) -> Any:
-    """One subscription with its unit today and its assignment history."""
-    return inventory_service.subscription_record(inventory_service.get_subscription(g.user, subscription_id))
+def _item_routes(kind: _AssetKind, patch: type[ma.Schema], get: Callable[[Any, int], Any],
+                 update: Callable[[Any, Any, dict[str, Any]], Any], read: str | None, edit: str) -> None:
+    """``GET`` and ``PATCH`` on one asset of the kind, by its id (``read`` and ``edit`` are their summaries)."""
+    blueprint, id_name = kind.blueprint, f"{kind.name}_id"
+
+    @blueprint.route(f"/<int:{id_name}>")
+    @require("inventory.read")
+    @blueprint.response(200, kind.out)
+    @_named(f"get_{kind.name}", read)
+    def reading(**path: int) -> Any:
+        return kind.record(get(g.user, path[id_name]))
+
+    @blueprint.route(f"/<int:{id_name}>", methods=["PATCH"])
+    @require("inventory.write")
+    @blueprint.arguments(patch)
+    @blueprint.response(200, kind.out)
+    @_named(f"update_{kind.name}", edit)
+    def updating(data: dict[str, Any], **path: int) -> Any:
+        return kind.record(update(g.user, get(g.user, path[id_name]), data))
 
 
-@subscriptions.route("/<int:subscription_id>", methods=["PATCH"])
-@require("inventory.write")
-@subscriptions.arguments(_SubscriptionFields)
-@subscriptions.response(200, SubscriptionOut)
-def update_subscription(data: dict[str, Any], subscription_id: int) -> Any:
-    """Edit a subscription; `end_date` ends it and its assignment."""
-    sub = inventory_service.update_subscription(
-        g.user, inventory_service.get_subscription(g.user, subscription_id), data)
-    return inventory_service.subscription_record(sub)
+_SUBSCRIPTION = _AssetKind(subscriptions, "subscription", SubscriptionOut, records.subscription_record)
+_HANDSET = _AssetKind(handsets, "handset", HandsetOut, records.handset_record)
 
-
-# -- handsets --------------------------------------------------------------------------------
-
-
-@handsets.route("")
-@require("inventory.read")
-@handsets.arguments(HandsetQuery, location="query")
-@handsets.response(200, HandsetOut(many=True))
-@handsets.paginate(**PAGINATION)
-def list_handsets(query: dict[str, Any], pagination_parameters: Any) -> Any:
-    """Handsets, searchable; department users see their own units' only."""
-    return _page(inventory_service.search_handsets, query, pagination_parameters)
-
-
-@handsets.route("", methods=["POST"])
-@require("inventory.write")
-@handsets.arguments(HandsetCreate)
-@handsets.response(201, HandsetOut)
-def create_handset(data: dict[str, Any]) -> Any:
-    """Register a handset (and, with `unit`, assign it)."""
-    return _create(inventory_service.create_handset, inventory_service.handset_record, data)
+_collection_routes(_SUBSCRIPTION, SubscriptionQuery, SubscriptionCreate, asset_search.search_subscriptions,
+                   edits.create_subscription)
+_item_routes(_SUBSCRIPTION, _SubscriptionFields, register.get_subscription, edits.update_subscription,
+             read="One subscription with its unit today and its assignment history.",
+             edit="Edit a subscription; `end_date` ends it and its assignment.")
+_collection_routes(_HANDSET, HandsetQuery, HandsetCreate, asset_search.search_handsets, edits.create_handset)
 
 
 @handsets.route("/shared-not-enrolled")
@@ -407,24 +424,11 @@ def create_handset(data: dict[str, Any]) -> Any:
 @handsets.response(200, HandsetOut(many=True))
 def shared_not_enrolled() -> Any:
     """For IT: shared phones (verksamhetstelefoner) not enrolled in MDM."""
-    return inventory_service.shared_not_enrolled(g.user)
+    return asset_search.shared_not_enrolled(g.user)
 
 
-@handsets.route("/<int:handset_id>")
-@require("inventory.read")
-@handsets.response(200, HandsetOut)
-def get_handset(handset_id: int) -> Any:
-    return inventory_service.handset_record(inventory_service.get_handset(g.user, handset_id))
-
-
-@handsets.route("/<int:handset_id>", methods=["PATCH"])
-@require("inventory.write")
-@handsets.arguments(HandsetPatch)
-@handsets.response(200, HandsetOut)
-def update_handset(data: dict[str, Any], handset_id: int) -> Any:
-    """Edit a handset; status `retired` ends its assignment. Losses go to `/loss`."""
-    handset = inventory_service.update_handset(g.user, inventory_service.get_handset(g.user, handset_id), data)
-    return inventory_service.handset_record(handset)
+_item_routes(_HANDSET, HandsetPatch, register.get_handset, edits.update_handset, read=None,
+             edit="Edit a handset; status `retired` ends its assignment. Losses go to `/loss`.")
 
 
 @handsets.route("/<int:handset_id>/loss", methods=["POST"])
@@ -433,8 +437,8 @@ def update_handset(data: dict[str, Any], handset_id: int) -> Any:
 @handsets.response(200, HandsetOut)
 def report_loss(data: dict[str, Any], handset_id: int) -> Any:
     """Report a handset lost or stolen (department users: their own units' handsets)."""
-    handset = inventory_service.report_loss(g.user, inventory_service.get_handset(g.user, handset_id), **data)
-    return inventory_service.handset_record(handset)
+    handset = losses.report_loss(g.user, register.get_handset(g.user, handset_id), **data)
+    return records.handset_record(handset)
 
 
 # -- moves, requests, reorganisations ------------------------------------------------------------
@@ -466,21 +470,19 @@ def list_requests(query: dict[str, Any]) -> Any:
     return inventory_moves.list_requests(g.user, status)
 
 
-@assignments.route("/assignment-requests/<int:request_id>/approve", methods=["POST"])
-@require("inventory.decide")
-@assignments.response(200, RequestOut)
-def approve_request(request_id: int) -> Any:
-    """Approve a request: the move is made from the requested date."""
-    inventory_moves.decide_request(g.user, request_id, approve=True)
-    return inventory_moves.request_record(g.user, request_id)
+def _decision_route(decision: str, summary: str | None) -> None:
+    """``POST /assignment-requests/{id}/{decision}``: finance approves (the move is made) or rejects."""
+    @assignments.route(f"/assignment-requests/<int:request_id>/{decision}", methods=["POST"])
+    @require("inventory.decide")
+    @assignments.response(200, RequestOut)
+    @_named(f"{decision}_request", summary)
+    def decide(request_id: int) -> Any:
+        inventory_moves.decide_request(g.user, request_id, approve=decision == "approve")
+        return inventory_moves.request_record(g.user, request_id)
 
 
-@assignments.route("/assignment-requests/<int:request_id>/reject", methods=["POST"])
-@require("inventory.decide")
-@assignments.response(200, RequestOut)
-def reject_request(request_id: int) -> Any:
-    inventory_moves.decide_request(g.user, request_id, approve=False)
-    return inventory_moves.request_record(g.user, request_id)
+_decision_route("approve", "Approve a request: the move is made from the requested date.")
+_decision_route("reject", None)
 
 
 @assignments.route("/units/<code>/reorganise", methods=["POST"])
@@ -528,7 +530,7 @@ def import_list(query: dict[str, Any], files: dict[str, Any]) -> Any:
 @inventory.response(200, CoverageOut)
 def unmapped() -> Any:
     """What is not mapped today; `total` should be zero."""
-    return inventory_service.coverage(g.user)
+    return coverage_check.coverage(g.user)
 
 
 # -- directory -------------------------------------------------------------------------------------
@@ -540,8 +542,8 @@ def unmapped() -> Any:
 @directory.response(200, DirectoryOut(many=True))
 def get_directory(query: dict[str, Any]) -> Any:
     """Number → unit, administration, function; `?format=csv` gives `;` CSV (UTF-8 with BOM)."""
-    entries = inventory_service.directory(g.user, unit=query.get("unit"), q=query.get("q"))
+    entries = directory_service.directory(g.user, unit=query.get("unit"), q=query.get("q"))
     if query["format"] == "csv":
-        return Response(inventory_service.directory_csv(entries), mimetype="text/csv",
+        return Response(directory_service.directory_csv(entries), mimetype="text/csv",
                         headers={"Content-Disposition": 'attachment; filename="katalog.csv"'})
     return entries

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
@@ -49,10 +50,10 @@ class Asset(Model):
     """
 
     __tablename__ = "asset"
-    __table_args__: ClassVar[tuple[Any, ...]] = (
+    __table_args__: tuple[Any, ...] = (
         sa.UniqueConstraint("organisation_id", "type", "identifier", name="uq_asset_identifier"),
     )
-    __mapper_args__: ClassVar[dict[str, Any]] = {"polymorphic_on": "type", "polymorphic_abstract": True}
+    __mapper_args__: Mapping[str, Any] = {"polymorphic_on": "type", "polymorphic_abstract": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
@@ -88,7 +89,7 @@ class Subscription(Asset):
     __table_args__ = (
         sa.CheckConstraint("end_date IS NULL OR end_date >= start_date", name="ends_after_start"),
     )
-    __mapper_args__: ClassVar[dict[str, Any]] = {"polymorphic_identity": AssetType.SUBSCRIPTION}
+    __mapper_args__: Mapping[str, Any] = {"polymorphic_identity": AssetType.SUBSCRIPTION}
 
     id: Mapped[int] = mapped_column(sa.ForeignKey("asset.id"), primary_key=True, comment="The asset it is")
     #: The phone number in E.164, +46… (the asset's identifier).
@@ -130,7 +131,7 @@ class Handset(Asset):
     __table_args__ = (
         sa.CheckConstraint("purchase_price_ore IS NULL OR purchase_price_ore >= 0", name="price_not_negative"),
     )
-    __mapper_args__: ClassVar[dict[str, Any]] = {"polymorphic_identity": AssetType.HANDSET}
+    __mapper_args__: Mapping[str, Any] = {"polymorphic_identity": AssetType.HANDSET}
 
     id: Mapped[int] = mapped_column(sa.ForeignKey("asset.id"), primary_key=True, comment="The asset it is")
     #: IMEI, 15 digits, Luhn-checked (the asset's identifier).

@@ -28,8 +28,8 @@ from ledger.database.types import utcnow
 from ledger.inventory import assignments as assignment_service
 from ledger.inventory.models import Asset, Assignment, AssignmentRequest, Subscription
 from ledger.inventory.register import (
-    _today,
     covering,
+    day_of,
     ensure_asset_visible,
     ensure_period_open,
     find_asset,
@@ -79,7 +79,7 @@ def move_asset(actor: User, asset: Asset, unit: BudgetUnit, valid_from: date, re
     _check_target(asset, unit, valid_from)
     ensure_period_open(actor.organisation_id, valid_from, f"moving {asset.describe()}")
     if is_department(actor):
-        return MoveOutcome(asset, request=_request(actor, asset, unit, valid_from, reason, _today(today)))
+        return MoveOutcome(asset, request=_request(actor, asset, unit, valid_from, reason, day_of(today)))
     return MoveOutcome(asset, assignment=_perform(actor, asset, unit, valid_from))
 
 
@@ -261,17 +261,37 @@ def reorganise(actor: User, from_code: str, valid_from: date, *, to: str | None 
     if not to and not moves:
         raise invalid("to", "Give the unit to move to (to) or a list of moves")
     ensure_period_open(org, valid_from, f"reorganising {source.ansvar}")
+    keyed = {(row.asset.type.value, row.asset.identifier): row for row in _assigned_on(source, valid_from)}
+    targets = _targets(actor, source, valid_from, keyed, to, moves)
+    units = _target_units(source, valid_from, set(targets.values()))
+    chosen = [(keyed[key], units[code]) for key, code in sorted(targets.items())]
+    _refuse_blocked(org, source, valid_from, [row for row, _ in chosen])
+    return _reassign(actor, source, valid_from, chosen)
+
+
+#: An asset as a reorganisation names it: its kind and its number or IMEI.
+AssetKey = tuple[str, str]
+
+
+def _assigned_on(source: BudgetUnit, valid_from: date) -> list[Assignment]:
+    """The unit's assignment rows in force on ``valid_from``, with their assets locked."""
     query = (
         sa.select(Assignment)
-        .where(Assignment.organisation_id == org, Assignment.unit_id == source.id, covering(valid_from))
+        .where(Assignment.organisation_id == source.organisation_id, Assignment.unit_id == source.id,
+               covering(valid_from))
         .options(joinedload(Assignment.asset))
     )
     rows = list(db.session.scalars(query))
     lock_assets([row.asset_id for row in rows])
     if rows:  # read again under the locks: a move may have committed meanwhile
         rows = list(db.session.scalars(query.execution_options(populate_existing=True)))
-    keyed = {(row.asset.type.value, row.asset.identifier): row for row in rows}
-    targets: dict[tuple[str, str], str] = {}
+    return rows
+
+
+def _targets(actor: User, source: BudgetUnit, valid_from: date, keyed: Mapping[AssetKey, Assignment],
+             to: str | None, moves: Sequence[Mapping[str, Any]] | None) -> dict[AssetKey, str]:
+    """Where each asset goes: the listed moves first, then every other asset to ``to``."""
+    targets: dict[AssetKey, str] = {}
     if moves:
         problems = []
         for kind, key, target, index in _resolve_moves(actor, moves):
@@ -284,11 +304,17 @@ def reorganise(actor: User, from_code: str, valid_from: date, *, to: str | None 
         if problems:
             raise ValidationFailed("Some listed moves are not valid", details=problems)
     if to:
-        for key in keyed:
-            targets.setdefault(key, to)
+        for asset in keyed:
+            targets.setdefault(asset, to)
+    return targets
+
+
+def _target_units(source: BudgetUnit, valid_from: date, codes: set[str]) -> dict[str, BudgetUnit]:
+    """The units moved to, by ansvar code; each must be another unit, open on the day and staying open."""
     units = {u.ansvar: u for u in db.session.scalars(
-        sa.select(BudgetUnit).where(BudgetUnit.organisation_id == org, BudgetUnit.ansvar.in_(set(targets.values()))))}
-    for code in sorted(set(targets.values())):
+        sa.select(BudgetUnit).where(BudgetUnit.organisation_id == source.organisation_id,
+                                    BudgetUnit.ansvar.in_(codes)))}
+    for code in sorted(codes):
         unit = units.get(code)
         if unit is None:
             raise NotFound(f"No budget unit with ansvar {code}", details=[{"field": "to"}])
@@ -298,9 +324,13 @@ def reorganise(actor: User, from_code: str, valid_from: date, *, to: str | None 
             raise invalid("to", f"Unit {code} is not open on {valid_from}")
         if unit.closed_on is not None:
             raise Conflict(f"Unit {code} closes on {unit.closed_on}; reorganise into the unit that takes over")
-    chosen = [(keyed[key], units[code]) for key, code in sorted(targets.items())]
-    _refuse_blocked(org, source, valid_from, [row for row, _ in chosen])
+    return units
 
+
+def _reassign(actor: User, source: BudgetUnit, valid_from: date,
+              chosen: list[tuple[Assignment, BudgetUnit]]) -> ReorganiseResult:
+    """End each row on ``valid_from`` and start its asset's row at the new unit, with one audit event."""
+    org = source.organisation_id
     result = ReorganiseResult(source.ansvar, valid_from)
     before = []
     new_rows = []

@@ -144,34 +144,15 @@ def read_list(data: bytes, filename: str = "upload.csv", *, encoding: str | None
     result = ParsedList(filename)
     if len(data) > MAX_BYTES:
         raise TooLarge(f"{filename} is {len(data):,} bytes, over the limit of {MAX_BYTES:,} bytes")
-    try:
-        result.encoding = detect_encoding(data, encoding)
-        text = codecs.decode(data, result.encoding)
-    except (LookupError, UnicodeDecodeError) as error:
-        result.errors.append(RowError(None, None, f"cannot read {filename}: {error}"))
+    text = _decode(data, encoding, result)
+    if text is None:
         return result
-    text = text.lstrip("\ufeff")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
     header = next(reader, None)
     if not header or not any(cell.strip() for cell in header):
         result.errors.append(RowError(1, None, f"{filename} has no header row"))
         return result
-    lookup = {alias: name for name, (_, aliases) in COLUMNS.items() for alias in aliases}
-    positions: dict[str, int] = {}
-    shown: dict[str, str] = {}
-    for index, cell in enumerate(header):
-        name = lookup.get(_norm(cell))
-        if name is None:
-            if cell.strip():
-                result.ignored_columns.append(cell.strip())
-        elif name in positions:
-            result.errors.append(RowError(1, cell.strip(), f"column {cell.strip()!r} appears twice"))
-        else:
-            positions[name] = index
-            shown[name] = cell.strip().lstrip("\ufeff")
-    missing = [COLUMNS[name][0] for name in REQUIRED if name not in positions]
-    if missing:
-        result.errors.append(RowError(1, None, f"missing column(s): {', '.join(missing)}"))
+    columns = _columns(header, result)
     if result.errors:
         return result
     seen: dict[str, int] = {}
@@ -180,75 +161,138 @@ def read_list(data: bytes, filename: str = "upload.csv", *, encoding: str | None
         row_line, line = line + 1, reader.line_num
         if not any(cell.strip() for cell in cells):
             continue
-        row, errors = _row(cells, row_line, positions, shown, seen)
-        result.errors.extend(errors)
-        if row is not None:
-            result.rows.append(row)
+        row = _RowReader(cells, row_line, columns).read(seen)
+        result.errors.extend(row.errors)
+        if row.parsed is not None:
+            result.rows.append(row.parsed)
         if len(result.errors) >= MAX_ERRORS:
             result.errors.append(RowError(row_line, None, f"more than {MAX_ERRORS} errors; stopped reading"))
             break
     return result
 
 
-def _row(cells: list[str], line: int, positions: dict[str, int], shown: dict[str, str],
-         seen: dict[str, int]) -> tuple[ImportRow | None, list[RowError]]:
-    errors: list[RowError] = []
+def _decode(data: bytes, encoding: str | None, result: ParsedList) -> str | None:
+    """The file's text in the encoding given or detected; None (and the error) when it cannot be read."""
+    try:
+        result.encoding = detect_encoding(data, encoding)
+        text = codecs.decode(data, result.encoding)
+    except (LookupError, UnicodeDecodeError) as error:
+        result.errors.append(RowError(None, None, f"cannot read {result.filename}: {error}"))
+        return None
+    return text.lstrip("\ufeff")
 
-    def raw(name: str) -> str:
-        index = positions.get(name)
-        return cells[index].strip() if index is not None and index < len(cells) else ""
 
-    def fail(name: str, message: str) -> None:
-        errors.append(RowError(line, shown.get(name, COLUMNS[name][0]), message))
+@dataclass(frozen=True, slots=True)
+class _Columns:
+    """Where each known column stands in the file, and its header as the file spells it."""
 
-    values: dict[str, Any] = {}
-    text = raw("number")
-    if not text:
-        fail("number", "the number is missing")
-    else:
-        try:
-            values["number"] = phone_number(text)
-        except IdentifierError as error:
-            fail("number", str(error))
+    positions: dict[str, int]
+    shown: dict[str, str]
+
+
+def _columns(header: list[str], result: ParsedList) -> _Columns:
+    """Match the header's cells to the known columns; unknown ones are ignored and listed."""
+    lookup = {alias: name for name, (_, aliases) in COLUMNS.items() for alias in aliases}
+    columns = _Columns({}, {})
+    for index, cell in enumerate(header):
+        name = lookup.get(_norm(cell))
+        if name is None:
+            if cell.strip():
+                result.ignored_columns.append(cell.strip())
+        elif name in columns.positions:
+            result.errors.append(RowError(1, cell.strip(), f"column {cell.strip()!r} appears twice"))
         else:
-            if values["number"] in seen:
-                fail("number", f"{values['number']} is also on line {seen[values['number']]}")
-            else:
-                seen[values["number"]] = line
-    kind = raw("kind")
-    if _norm(kind) in KINDS:
-        values["kind"] = KINDS[_norm(kind)]
-    else:
-        fail("kind", f"unknown kind {kind!r}; use mobil, mobilt bredband, växelanknytning, telefonistplats or fast")
-    for name in ("start_date", "end_date", "move_date"):
-        text = raw(name)
+            columns.positions[name] = index
+            columns.shown[name] = cell.strip().lstrip("\ufeff")
+    missing = [COLUMNS[name][0] for name in REQUIRED if name not in columns.positions]
+    if missing:
+        result.errors.append(RowError(1, None, f"missing column(s): {', '.join(missing)}"))
+    return columns
+
+
+#: Free-text columns and how many characters each may have.
+TEXT_LIMITS = (("operator_reference", 40), ("unit", 16), ("label", 120), ("extension", 10), ("holder_name", 120))
+
+
+class _RowReader:
+    """One row's cells into an ``ImportRow``, or the row's errors (each naming its column)."""
+
+    def __init__(self, cells: list[str], line: int, columns: _Columns) -> None:
+        self.cells, self.line, self.columns = cells, line, columns
+        self.errors: list[RowError] = []
+        self.values: dict[str, Any] = {}
+        self.parsed: ImportRow | None = None
+
+    def raw(self, name: str) -> str:
+        index = self.columns.positions.get(name)
+        return self.cells[index].strip() if index is not None and index < len(self.cells) else ""
+
+    def fail(self, name: str, message: str) -> None:
+        self.errors.append(RowError(self.line, self.columns.shown.get(name, COLUMNS[name][0]), message))
+
+    def read(self, seen: dict[str, int]) -> _RowReader:
+        self._number(seen)
+        self._kind()
+        self._dates()
+        self._supplier()
+        for name, limit in TEXT_LIMITS:
+            text = self.raw(name)
+            if len(text) > limit:
+                self.fail(name, f"longer than {limit} characters")
+            self.values[name] = text or None
+        if not self.errors:
+            self.parsed = ImportRow(line=self.line, present=frozenset(self.columns.positions), **self.values)
+        return self
+
+    def _number(self, seen: dict[str, int]) -> None:
+        """The number in E.164, once in the file (``seen``: number → its first line)."""
+        text = self.raw("number")
         if not text:
-            if name == "start_date":
-                fail(name, "the start date is missing")
-            values[name] = None
-            continue
+            self.fail("number", "the number is missing")
+            return
         try:
-            values[name] = _date(text)
-        except ValueError as error:
-            fail(name, str(error))
-    if values.get("start_date") and values.get("end_date") and values["end_date"] < values["start_date"]:
-        fail("end_date", f"the end date {values['end_date']} is before the start date {values['start_date']}")
-    supplier = raw("supplier")
-    values["supplier"] = None
-    if supplier:
-        try:
-            values["supplier"] = organisation_number(supplier)
+            number = phone_number(text)
         except IdentifierError as error:
-            fail("supplier", str(error))
-    for name, limit in (("operator_reference", 40), ("unit", 16), ("label", 120), ("extension", 10),
-                        ("holder_name", 120)):
-        text = raw(name)
-        if len(text) > limit:
-            fail(name, f"longer than {limit} characters")
-        values[name] = text or None
-    if errors:
-        return None, errors
-    return ImportRow(line=line, present=frozenset(positions), **values), errors
+            self.fail("number", str(error))
+            return
+        self.values["number"] = number
+        if number in seen:
+            self.fail("number", f"{number} is also on line {seen[number]}")
+        else:
+            seen[number] = self.line
+
+    def _kind(self) -> None:
+        kind = self.raw("kind")
+        if _norm(kind) in KINDS:
+            self.values["kind"] = KINDS[_norm(kind)]
+        else:
+            self.fail("kind", f"unknown kind {kind!r}; use mobil, mobilt bredband, växelanknytning, "
+                              "telefonistplats or fast")
+
+    def _dates(self) -> None:
+        for name in ("start_date", "end_date", "move_date"):
+            text = self.raw(name)
+            if not text:
+                if name == "start_date":
+                    self.fail(name, "the start date is missing")
+                self.values[name] = None
+                continue
+            try:
+                self.values[name] = _date(text)
+            except ValueError as error:
+                self.fail(name, str(error))
+        start, end = self.values.get("start_date"), self.values.get("end_date")
+        if start and end and end < start:
+            self.fail("end_date", f"the end date {end} is before the start date {start}")
+
+    def _supplier(self) -> None:
+        supplier = self.raw("supplier")
+        self.values["supplier"] = None
+        if supplier:
+            try:
+                self.values["supplier"] = organisation_number(supplier)
+            except IdentifierError as error:
+                self.fail("supplier", str(error))
 
 
 # -- plan ------------------------------------------------------------------------------------
@@ -304,7 +348,6 @@ def plan(organisation_id: int, parsed: ParsedList, *, supplier: str | None = Non
 
     ``lock`` (for a plan that will be applied) takes row locks on the organisation's
     subscriptions on PostgreSQL, so that no move changes them between plan and apply."""
-    day = today or date.today()
     result = ImportPlan(parsed.filename, organisation_id, parsed.encoding, errors=list(parsed.errors),
                         ignored_columns=list(parsed.ignored_columns))
     default_supplier = None
@@ -314,60 +357,86 @@ def plan(organisation_id: int, parsed: ParsedList, *, supplier: str | None = Non
         except IdentifierError as error:
             result.errors.append(RowError(None, "supplier", str(error)))
             return result
-    units = {u.ansvar: u for u in db.session.scalars(
-        sa.select(BudgetUnit).where(BudgetUnit.organisation_id == organisation_id))}
-    unit_codes = {u.id: code for code, u in units.items()}
-    orgnrs = {r.supplier for r in parsed.rows if r.supplier} | ({default_supplier} if default_supplier else set())
-    suppliers = {s.organisation_number: s for s in db.session.scalars(
-        sa.select(Supplier).where(Supplier.organisation_number.in_(orgnrs)))} if orgnrs else {}
-    supplier_orgnr = {s.id: orgnr for orgnr, s in suppliers.items()}
-    subscriptions = sa.select(Subscription).where(Subscription.organisation_id == organisation_id)
-    if lock:
-        subscriptions = subscriptions.with_for_update()
-    existing = {s.number: s for s in db.session.scalars(subscriptions)}
-    history: dict[int, list[Assignment]] = {}
-    for assignment in db.session.scalars(
-            sa.select(Assignment).join(Subscription, Subscription.id == Assignment.asset_id)
-            .where(Assignment.organisation_id == organisation_id).order_by(Assignment.valid_from)):
-        history.setdefault(assignment.asset_id, []).append(assignment)
-    last_closed = db.session.scalar(sa.select(sa.func.max(Period.period)).where(
-        Period.organisation_id == organisation_id, Period.status == PeriodStatus.CLOSED))
-    if default_supplier and default_supplier not in suppliers:
+    known = _Register.read(organisation_id, parsed, default_supplier, today or date.today(), lock)
+    if default_supplier and default_supplier not in known.suppliers:
         result.errors.append(RowError(None, "supplier", f"no supplier with organisationsnummer {default_supplier}"))
-
-    def closed(on: date) -> str | None:
-        return last_closed if last_closed and on.strftime("%Y-%m") <= last_closed else None
-
     for row in parsed.rows:
         if progress:
             progress(1)
-        errors: list[RowError] = []
-        fail = _collector(errors, row.line)
-        orgnr = row.supplier or default_supplier
-        supplier_row = suppliers.get(orgnr) if orgnr else None
-        if orgnr is None:
-            fail("supplier", "no operator: give the column Operatör organisationsnummer or the supplier parameter")
-        elif supplier_row is None and row.supplier:
-            fail("supplier", f"no supplier with organisationsnummer {orgnr}; register the supplier first")
-        unit = None
-        if row.unit:
-            unit = units.get(row.unit)
-            if unit is None:
-                fail("unit", f"no budget unit with ansvar {row.unit}")
-        sub = existing.get(row.number)
-        if sub is None:
-            _plan_new(result, row, supplier_row, unit, fail, closed)
-        else:
-            _plan_known(result, row, sub, supplier_row, supplier_orgnr, unit, unit_codes,
-                        history.get(sub.id, []), day, fail, closed)
-        if errors:
-            _drop_line(result, row.line)
-            result.errors.extend(errors)
+        _plan_row(result, row, known, default_supplier)
     result.errors.sort(key=lambda e: (e.line or 0, e.column or ""))
     return result
 
 
-def _collector(errors: list[RowError], line: int) -> Callable[[str, str], None]:
+@dataclass(frozen=True, slots=True)
+class _Register:
+    """What the plan compares the file with, read once for the whole file."""
+
+    today: date
+    units: dict[str, BudgetUnit]  # by ansvar
+    unit_codes: dict[int, str]  # ansvar by unit id
+    suppliers: dict[str, Supplier]  # by organisationsnummer
+    supplier_orgnr: dict[int, str]  # organisationsnummer by supplier id
+    existing: dict[str, Subscription]  # by number
+    history: dict[int, list[Assignment]]  # by subscription id, oldest first
+    last_closed: str | None  # the latest closed period, YYYY-MM
+
+    @classmethod
+    def read(cls, organisation_id: int, parsed: ParsedList, default_supplier: str | None, today: date,
+             lock: bool) -> _Register:
+        units = {u.ansvar: u for u in db.session.scalars(
+            sa.select(BudgetUnit).where(BudgetUnit.organisation_id == organisation_id))}
+        orgnrs = {r.supplier for r in parsed.rows if r.supplier} | ({default_supplier} if default_supplier else set())
+        suppliers = {s.organisation_number: s for s in db.session.scalars(
+            sa.select(Supplier).where(Supplier.organisation_number.in_(orgnrs)))} if orgnrs else {}
+        subscriptions = sa.select(Subscription).where(Subscription.organisation_id == organisation_id)
+        if lock:
+            subscriptions = subscriptions.with_for_update()
+        existing = {s.number: s for s in db.session.scalars(subscriptions)}
+        history: dict[int, list[Assignment]] = {}
+        for assignment in db.session.scalars(
+                sa.select(Assignment).join(Subscription, Subscription.id == Assignment.asset_id)
+                .where(Assignment.organisation_id == organisation_id).order_by(Assignment.valid_from)):
+            history.setdefault(assignment.asset_id, []).append(assignment)
+        last_closed = db.session.scalar(sa.select(sa.func.max(Period.period)).where(
+            Period.organisation_id == organisation_id, Period.status == PeriodStatus.CLOSED))
+        return cls(today, units, {u.id: code for code, u in units.items()}, suppliers,
+                   {s.id: orgnr for orgnr, s in suppliers.items()}, existing, history, last_closed)
+
+    def closed(self, on: date) -> str | None:
+        """The closed period a change from ``on`` would alter, if any."""
+        return self.last_closed if self.last_closed and on.strftime("%Y-%m") <= self.last_closed else None
+
+
+Fail = Callable[[str, str], None]
+
+
+def _plan_row(result: ImportPlan, row: ImportRow, known: _Register, default_supplier: str | None) -> None:
+    """Plan one row; a row with any error plans nothing and adds its errors."""
+    errors: list[RowError] = []
+    fail = _collector(errors, row.line)
+    orgnr = row.supplier or default_supplier
+    supplier_row = known.suppliers.get(orgnr) if orgnr else None
+    if orgnr is None:
+        fail("supplier", "no operator: give the column Operatör organisationsnummer or the supplier parameter")
+    elif supplier_row is None and row.supplier:
+        fail("supplier", f"no supplier with organisationsnummer {orgnr}; register the supplier first")
+    unit = None
+    if row.unit:
+        unit = known.units.get(row.unit)
+        if unit is None:
+            fail("unit", f"no budget unit with ansvar {row.unit}")
+    sub = known.existing.get(row.number)
+    if sub is None:
+        _plan_new(result, row, supplier_row, unit, fail)
+    else:
+        _plan_known(result, row, sub, supplier_row, unit, known, fail)
+    if errors:
+        _drop_line(result, row.line)
+        result.errors.extend(errors)
+
+
+def _collector(errors: list[RowError], line: int) -> Fail:
     def fail(name: str, message: str) -> None:
         errors.append(RowError(line, COLUMNS[name][0], message))
 
@@ -384,7 +453,7 @@ def _drop_line(result: ImportPlan, line: int) -> None:
         result._end_rows.pop(row_id)
 
 
-def _unit_usable(unit: BudgetUnit, on: date, fail: Callable[..., None]) -> bool:
+def _unit_usable(unit: BudgetUnit, on: date, fail: Fail) -> bool:
     if not unit.is_open_on(on):
         fail("unit", f"unit {unit.ansvar} is not open on {on}")
         return False
@@ -395,11 +464,13 @@ def _unit_usable(unit: BudgetUnit, on: date, fail: Callable[..., None]) -> bool:
 
 
 def _plan_new(result: ImportPlan, row: ImportRow, supplier: Supplier | None, unit: BudgetUnit | None,
-              fail: Callable[..., None], closed: Callable[[date], str | None]) -> None:
-    values = {"number": row.number, "kind": row.kind, "operator_reference": row.operator_reference,
-              "start_date": row.start_date, "end_date": row.end_date, "label": row.label,
-              "extension": row.extension, "holder_name": row.holder_name,
-              "supplier_id": supplier.id if supplier else None}
+              fail: Fail) -> None:
+    values: dict[str, Any] = {
+        "number": row.number, "kind": row.kind, "operator_reference": row.operator_reference,
+        "start_date": row.start_date, "end_date": row.end_date, "label": row.label,
+        "extension": row.extension, "holder_name": row.holder_name,
+        "supplier_id": supplier.id if supplier else None,
+    }
     shown = {k: v for k, v in values.items() if k != "supplier_id" and v is not None}
     shown["supplier"] = supplier.organisation_number if supplier else None
     result.created.append(Planned(row.line, row.number, shown, to_unit=unit.ansvar if unit else None,
@@ -412,23 +483,9 @@ def _plan_new(result: ImportPlan, row: ImportRow, supplier: Supplier | None, uni
 
 
 def _plan_known(result: ImportPlan, row: ImportRow, sub: Subscription, supplier: Supplier | None,
-                supplier_orgnr: dict[int, str], unit: BudgetUnit | None, unit_codes: dict[int, str],
-                history: list[Assignment], today: date, fail: Callable[..., None],
-                closed: Callable[[date], str | None]) -> None:
-    new = {"kind": row.kind, "operator_reference": row.operator_reference, "start_date": row.start_date}
-    if "end_date" in row.present:
-        new["end_date"] = row.end_date
-    if supplier is not None:
-        new["supplier"] = supplier.organisation_number
-    for name in ("label", "extension", "holder_name"):
-        if name in row.present:
-            new[name] = getattr(row, name)
-    old = {name: getattr(sub, name) for name in COMPARED if name != "supplier"}
-    old["supplier"] = supplier_orgnr.get(sub.supplier_id, f"supplier {sub.supplier_id}")
-    diffs = {name: [old[name], value] for name, value in new.items() if old[name] != value}
-    if "supplier" in diffs and supplier is None:
-        diffs.pop("supplier")
-    end_date = new.get("end_date", sub.end_date)
+                unit: BudgetUnit | None, known: _Register, fail: Fail) -> None:
+    diffs = _diffs(row, sub, supplier, known)
+    end_date = row.end_date if "end_date" in row.present else sub.end_date
     if end_date is not None and end_date < row.start_date:
         fail("end_date", f"the end date {end_date} is before the start date {row.start_date}")
         return
@@ -440,58 +497,96 @@ def _plan_known(result: ImportPlan, row: ImportRow, sub: Subscription, supplier:
         result.updated.append(Planned(row.line, row.number, diffs))
         result._updates[row.line] = (sub.id, update)
         changed = True
-    if "end_date" in diffs and diffs["end_date"][1] is not None:
-        first_after = diffs["end_date"][1] + timedelta(days=1)
-        for a in history:
-            if a.valid_from >= first_after:
-                fail("end_date", f"{sub.number} is assigned to {unit_codes.get(a.unit_id)} from {a.valid_from}, "
-                                 f"after the end date")
-                return
-            if a.valid_to is None or a.valid_to > first_after:
-                if closed(first_after):
-                    fail("end_date", f"period {closed(first_after)} is closed: ending {sub.number} on "
-                                     f"{diffs['end_date'][1]} would change it")
-                    return
-                result._end_rows[a.id] = (first_after, row.line)
+    history = known.history.get(sub.id, [])
+    if "end_date" in diffs and diffs["end_date"][1] is not None and not _plan_end(
+            result, row, sub, diffs["end_date"][1], history, known, fail):
+        return
     if unit is not None:
-        changed = _plan_move(result, row, sub, unit, unit_codes, history, today, end_date, fail, closed) or changed
+        changed = _plan_move(result, row, sub, unit, history, known, end_date, fail) or changed
     if not changed:
         result.unchanged.append(Planned(row.line, row.number))
 
 
-def _plan_move(result: ImportPlan, row: ImportRow, sub: Subscription, unit: BudgetUnit, unit_codes: dict[int, str],
-               history: list[Assignment], today: date, end_date: date | None, fail: Callable[..., None],
-               closed: Callable[[date], str | None]) -> bool:
+def _diffs(row: ImportRow, sub: Subscription, supplier: Supplier | None, known: _Register) -> dict[str, list[Any]]:
+    """``{field: [old, new]}`` for each compared field the row gives and changes."""
+    new: dict[str, Any] = {"kind": row.kind, "operator_reference": row.operator_reference,
+                           "start_date": row.start_date}
+    if "end_date" in row.present:
+        new["end_date"] = row.end_date
+    if supplier is not None:
+        new["supplier"] = supplier.organisation_number
+    for name in ("label", "extension", "holder_name"):
+        if name in row.present:
+            new[name] = getattr(row, name)
+    old = {name: getattr(sub, name) for name in COMPARED if name != "supplier"}
+    old["supplier"] = known.supplier_orgnr.get(sub.supplier_id, f"supplier {sub.supplier_id}")
+    return {name: [old[name], value] for name, value in new.items() if old[name] != value}
+
+
+def _plan_end(result: ImportPlan, row: ImportRow, sub: Subscription, end_date: date, history: list[Assignment],
+              known: _Register, fail: Fail) -> bool:
+    """End the assignment running past a new end date; False (and the error) when it cannot."""
+    first_after = end_date + timedelta(days=1)
+    for a in history:
+        if a.valid_from >= first_after:
+            fail("end_date", f"{sub.number} is assigned to {known.unit_codes.get(a.unit_id)} from {a.valid_from}, "
+                             f"after the end date")
+            return False
+        if a.valid_to is None or a.valid_to > first_after:
+            if known.closed(first_after):
+                fail("end_date", f"period {known.closed(first_after)} is closed: ending {sub.number} on "
+                                 f"{end_date} would change it")
+                return False
+            result._end_rows[a.id] = (first_after, row.line)
+    return True
+
+
+def _plan_move(result: ImportPlan, row: ImportRow, sub: Subscription, unit: BudgetUnit, history: list[Assignment],
+               known: _Register, end_date: date | None, fail: Fail) -> bool:
     # never assigned: from its first day; else from the row's date, or today
-    on = row.move_date or (max(today, row.start_date) if history else row.start_date)
+    on = row.move_date or (max(known.today, row.start_date) if history else row.start_date)
     current = next((a for a in history if a.covers(on)), None)
-    if current is not None and current.unit_id == unit.id:
-        return False
-    if end_date is not None and on > end_date:
-        if current is None and history and history[-1].unit_id == unit.id:
-            return False  # ended where the list says it belongs
-        fail("unit", f"{sub.number} ended on {end_date}; it cannot move on {on}")
-        return False
-    later = [a for a in history if a.valid_from >= on]
-    if later:
-        fail("unit", f"{sub.number} already has an assignment to {unit_codes.get(later[0].unit_id)} from "
-                     f"{later[0].valid_from}; correct that one first")
-        return False
-    if closed(on):
-        fail("unit", f"period {closed(on)} is closed: moving {sub.number} from {on} would change it")
-        return False
-    if not _unit_usable(unit, on, fail):
+    if _stays(sub, unit, on, current, history, end_date, fail) or not _move_allowed(sub, unit, on, history, known,
+                                                                                    fail):
         return False
     planned_end = end_date + timedelta(days=1) if end_date else None
     if current is not None:
         ended = result._end_rows.pop(current.id, None)
         planned_end = ended[0] if ended else current.valid_to or planned_end
         result._end_rows[current.id] = (on, row.line)
-    result.moved.append(Planned(row.line, row.number, from_unit=unit_codes.get(current.unit_id) if current else None,
+    result.moved.append(Planned(row.line, row.number,
+                                from_unit=known.unit_codes.get(current.unit_id) if current else None,
                                 to_unit=unit.ansvar, valid_from=on))
     result._assign.append({"line": row.line, "asset_id": sub.id, "unit_id": unit.id, "valid_from": on,
                            "valid_to": planned_end})
     return True
+
+
+def _stays(sub: Subscription, unit: BudgetUnit, on: date, current: Assignment | None, history: list[Assignment],
+           end_date: date | None, fail: Fail) -> bool:
+    """No move: the subscription is at the row's unit already, or it has ended by then."""
+    if current is not None and current.unit_id == unit.id:
+        return True
+    if end_date is not None and on > end_date:
+        ended_there = current is None and bool(history) and history[-1].unit_id == unit.id
+        if not ended_there:  # ended where the list says it belongs is no move, and no error
+            fail("unit", f"{sub.number} ended on {end_date}; it cannot move on {on}")
+        return True
+    return False
+
+
+def _move_allowed(sub: Subscription, unit: BudgetUnit, on: date, history: list[Assignment], known: _Register,
+                  fail: Fail) -> bool:
+    """A move from ``on`` rewrites no later assignment and no closed period, into a usable unit."""
+    later = [a for a in history if a.valid_from >= on]
+    if later:
+        fail("unit", f"{sub.number} already has an assignment to {known.unit_codes.get(later[0].unit_id)} from "
+                     f"{later[0].valid_from}; correct that one first")
+        return False
+    if known.closed(on):
+        fail("unit", f"period {known.closed(on)} is closed: moving {sub.number} from {on} would change it")
+        return False
+    return _unit_usable(unit, on, fail)
 
 
 # -- apply -----------------------------------------------------------------------------------
@@ -504,31 +599,14 @@ def apply(actor: User | None, result: ImportPlan) -> ImportPlan:
             f"{result.filename}: {len(result.errors)} error(s); nothing was imported",
             details=[e.as_dict() for e in result.errors],
         )
-    org = result.organisation_id
-    actor_id = actor.id if actor else None
-    ids: dict[str, int] = {}
-    if result._new:
-        # a bulk insert takes the column's own name: a subscription's number is its asset's identifier
-        rows = [{"organisation_id": org, "identifier": values["number"],
-                 **{k: v for k, v in values.items() if k != "number"}} for values in result._new.values()]
-        for sub_id, number in db.session.execute(
-            sa.insert(Subscription).returning(Subscription.id, Subscription.number), rows
-        ):
-            ids[number] = sub_id
+    ids = _insert_new(result)
     if result._updates:
         db.session.execute(sa.update(Subscription), [{"id": sub_id, **values}
                                                      for sub_id, values in result._updates.values()])
     if result._end_rows:
         db.session.execute(sa.update(Assignment), [{"id": row_id, "valid_to": valid_to}
                                                    for row_id, (valid_to, _) in result._end_rows.items()])
-    if result._assign:
-        now = utcnow()
-        db.session.execute(sa.insert(Assignment), [
-            {"organisation_id": org, "asset_id": a.get("asset_id") or ids[a["number"]],
-             "unit_id": a["unit_id"], "valid_from": a["valid_from"], "valid_to": a["valid_to"],
-             "created_by_id": actor_id, "created_at": now}
-            for a in result._assign
-        ])
+    _insert_assignments(result, actor, ids)
     db.session.expire_all()  # bulk statements bypass the identity map
     result.applied = True
     audit.record(actor, "inventory.import", "subscription_list", result.filename, after={
@@ -537,9 +615,33 @@ def apply(actor: User | None, result: ImportPlan) -> ImportPlan:
         "updated": [{"number": p.number, "changes": p.fields} for p in result.updated],
         "moved": [{"number": p.number, "from": p.from_unit, "to": p.to_unit, "valid_from": p.valid_from}
                   for p in result.moved],
-    }, organisation_id=org)
+    }, organisation_id=result.organisation_id)
     db.session.flush()
     return result
+
+
+def _insert_new(result: ImportPlan) -> dict[str, int]:
+    """Insert the new subscriptions in one statement; their ids by number."""
+    if not result._new:
+        return {}
+    # a bulk insert takes the column's own name: a subscription's number is its asset's identifier
+    rows = [{"organisation_id": result.organisation_id, "identifier": values["number"],
+             **{k: v for k, v in values.items() if k != "number"}} for values in result._new.values()]
+    return {number: sub_id for sub_id, number in db.session.execute(
+        sa.insert(Subscription).returning(Subscription.id, Subscription.number), rows)}
+
+
+def _insert_assignments(result: ImportPlan, actor: User | None, ids: dict[str, int]) -> None:
+    """The new assignments, of known subscriptions (by id) and of new ones (by number)."""
+    if not result._assign:
+        return
+    now = utcnow()
+    db.session.execute(sa.insert(Assignment), [
+        {"organisation_id": result.organisation_id, "asset_id": a.get("asset_id") or ids[a["number"]],
+         "unit_id": a["unit_id"], "valid_from": a["valid_from"], "valid_to": a["valid_to"],
+         "created_by_id": actor.id if actor else None, "created_at": now}
+        for a in result._assign
+    ])
 
 
 def import_list(actor: User | None, organisation_id: int, data: bytes, filename: str, *, supplier: str | None = None,

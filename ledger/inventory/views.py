@@ -21,19 +21,24 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, DateTimeLocalField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; its stubs are 3.2
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from ledger.access.permissions import require
 from ledger.core.errors import LedgerError, ValidationFailed
 from ledger.core.money import AmountError, parse_amount
 from ledger.database.transaction import savepoint
+from ledger.inventory import choices as form_choices
+from ledger.inventory import directory as directory_service
+from ledger.inventory import edits, losses, records, register
 from ledger.inventory import moves as inventory_moves
 from ledger.inventory import operator_list as inventory_import
-from ledger.inventory import register as inventory_service
+from ledger.inventory import search as asset_search
+from ledger.inventory import unmapped as coverage_check
 from ledger.inventory.models import Asset, Handset, HandsetStatus, Subscription, SubscriptionKind
 from ledger.labels import LABELS, label
 from ledger.web import NAVIGATION, blueprint
+from ledger.web.forms import required
 
 NAVIGATION.append(("web.inventory", _l("Inventory"), "inventory.read"))
 NAVIGATION.append(("web.inventory_unmapped", _l("Coverage check"), "inventory.coverage"))
@@ -107,13 +112,16 @@ class SubscriptionForm(FlaskForm):
         }
 
 
+#: The statuses an edit may set: a loss has its own form (``LossForm``).
+HANDSET_STATUS_CHOICES = [SelectChoice(s.value, LABELS[s.value]) for s in HandsetStatus if s not in edits.LOSS_STATUSES]
+
+
 class HandsetForm(FlaskForm):
     imei = StringField(_l("IMEI"), validators=[DataRequired(), Length(max=20)])
     model = StringField(_l("Model"), validators=[DataRequired(), Length(max=80)])
     purchase_date = DateField(_l("Purchase date"), validators=[Optional()])
     purchase_price = StringField(_l("Purchase price excl. VAT"), validators=[Optional(), Length(max=20)])
-    status = SelectField(_l("Status"), choices=[SelectChoice(s.value, LABELS[s.value]) for s in HandsetStatus
-                                                if s not in inventory_service.LOSS_STATUSES])
+    status = SelectField(_l("Status"), choices=HANDSET_STATUS_CHOICES)
     shared = BooleanField(_l("Shared phone (verksamhetstelefon)"))
     shared_label = StringField(_l("Shared-phone label"), validators=[Optional(), Length(max=120)])
     mdm_enrolled = BooleanField(_l("Enrolled in MDM"))
@@ -126,7 +134,7 @@ class HandsetForm(FlaskForm):
             try:
                 price = parse_amount(self.purchase_price.data)
             except AmountError as error:
-                raise inventory_service.invalid("purchase_price", str(error)) from None
+                raise register.invalid("purchase_price", str(error)) from None
         return {
             "imei": self.imei.data, "model": self.model.data, "purchase_date": self.purchase_date.data,
             "purchase_price": price, "status": self.status.data, "shared": self.shared.data,
@@ -166,7 +174,7 @@ def _choices(pairs: list[tuple[str, Any]]) -> list[SelectChoice]:
 
 
 def _unit_choices(blank: bool = False) -> list[SelectChoice]:
-    choices = [(u.ansvar, f"{u.ansvar} {u.name}") for u in inventory_service.units_for_choice(g.user)]
+    choices = [(u.ansvar, f"{u.ansvar} {u.name}") for u in form_choices.units_for_choice(g.user)]
     return _choices(([("", "—")] if blank else []) + choices)
 
 
@@ -189,16 +197,16 @@ def inventory() -> Any:
         [("active", _("active")), ("ended", _("ended"))]
     form.status.choices = _choices([("", _("any")), *statuses])
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    search = inventory_service.Search(
+    search = asset_search.Search(
         number=form.number.data or None, imei=form.imei.data or None, unit=form.unit.data or None,
         supplier=form.supplier.data or None, status=form.status.data or None, q=form.q.data or None)
     status = 200
     try:
-        find = inventory_service.search_handsets if handsets else inventory_service.search_subscriptions
+        find = asset_search.search_handsets if handsets else asset_search.search_subscriptions
         results = find(g.user, search, page, PER_PAGE)
     except ValidationFailed as error:
         status = _refused(error)
-        results = inventory_service.Page([], 0, 1, PER_PAGE)
+        results = asset_search.Page([], 0, 1, PER_PAGE)
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("inventory/index.html", form=form, results=results, handsets=handsets, args=args,
                            today=date.today()), status
@@ -235,8 +243,8 @@ def _move(asset: Asset) -> Any:
     if not form.validate_on_submit():
         return _page_of(asset, 400, move_form=form)
     try:
-        outcome = inventory_moves.move_asset(g.user, asset, inventory_service.unit_by_code(
-            g.user.organisation_id, form.unit.data), form.valid_from.data, form.reason.data)
+        outcome = inventory_moves.move_asset(g.user, asset, register.unit_by_code(
+            g.user.organisation_id, form.unit.data), required(form.valid_from.data), form.reason.data)
     except LedgerError as error:
         return _page_of(asset, _refused(error), move_form=form)
     _flash_move(outcome)
@@ -261,20 +269,26 @@ def _save(form: FlaskForm, template: str, save: Callable[[], A], saved: Callable
 
 def _subscription_page(sub: Subscription, status: int = 200, move_form: MoveForm | None = None,
                        end_form: EndForm | None = None) -> Any:
-    return _asset_page("inventory/subscription.html", inventory_service.subscription_record(sub), status, move_form,
+    return _asset_page("inventory/subscription.html", records.subscription_record(sub), status, move_form,
                        end_form=end_form or EndForm())
 
 
-@blueprint.route("/inventory/subscriptions/<int:subscription_id>")
-@require("inventory.read")
-def inventory_subscription(subscription_id: int) -> Any:
-    return _subscription_page(inventory_service.get_subscription(g.user, subscription_id))
+def _page_and_move_routes(kind: str, get: Callable[[Any, int], Asset]) -> None:
+    """An asset's page and its move form, for subscriptions and handsets alike."""
+    path, id_name = f"/inventory/{kind}s/<int:{kind}_id>", f"{kind}_id"
+
+    @blueprint.route(path, endpoint=f"inventory_{kind}")
+    @require("inventory.read")
+    def page(**ids: int) -> Any:
+        return _page_of(get(g.user, ids[id_name]))
+
+    @blueprint.route(f"{path}/move", endpoint=f"inventory_{kind}_move", methods=["POST"])
+    @require("inventory.move")
+    def move(**ids: int) -> Any:
+        return _move(get(g.user, ids[id_name]))
 
 
-@blueprint.route("/inventory/subscriptions/<int:subscription_id>/move", methods=["POST"])
-@require("inventory.move")
-def inventory_subscription_move(subscription_id: int) -> Any:
-    return _move(inventory_service.get_subscription(g.user, subscription_id))
+_page_and_move_routes("subscription", register.get_subscription)
 
 
 def _flash_move(outcome: inventory_moves.MoveOutcome) -> None:
@@ -289,15 +303,16 @@ def _flash_move(outcome: inventory_moves.MoveOutcome) -> None:
 @blueprint.route("/inventory/subscriptions/<int:subscription_id>/end", methods=["POST"])
 @require("inventory.write")
 def inventory_subscription_end(subscription_id: int) -> Any:
-    sub = inventory_service.get_subscription(g.user, subscription_id)
+    sub = register.get_subscription(g.user, subscription_id)
     form = EndForm()
     if not form.validate_on_submit():
         return _subscription_page(sub, 400, end_form=form)
+    end_date = required(form.end_date.data)
     try:
-        inventory_service.end_subscription(g.user, sub, form.end_date.data)
+        edits.end_subscription(g.user, sub, end_date)
     except LedgerError as error:
         return _subscription_page(sub, _refused(error), end_form=form)
-    flash(_("The subscription ends on %(day)s.", day=form.end_date.data.isoformat()), "info")
+    flash(_("The subscription ends on %(day)s.", day=end_date.isoformat()), "info")
     return redirect(url_for("web.inventory_subscription", subscription_id=subscription_id))
 
 
@@ -315,7 +330,7 @@ def _creating(form: SubscriptionForm | HandsetForm, create: Callable[..., A]) ->
 
 def _subscription_form(form: SubscriptionForm, creating: bool) -> SubscriptionForm:
     form.supplier.choices = _choices([(s.organisation_number, f"{s.name} ({s.organisation_number})")
-                                      for s in inventory_service.suppliers_for_choice()])
+                                      for s in form_choices.suppliers_for_choice()])
     return _asset_form(form, creating)
 
 
@@ -323,25 +338,35 @@ def _subscription_form(form: SubscriptionForm, creating: bool) -> SubscriptionFo
 @require("inventory.write")
 def inventory_subscription_new() -> Any:
     form = _subscription_form(SubscriptionForm(), creating=True)
-    return _save(form, "inventory/subscription_form.html", _creating(form, inventory_service.create_subscription),
+    return _save(form, "inventory/subscription_form.html", _creating(form, edits.create_subscription),
                  lambda sub: _("Subscription %(number)s registered.", number=sub.number), sub=None)
 
 
 @blueprint.route("/inventory/subscriptions/<int:subscription_id>/edit", methods=["GET", "POST"])
 @require("inventory.write")
 def inventory_subscription_edit(subscription_id: int) -> Any:
-    sub = inventory_service.get_subscription(g.user, subscription_id)
-    form = SubscriptionForm(obj=sub) if request.method == "GET" else SubscriptionForm()
-    if request.method == "GET":
-        form.label_text.data = sub.label
-        record = inventory_service.subscription_record(sub)
-        form.supplier.data = record.supplier.organisation_number if record.supplier else None
-        form.handset.data = record.handset.imei if record.handset else ""
-        form.kind.data = sub.kind.value
-    _subscription_form(form, creating=False)
-    return _save(form, "inventory/subscription_form.html",
-                 lambda: inventory_service.update_subscription(g.user, sub, form.values()), lambda _sub: _("Saved."),
-                 sub=sub)
+    sub = register.get_subscription(g.user, subscription_id)
+    form = _subscription_form(_filled_subscription_form(sub), creating=False)
+    return _edit(form, "inventory/subscription_form.html", sub, edits.update_subscription, sub=sub)
+
+
+def _filled_subscription_form(sub: Subscription) -> SubscriptionForm:
+    """The edit form: the subscription as it is on GET, what was sent on POST."""
+    if request.method != "GET":
+        return SubscriptionForm()
+    form = SubscriptionForm(obj=sub)
+    form.label_text.data = sub.label
+    record = records.subscription_record(sub)
+    form.supplier.data = record.supplier.organisation_number if record.supplier else None
+    form.handset.data = record.handset.imei if record.handset else ""
+    form.kind.data = sub.kind.value
+    return form
+
+
+def _edit(form: SubscriptionForm | HandsetForm, template: str, asset: A, update: Callable[[Any, A, Any], A],
+          **context: Any) -> Any:
+    """An edit form: on a valid post the asset takes the form's values, then to its page."""
+    return _save(form, template, lambda: update(g.user, asset, form.values()), lambda _asset: _("Saved."), **context)
 
 
 # -- handsets --------------------------------------------------------------------------------
@@ -349,26 +374,17 @@ def inventory_subscription_edit(subscription_id: int) -> Any:
 
 def _handset_page(handset: Handset, status: int = 200, move_form: MoveForm | None = None,
                   loss_form: LossForm | None = None) -> Any:
-    return _asset_page("inventory/handset.html", inventory_service.handset_record(handset), status, move_form,
+    return _asset_page("inventory/handset.html", records.handset_record(handset), status, move_form,
                        loss_form=loss_form or LossForm())
 
 
-@blueprint.route("/inventory/handsets/<int:handset_id>")
-@require("inventory.read")
-def inventory_handset(handset_id: int) -> Any:
-    return _handset_page(inventory_service.get_handset(g.user, handset_id))
-
-
-@blueprint.route("/inventory/handsets/<int:handset_id>/move", methods=["POST"])
-@require("inventory.move")
-def inventory_handset_move(handset_id: int) -> Any:
-    return _move(inventory_service.get_handset(g.user, handset_id))
+_page_and_move_routes("handset", register.get_handset)
 
 
 @blueprint.route("/inventory/handsets/<int:handset_id>/loss", methods=["POST"])
 @require("inventory.report_loss")
 def inventory_handset_loss(handset_id: int) -> Any:
-    handset = inventory_service.get_handset(g.user, handset_id)
+    handset = register.get_handset(g.user, handset_id)
     form = LossForm()
     if not form.validate_on_submit():
         return _handset_page(handset, 400, loss_form=form)
@@ -378,9 +394,9 @@ def inventory_handset_loss(handset_id: int) -> Any:
 
         reported_at = reported_at.replace(tzinfo=ZoneInfo("Europe/Stockholm"))
     try:
-        inventory_service.report_loss(
-            g.user, handset, status=form.status.data, occurred_on=form.occurred_on.data,
-            reported_to_manager=form.reported_to_manager.data, reported_to_manager_at=reported_at,
+        losses.report_loss(
+            g.user, handset, status=form.status.data, occurred_on=required(form.occurred_on.data),
+            reported_to_manager=required(form.reported_to_manager.data), reported_to_manager_at=reported_at,
             subscription_blocked=form.subscription_blocked.data)
     except LedgerError as error:
         return _handset_page(handset, _refused(error), loss_form=form)
@@ -392,33 +408,34 @@ def inventory_handset_loss(handset_id: int) -> Any:
 @require("inventory.write")
 def inventory_handset_new() -> Any:
     form = _asset_form(HandsetForm(), creating=True)
-    return _save(form, "inventory/handset_form.html", _creating(form, inventory_service.create_handset),
+    return _save(form, "inventory/handset_form.html", _creating(form, edits.create_handset),
                  lambda handset: _("Handset %(imei)s registered.", imei=handset.imei), handset=None)
 
 
 @blueprint.route("/inventory/handsets/<int:handset_id>/edit", methods=["GET", "POST"])
 @require("inventory.write")
 def inventory_handset_edit(handset_id: int) -> Any:
-    handset = inventory_service.get_handset(g.user, handset_id)
+    handset = register.get_handset(g.user, handset_id)
+    form = _asset_form(_filled_handset_form(handset), creating=False)
+    return _edit(form, "inventory/handset_form.html", handset, edits.update_handset, handset=handset)
+
+
+def _filled_handset_form(handset: Handset) -> HandsetForm:
+    """The edit form: the handset as it is on GET, what was sent on POST."""
     form = HandsetForm(obj=handset) if request.method == "GET" else HandsetForm()
     if request.method == "GET":
         form.status.data = handset.status.value
         form.purchase_price.data = f"{handset.purchase_price:.2f}".replace(".", ",") \
             if handset.purchase_price is not None else ""
-        if handset.status in inventory_service.LOSS_STATUSES:
-            form.status.choices = [*form.status.choices, SelectChoice(handset.status.value, label(handset.status))]
-    elif handset.status in inventory_service.LOSS_STATUSES:
-        form.status.choices = [*form.status.choices, SelectChoice(handset.status.value, label(handset.status))]
-    _asset_form(form, creating=False)
-    return _save(form, "inventory/handset_form.html",
-                 lambda: inventory_service.update_handset(g.user, handset, form.values()), lambda _handset: _("Saved."),
-                 handset=handset)
+    if handset.status in edits.LOSS_STATUSES:  # shown as it is; only a loss report sets it
+        form.status.choices = [*HANDSET_STATUS_CHOICES, SelectChoice(handset.status.value, label(handset.status))]
+    return form
 
 
 @blueprint.route("/inventory/shared-not-enrolled")
 @require("inventory.read")
 def inventory_shared() -> Any:
-    return render_template("inventory/shared.html", records=inventory_service.shared_not_enrolled(g.user))
+    return render_template("inventory/shared.html", records=asset_search.shared_not_enrolled(g.user))
 
 
 # -- requests, reorganisation, closing -------------------------------------------------------
@@ -465,12 +482,13 @@ def inventory_reorganise() -> Any:
         return _reorganise_page(form)
     if not form.validate_on_submit():
         return _reorganise_page(form, status=400)
+    valid_from = required(form.valid_from.data)
     try:
-        result = inventory_moves.reorganise(g.user, form.from_unit.data, form.valid_from.data, to=form.to_unit.data)
+        result = inventory_moves.reorganise(g.user, form.from_unit.data, valid_from, to=form.to_unit.data)
     except LedgerError as error:
         return _reorganise_page(form, status=_refused(error))
     flash(_("%(count)s asset(s) moved from %(source)s to %(target)s from %(day)s.", count=result.count,
-            source=form.from_unit.data, target=form.to_unit.data, day=form.valid_from.data.isoformat()), "info")
+            source=form.from_unit.data, target=form.to_unit.data, day=valid_from.isoformat()), "info")
     return _reorganise_page(result=result)
 
 
@@ -481,12 +499,12 @@ def inventory_close_unit() -> Any:
     form.unit.choices = _unit_choices()
     if not form.validate_on_submit():
         return _reorganise_page(close_form=form, status=400)
+    closed_on = required(form.closed_on.data)
     try:
-        inventory_moves.close_unit(g.user, form.unit.data, form.closed_on.data)
+        inventory_moves.close_unit(g.user, form.unit.data, closed_on)
     except LedgerError as error:
         return _reorganise_page(close_form=form, status=_refused(error))
-    flash(_("Unit %(unit)s is closed from %(day)s.", unit=form.unit.data, day=form.closed_on.data.isoformat()),
-          "info")
+    flash(_("Unit %(unit)s is closed from %(day)s.", unit=form.unit.data, day=closed_on.isoformat()), "info")
     return redirect(url_for("web.inventory_reorganise"))
 
 
@@ -544,20 +562,20 @@ def inventory_import_page() -> Any:
 @require("inventory.write")
 def inventory_import_confirm() -> Any:
     confirm = ConfirmImportForm()
-    path = _pending(confirm.sha256.data) if confirm.validate_on_submit() else None
+    path = _pending(required(confirm.sha256.data)) if confirm.validate_on_submit() else None
     if path is None or not path.is_file():
         flash(_("The previewed file is no longer here; upload it again."), "error")
         return render_template("inventory/import.html", form=ImportForm(formdata=None), result=None,
                                confirm=None), 400
-    data = path.read_bytes()
+    data, filename = path.read_bytes(), required(confirm.filename.data)
     status = 200
     try:
-        result = inventory_import.import_list(g.user, g.user.organisation_id, data, confirm.filename.data,
+        result = inventory_import.import_list(g.user, g.user.organisation_id, data, filename,
                                               supplier=confirm.supplier.data or None)
     except LedgerError as error:
         # the register changed since the preview: show the plan again with its errors
         status = _refused(error)
-        result = inventory_import.import_list(g.user, g.user.organisation_id, data, confirm.filename.data,
+        result = inventory_import.import_list(g.user, g.user.organisation_id, data, filename,
                                               supplier=confirm.supplier.data or None, dry_run=True)
     else:
         path.unlink(missing_ok=True)
@@ -572,22 +590,22 @@ def inventory_import_confirm() -> Any:
 @blueprint.route("/inventory/unmapped")
 @require("inventory.coverage")
 def inventory_unmapped() -> Any:
-    return render_template("inventory/unmapped.html", report=inventory_service.coverage(g.user))
+    return render_template("inventory/unmapped.html", report=coverage_check.coverage(g.user))
 
 
 @blueprint.route("/inventory/directory")
 @require("directory.read")
 def inventory_directory() -> Any:
     unit, q = request.args.get("unit") or None, request.args.get("q") or None
-    entries = inventory_service.directory(g.user, unit=unit, q=q)
+    entries = directory_service.directory(g.user, unit=unit, q=q)
     return render_template("inventory/directory.html", entries=entries, unit=unit or "", q=q or "")
 
 
 @blueprint.route("/inventory/directory.csv")
 @require("directory.read")
 def inventory_directory_csv() -> Any:
-    entries = inventory_service.directory(g.user, unit=request.args.get("unit") or None,
+    entries = directory_service.directory(g.user, unit=request.args.get("unit") or None,
                                           q=request.args.get("q") or None)
     stamp = datetime.now().strftime("%Y-%m-%d")
-    return Response(inventory_service.directory_csv(entries), mimetype="text/csv",
+    return Response(directory_service.directory_csv(entries), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="katalog-{stamp}.csv"'})

@@ -19,12 +19,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
 import importers
-from importers import ParsedInvoice, ParseError
+from importers import ParsedInvoice, ParseError, ParseResult
 from ledger.access.models import User
 from ledger.audit import service as audit
 from ledger.core.money import ZERO, from_ore
@@ -37,12 +37,38 @@ from ledger.invoices.models import DocumentType, ImportStatus, Invoice, InvoiceA
 from ledger.organisation.models import Organisation, Supplier
 
 BATCH = 20000
-#: The columns the bulk path writes, in the order ``_Recorder._line_row`` gives them.
-LINE_COLUMNS = ("organisation_id", "invoice_id", "source", "position", "line_id", "description", "item_code",
-                "charge_type", "category", "quantity", "unit_code", "unit_price", "net_amount_ore", "vat_category",
-                "vat_rate", "period_start", "period_end", "reference", "reference_source", "location", "asset_id")
 CURRENCY = "SEK"
 Progress = Callable[[int], None]
+
+
+class InvoiceLineRow(NamedTuple):
+    """One ``invoice_line`` row as the bulk path writes it: its fields are the columns, in order.
+
+    Quantities, prices, rates and dates are what ``Values`` makes of them for the engine's
+    driver (text on SQLite, the Python value on PostgreSQL), hence ``Any``.
+    """
+
+    organisation_id: int
+    invoice_id: int  #: -1 for a duplicate specification's row: counted, never stored
+    source: str
+    position: int
+    line_id: str | None
+    description: str | None
+    item_code: str | None
+    charge_type: str | None
+    category: str
+    quantity: Any
+    unit_code: str | None
+    unit_price: Any
+    net_amount_ore: int
+    vat_category: str | None
+    vat_rate: Any
+    period_start: Any
+    period_end: Any
+    reference: str | None
+    reference_source: str | None
+    location: str
+    asset_id: int | None
 
 
 @dataclass
@@ -113,12 +139,9 @@ def import_file(
         too_large = _error(f"the file is {len(data):,} bytes, over the limit of {max_bytes:,} bytes")
         return ImportOutcome(filename, ImportStatus.REJECTED, errors=[too_large], message=too_large["message"])
     digest = hashlib.sha256(data).hexdigest()
-    earlier = db.session.scalar(sa.select(InvoiceImport).where(
-        InvoiceImport.organisation_id == organisation.id, InvoiceImport.sha256 == digest))
+    earlier = _same_file(organisation, digest, filename)
     if earlier is not None:
-        return ImportOutcome(filename, ImportStatus.DUPLICATE, format=earlier.format, message=(
-            f"the same file was imported on {earlier.imported_at:%Y-%m-%d %H:%M} as {earlier.file_name!r} "
-            f"(import {earlier.id}); nothing changed"))
+        return earlier
     chosen = importers.detect_format(data, filename) if format == "auto" else format
     outcome = ImportOutcome(filename, ImportStatus.IMPORTED, format=chosen)
     savepoint = db.session.begin_nested()
@@ -132,18 +155,8 @@ def import_file(
         if chosen == "csv":
             writer.record_csv(data, filename, mapping=mapping, supplier=supplier)
         else:
-            result = importers.parse_file(data, filename, format=chosen, max_bytes=max_bytes)
-            if result.errors:
-                raise Rejected([_from_parse_error(e) for e in result.errors])
-            for parsed in result.invoices:
-                writer.record_invoice(parsed)
-        record.invoice_count = len(outcome.invoice_ids)
-        record.line_count = outcome.lines
-        record.result = {"invoice_ids": outcome.invoice_ids, "lines": outcome.lines,
-                         "matched_lines": outcome.matched_lines, "net_total": f"{outcome.net_total:.2f}"}
-        audit.record(actor, "invoice.import", "invoice_import", record.id, after=record.result | {
-            "file": filename, "sha256": digest, "format": chosen}, organisation_id=organisation.id)
-        db.session.flush()
+            writer.record_parsed(importers.parse_file(data, filename, format=chosen, max_bytes=max_bytes))
+        writer.finish(filename)
         savepoint.commit()
     except Rejected as rejected:
         savepoint.rollback()
@@ -160,6 +173,17 @@ def import_file(
     return outcome
 
 
+def _same_file(organisation: Organisation, digest: str, filename: str) -> ImportOutcome | None:
+    """The outcome for a file already imported (by its SHA-256), or None for a new one."""
+    earlier = db.session.scalar(sa.select(InvoiceImport).where(
+        InvoiceImport.organisation_id == organisation.id, InvoiceImport.sha256 == digest))
+    if earlier is None:
+        return None
+    return ImportOutcome(filename, ImportStatus.DUPLICATE, format=earlier.format, message=(
+        f"the same file was imported on {earlier.imported_at:%Y-%m-%d %H:%M} as {earlier.file_name!r} "
+        f"(import {earlier.id}); nothing changed"))
+
+
 def import_file_alone(actor: User | None, organisation: Organisation, data: bytes, filename: str,
                       **options: Any) -> ImportOutcome:
     """``import_file`` as a transaction of its own, committed before the caller goes on: for
@@ -169,21 +193,25 @@ def import_file_alone(actor: User | None, organisation: Organisation, data: byte
         return import_file(actor, organisation, data, filename, **options)
 
 
+@dataclass(eq=False)
 class _Recorder:
     """Stores the invoices of one file; raises ``Rejected`` or ``Duplicate`` to undo it."""
 
-    def __init__(self, actor: User | None, organisation: Organisation, record: InvoiceImport,
-                 outcome: ImportOutcome, progress: Progress | None) -> None:
-        self.actor = actor
-        self.organisation = organisation
-        self.record = record
-        self.outcome = outcome
-        self.progress = progress
-        self.organisation_id = organisation.id
-        self.assets = AssetIndex(organisation.id)
+    actor: User | None
+    organisation: Organisation
+    record: InvoiceImport
+    outcome: ImportOutcome
+    progress: Progress | None
+    organisation_id: int = field(init=False)
+    assets: AssetIndex = field(init=False)
+    values: Values = field(init=False)
+    _suppliers: dict[str, Supplier | None] = field(init=False, default_factory=dict)
+    _categorisers: dict[int, Categoriser] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.organisation_id = self.organisation.id
+        self.assets = AssetIndex(self.organisation_id)
         self.values = Values()
-        self._suppliers: dict[str, Supplier | None] = {}
-        self._categorisers: dict[int, Categoriser] = {}
 
     # lookups ---------------------------------------------------------------------------
 
@@ -210,19 +238,43 @@ class _Recorder:
             Invoice.organisation_id == self.organisation.id, Invoice.supplier_id == supplier.id,
             Invoice.document_type == document_type, Invoice.number == number))
 
+    def finish(self, filename: str) -> None:
+        """What the file brought, on its import record and in the audit log."""
+        record, outcome = self.record, self.outcome
+        record.invoice_count = len(outcome.invoice_ids)
+        record.line_count = outcome.lines
+        record.result = {"invoice_ids": outcome.invoice_ids, "lines": outcome.lines,
+                         "matched_lines": outcome.matched_lines, "net_total": f"{outcome.net_total:.2f}"}
+        audit.record(self.actor, "invoice.import", "invoice_import", record.id, after=record.result | {
+            "file": filename, "sha256": record.sha256, "format": record.format}, organisation_id=self.organisation_id)
+        db.session.flush()
+
     # PEPPOL ------------------------------------------------------------------------------
 
+    def record_parsed(self, result: ParseResult) -> None:
+        if result.errors:
+            raise Rejected([_from_parse_error(e) for e in result.errors])
+        for parsed in result.invoices:
+            self.record_invoice(parsed)
+
     def record_invoice(self, parsed: ParsedInvoice) -> None:
-        header = {"field": "cbc:DocumentCurrencyCode", "path": None}
         if parsed.currency != CURRENCY:
             raise Rejected([_error(f"the invoice is in {parsed.currency}; only SEK invoices can be allocated "
-                                   "(ask the supplier for a SEK invoice)", **header)])
+                                   "(ask the supplier for a SEK invoice)", "cbc:DocumentCurrencyCode")])
         supplier = self.supplier(parsed.supplier.organisation_number,
                                  {"field": "cac:AccountingSupplierParty", "path": None})
         document_type = DocumentType(parsed.document_type)
         if self.existing(supplier, document_type, parsed.number) is not None:
             raise Duplicate(f"{document_type.value} {parsed.number} from {supplier.name} is already imported; "
                             "nothing changed")
+        invoice = self._new_invoice(parsed, supplier, document_type)
+        if parsed.allowances_charges:
+            _store_allowances(invoice.id, parsed)
+        self._insert_lines(self._document_rows(invoice.id, parsed, self.categoriser(supplier)))
+        self.outcome.invoice_ids.append(invoice.id)
+        self.outcome.net_total += parsed.net_total
+
+    def _new_invoice(self, parsed: ParsedInvoice, supplier: Supplier, document_type: DocumentType) -> Invoice:
         credited_number = parsed.billing_references[0] if parsed.billing_references else None
         credited = None
         if credited_number:
@@ -241,24 +293,17 @@ class _Recorder:
         )
         db.session.add(invoice)
         db.session.flush()
-        if parsed.allowances_charges:
-            db.session.execute(sa.insert(InvoiceAllowanceCharge), [
-                {"invoice_id": invoice.id, "is_charge": ac.is_charge, "amount": ac.amount,
-                 "reason": (ac.reason or ac.reason_code or "")[:200] or None, "vat_category": ac.vat_category,
-                 "vat_rate": ac.vat_rate} for ac in parsed.allowances_charges])
+        return invoice
+
+    def _document_rows(self, invoice_id: int, parsed: ParsedInvoice,
+                       categoriser: Categoriser) -> Iterator[InvoiceLineRow]:
         day = parsed.period_start or parsed.issue_date
-        categoriser = self.categoriser(supplier)
-        rows = (
-            self._line_row(invoice.id, "document", categoriser, line.position, line.line_id, line.description
-                           or line.item_name, line.seller_item_code, line.charge_type, line.quantity,
-                           line.unit_code, line.unit_price, line.net_amount, line.vat_category, line.vat_rate,
-                           line.period_start, line.period_end, line.reference, line.reference_source,
-                           line.location, line.period_start or day)
-            for line in parsed.lines
-        )
-        self._insert_lines(rows)
-        self.outcome.invoice_ids.append(invoice.id)
-        self.outcome.net_total += parsed.net_total
+        for line in parsed.lines:
+            yield self._line_row(
+                invoice_id, "document", categoriser, line.position, line.line_id, line.description or line.item_name,
+                line.seller_item_code, line.charge_type, line.quantity, line.unit_code, line.unit_price,
+                line.net_amount, line.vat_category, line.vat_rate, line.period_start, line.period_end,
+                line.reference, line.reference_source, line.location, line.period_start or day)
 
     # CSV ---------------------------------------------------------------------------------
 
@@ -267,7 +312,7 @@ class _Recorder:
         reader = importers.iter_rows(data, filename, mapping=mapping, supplier=supplier)
         specs: dict[tuple[str, str], _CsvInvoice] = {}
 
-        def rows() -> Iterator[tuple[Any, ...]]:
+        def rows() -> Iterator[InvoiceLineRow]:
             line_row = self._line_row
             for row in reader:
                 key = (row.supplier or "", row.invoice_number)
@@ -344,12 +389,12 @@ class _Recorder:
                   quantity: Decimal | None, unit_code: str | None, unit_price: Decimal | None, net_amount: Decimal,
                   vat_category: str | None, vat_rate: Decimal | None, period_start: date | None,
                   period_end: date | None, reference: str | None, reference_source: str | None, location: str,
-                  day: date) -> tuple[Any, ...]:
-        """One line as a database-ready tuple in ``LINE_COLUMNS`` order."""
+                  day: date) -> InvoiceLineRow:
+        """One line, matched to its asset and categorised, as a database-ready row."""
         match = self.assets.match(reference)
         category = categoriser.categorise(item_code, day, match.kind, charge_type, description, unit_code)
         v = self.values
-        return (
+        return InvoiceLineRow(
             self.organisation_id, invoice_id, source, position, line_id,
             description[:300] if description else None, item_code, charge_type, category.value,
             v.number(quantity), unit_code, v.number(unit_price), int(net_amount.scaleb(2)), vat_category,
@@ -357,10 +402,10 @@ class _Recorder:
             reference_source, location[:200], match.asset_id,
         )
 
-    def _insert_lines(self, rows: Iterable[tuple[Any, ...]]) -> None:
-        batch: list[tuple[Any, ...]] = []
+    def _insert_lines(self, rows: Iterable[InvoiceLineRow]) -> None:
+        batch: list[InvoiceLineRow] = []
         for row in rows:
-            if row[1] < 0:  # a duplicate's rows are counted, never stored
+            if row.invoice_id < 0:  # a duplicate's rows are counted, never stored
                 continue
             batch.append(row)
             if len(batch) >= BATCH:
@@ -369,12 +414,19 @@ class _Recorder:
         if batch:
             self._flush(batch)
 
-    def _flush(self, batch: list[tuple[Any, ...]]) -> None:
-        insert_rows("invoice_line", LINE_COLUMNS, batch)
+    def _flush(self, batch: list[InvoiceLineRow]) -> None:
+        insert_rows("invoice_line", InvoiceLineRow, batch)
         self.outcome.lines += len(batch)
-        self.outcome.matched_lines += sum(1 for r in batch if r[20])
+        self.outcome.matched_lines += sum(1 for row in batch if row.asset_id)
         if self.progress:
             self.progress(len(batch))
+
+
+def _store_allowances(invoice_id: int, parsed: ParsedInvoice) -> None:
+    db.session.execute(sa.insert(InvoiceAllowanceCharge), [
+        {"invoice_id": invoice_id, "is_charge": ac.is_charge, "amount": ac.amount,
+         "reason": (ac.reason or ac.reason_code or "")[:200] or None, "vat_category": ac.vat_category,
+         "vat_rate": ac.vat_rate} for ac in parsed.allowances_charges])
 
 
 @dataclass(slots=True)

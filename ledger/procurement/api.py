@@ -2,13 +2,15 @@
 ``/exceptions`` (coverage exceptions and their workflow) and ``/compliance``.
 
 Routes parse with marshmallow, authorise with ``@require`` (before parsing, so a caller
-without the right gets 403 whatever the body), call one service and serialise.
+without the right gets 403 whatever the body), call one service and serialise; ``_endpoint``
+puts the route, its response, its permission and its input in that order on every route.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import marshmallow as ma
 from flask import g, request
@@ -33,6 +35,7 @@ exceptions = Blueprint("exceptions", __name__, url_prefix="/exceptions",
 compliance = Blueprint("compliance", __name__, url_prefix="/compliance", description="Compliance findings")
 
 BLUEPRINTS = (suppliers, contracts, exceptions, compliance)
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _today() -> date:
@@ -48,6 +51,20 @@ def _load(schema: ma.Schema, data: Any, location: str) -> dict[str, Any]:
         raise ValidationFailed("The request did not pass validation", [
             {"location": location, "field": field, "messages": problems} for field, problems in messages.items()
         ]) from None
+
+
+def _endpoint(blueprint: Blueprint, method: str, rule: str, permission: str, status: int, schema: Any, *,
+              arguments: type[ma.Schema] | None = None, **options: Any) -> Callable[[F], F]:
+    """A route with its response, its permission and its input (``options`` go with the input), in
+    the one order every route keeps: the permission is checked before the input is parsed."""
+    def decorate(view: F) -> F:
+        if arguments is not None:
+            view = blueprint.arguments(arguments, **options)(view)
+        view = require(permission)(view)
+        view = blueprint.response(status, schema)(view)
+        return blueprint.route(rule, methods=[method])(view)
+
+    return decorate
 
 
 # --- schemas ---------------------------------------------------------------------------------
@@ -310,18 +327,13 @@ class ComplianceSchema(ma.Schema):
 # --- suppliers -------------------------------------------------------------------------------
 
 
-@suppliers.route("")
-@suppliers.response(200, SupplierSchema(many=True))
-@require("suppliers.read")
+@_endpoint(suppliers, "GET", "", "suppliers.read", 200, SupplierSchema(many=True))
 def list_suppliers() -> Any:
     """Every supplier, by name."""
     return procurement_service.list_suppliers()
 
 
-@suppliers.route("", methods=["POST"])
-@suppliers.response(201, SupplierSchema)
-@require("suppliers.write")
-@suppliers.arguments(SupplierSchema)
+@_endpoint(suppliers, "POST", "", "suppliers.write", 201, SupplierSchema, arguments=SupplierSchema)
 def create_supplier(data: dict[str, Any]) -> Any:
     """Register a supplier; the organisationsnummer is checked (409 if already registered)."""
     supplier = procurement_service.create_supplier(g.user, **data)
@@ -331,19 +343,14 @@ def create_supplier(data: dict[str, Any]) -> Any:
 # --- contracts -------------------------------------------------------------------------------
 
 
-@contracts.route("")
-@contracts.response(200, ContractSchema(many=True))
-@require("contracts.read")
-@contracts.arguments(ContractQuerySchema, location="query")
+@_endpoint(contracts, "GET", "", "contracts.read", 200, ContractSchema(many=True),
+           arguments=ContractQuerySchema, location="query")
 def list_contracts(query: dict[str, Any]) -> Any:
     """The contract register, with each contract's phase today."""
     return procurement_service.summarise(procurement_service.list_contracts(query["q"]), _today())
 
 
-@contracts.route("", methods=["POST"])
-@contracts.response(201, ContractDetailSchema)
-@require("contracts.write")
-@contracts.arguments(ContractCreateSchema)
+@_endpoint(contracts, "POST", "", "contracts.write", 201, ContractDetailSchema, arguments=ContractCreateSchema)
 def create_contract(data: dict[str, Any]) -> Any:
     """Register a framework contract; parties are named by organisationsnummer (a partner
     municipality not yet known, e.g. Skövde, is added with the name given)."""
@@ -351,29 +358,23 @@ def create_contract(data: dict[str, Any]) -> Any:
     return procurement_service.contract_view(contract, g.user.organisation_id, _today())
 
 
-@contracts.route("/<int:contract_id>")
-@contracts.response(200, ContractDetailSchema)
-@require("contracts.read")
+@_endpoint(contracts, "GET", "/<int:contract_id>", "contracts.read", 200, ContractDetailSchema)
 def get_contract(contract_id: int) -> Any:
     """One contract with its terms log, documents and every price list version."""
     return procurement_service.contract_view(
         procurement_service.get_contract(contract_id), g.user.organisation_id, _today())
 
 
-@contracts.route("/<int:contract_id>", methods=["PATCH"])
-@contracts.response(200, ContractDetailSchema)
-@require("contracts.write")
-@contracts.arguments(ContractPatchSchema)
+@_endpoint(contracts, "PATCH", "/<int:contract_id>", "contracts.write", 200, ContractDetailSchema,
+           arguments=ContractPatchSchema)
 def update_contract(data: dict[str, Any], contract_id: int) -> Any:
     """Change a contract's title, dates, status, categories, participants or unused options."""
     contract = procurement_service.update_contract(g.user, procurement_service.get_contract(contract_id), **data)
     return procurement_service.contract_view(contract, g.user.organisation_id, _today())
 
 
-@contracts.route("/<int:contract_id>/prices")
-@contracts.response(200, PriceSchema(many=True))
-@require("contracts.read")
-@contracts.arguments(PriceQuerySchema, location="query")
+@_endpoint(contracts, "GET", "/<int:contract_id>/prices", "contracts.read", 200, PriceSchema(many=True),
+           arguments=PriceQuerySchema, location="query")
 def list_prices(query: dict[str, Any], contract_id: int) -> Any:
     """Every version of the price list (or those of one item, or those in force on a day)."""
     return price_lists.price_rows(procurement_service.get_contract(contract_id), query["item_code"], query["on"])
@@ -410,20 +411,15 @@ def add_prices(contract_id: int) -> Any:
     return PriceImportSchema().dump(result), 201
 
 
-@contracts.route("/<int:contract_id>/terms", methods=["POST"])
-@contracts.response(201, TermSchema)
-@require("contracts.write")
-@contracts.arguments(TermSchema)
+@_endpoint(contracts, "POST", "/<int:contract_id>/terms", "contracts.write", 201, TermSchema, arguments=TermSchema)
 def add_term(data: dict[str, Any], contract_id: int) -> Any:
     """Append to the terms log (never changed afterwards); an ``extension`` uses an option."""
     term = procurement_service.add_term(g.user, procurement_service.get_contract(contract_id), **data)
     return term
 
 
-@contracts.route("/<int:contract_id>/documents", methods=["POST"])
-@contracts.response(201, DocumentSchema)
-@require("contracts.write")
-@contracts.arguments(DocumentSchema)
+@_endpoint(contracts, "POST", "/<int:contract_id>/documents", "contracts.write", 201, DocumentSchema,
+           arguments=DocumentSchema)
 def add_document(data: dict[str, Any], contract_id: int) -> Any:
     """Attach a document reference (diarienummer, archive id or URL)."""
     document = procurement_service.add_document(g.user, procurement_service.get_contract(contract_id), **data)
@@ -433,19 +429,14 @@ def add_document(data: dict[str, Any], contract_id: int) -> Any:
 # --- coverage exceptions ---------------------------------------------------------------------
 
 
-@exceptions.route("")
-@exceptions.response(200, ExceptionSchema(many=True))
-@require("exceptions.read")
-@exceptions.arguments(ExceptionQuerySchema, location="query")
+@_endpoint(exceptions, "GET", "", "exceptions.read", 200, ExceptionSchema(many=True),
+           arguments=ExceptionQuerySchema, location="query")
 def list_exceptions(query: dict[str, Any]) -> Any:
     """Your organisation's coverage exceptions (department users: their own requests)."""
     return exception_service.list_exceptions(g.user, _today(), query["status"])
 
 
-@exceptions.route("", methods=["POST"])
-@exceptions.response(201, ExceptionSchema)
-@require("exceptions.request")
-@exceptions.arguments(ExceptionRequestSchema)
+@_endpoint(exceptions, "POST", "", "exceptions.request", 201, ExceptionSchema, arguments=ExceptionRequestSchema)
 def request_exception(data: dict[str, Any]) -> Any:
     """Ask for an exception for a subscription of one of your units, or for an area."""
     number = data.pop("subscription")
@@ -453,45 +444,36 @@ def request_exception(data: dict[str, Any]) -> Any:
     return exception_service.view(g.user, created)
 
 
-def _decide(action: str, exception_id: int, data: dict[str, Any]) -> Any:
-    view = exception_service.act(g.user, exception_id, action, _today(), **data)
-    return view
+#: The workflow's actions in the API: action → (the right it needs, its input, the route's summary).
+DECISIONS: dict[str, tuple[str, type[ma.Schema], str]] = {
+    "approve": ("exceptions.decide", ApprovalSchema,
+                "Approve a requested exception (procurement), optionally with the span granted."),
+    "reject": ("exceptions.decide", DecisionSchema, "Reject a requested exception (procurement)."),
+    "withdraw": ("exceptions.request", DecisionSchema,
+                 "Withdraw a requested or approved exception (the requester or procurement)."),
+}
 
 
-@exceptions.route("/<int:exception_id>/approve", methods=["POST"])
-@exceptions.response(200, ExceptionSchema)
-@require("exceptions.decide")
-@exceptions.arguments(ApprovalSchema, required=False)
-def approve(data: dict[str, Any], exception_id: int) -> Any:
-    """Approve a requested exception (procurement), optionally with the span granted."""
-    return _decide("approve", exception_id, data)
+def _decision_route(action: str, permission: str, schema: type[ma.Schema], summary: str) -> None:
+    """``POST /exceptions/{id}/{action}``: fire ``action`` on the exception (see ``coverage.TRANSITIONS``)."""
+    def decide(data: dict[str, Any], exception_id: int) -> Any:
+        return exception_service.act(g.user, exception_id, action, _today(), **data)
+
+    decide.__name__ = decide.__qualname__ = action  # the endpoint: exceptions.approve, …
+    decide.__doc__ = summary
+    _endpoint(exceptions, "POST", f"/<int:exception_id>/{action}", permission, 200, ExceptionSchema,
+              arguments=schema, required=False)(decide)
 
 
-@exceptions.route("/<int:exception_id>/reject", methods=["POST"])
-@exceptions.response(200, ExceptionSchema)
-@require("exceptions.decide")
-@exceptions.arguments(DecisionSchema, required=False)
-def reject(data: dict[str, Any], exception_id: int) -> Any:
-    """Reject a requested exception (procurement)."""
-    return _decide("reject", exception_id, data)
-
-
-@exceptions.route("/<int:exception_id>/withdraw", methods=["POST"])
-@exceptions.response(200, ExceptionSchema)
-@require("exceptions.request")
-@exceptions.arguments(DecisionSchema, required=False)
-def withdraw(data: dict[str, Any], exception_id: int) -> Any:
-    """Withdraw a requested or approved exception (the requester or procurement)."""
-    return _decide("withdraw", exception_id, data)
+for _action, (_permission, _schema, _summary) in DECISIONS.items():
+    _decision_route(_action, _permission, _schema, _summary)
 
 
 # --- compliance ------------------------------------------------------------------------------
 
 
-@compliance.route("")
-@compliance.response(200, ComplianceSchema)
-@require("compliance.read")
-@compliance.arguments(ComplianceQuerySchema, location="query")
+@_endpoint(compliance, "GET", "", "compliance.read", 200, ComplianceSchema,
+           arguments=ComplianceQuerySchema, location="query")
 def get_compliance(query: dict[str, Any]) -> Any:
     """Findings of the period, each with the invoice lines behind it, and the claims list."""
     return compliance_service.check(g.user.organisation_id, query["period"], query["today"] or _today())

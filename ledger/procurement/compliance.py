@@ -52,7 +52,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload, with_polymorphic
+from sqlalchemy.orm import QueryableAttribute, selectinload, with_polymorphic
 
 from ledger.core.categories import Category
 from ledger.core.money import ZERO, quantize
@@ -210,7 +210,7 @@ def _in_force(day: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
     )
 
 
-def _party(organisation_id: sa.ColumnElement[Any] | int) -> sa.ColumnElement[bool]:
+def _party(organisation_id: QueryableAttribute[int] | int) -> sa.ColumnElement[bool]:
     return (
         sa.select(ContractParty.id)
         .where(ContractParty.contract_id == FrameworkContract.id, ContractParty.organisation_id == organisation_id)
@@ -541,51 +541,55 @@ def _unmatched(rows: list[_Row]) -> list[Finding]:
 def _hardware(rows: list[_Row], organisation_id: int, first: date, after: date,
               contracts: list[FrameworkContract]) -> list[Finding]:
     """(e) equipment lines off contract, and handsets registered as bought off contract."""
-    findings = []
-    billed_handsets: set[int] = set()
-    for row in rows:
-        line = row.line
-        if line.category != Category.EQUIPMENT:
-            continue
-        handset_id = line.asset_id if line.asset_type == AssetType.HANDSET else None
-        if handset_id is not None:
-            billed_handsets.add(handset_id)
-        supplier_off = not row.on_contract
-        if not (supplier_off or row.handset_off_contract):
-            continue
-        parts = []
-        if supplier_off:
-            contracted = sorted({f"{c.supplier.name} ({c.reference})"
-                                 for c in _in_force_for(contracts, Category.EQUIPMENT, line.day)})
-            parts.append(f"{line.supplier_name} has no equipment contract in force on {line.day}"
-                         + (f" (the contracted supplier is {', '.join(contracted)})" if contracted else ""))
-        if row.handset_off_contract:
-            parts.append(f"handset IMEI {row.handset_imei} is registered as bought off contract")
-        findings.append(Finding(
-            kind="hardware_off_contract", reason="; ".join(parts), line_ids=(line.id,), amount=line.net_amount,
-            supplier_id=line.supplier_id, supplier_name=line.supplier_name, asset_id=handset_id,
-            asset_type=AssetType.HANDSET if handset_id is not None else None,
-            params={"supplier": line.supplier_name, "description": line.description or line.item_code or "",
-                    "supplier_off_contract": supplier_off, "handset_off_contract": row.handset_off_contract,
-                    "imei": row.handset_imei or "", "day": line.day},
-        ))
+    equipment = [row for row in rows if row.line.category == Category.EQUIPMENT]
+    findings = [_equipment_finding(row, contracts) for row in equipment
+                if not row.on_contract or row.handset_off_contract]
+    billed = {row.line.asset_id for row in equipment
+              if row.line.asset_type == AssetType.HANDSET and row.line.asset_id is not None}
+    return findings + _bought_off_contract(organisation_id, first, after, billed)
+
+
+def _equipment_finding(row: _Row, contracts: list[FrameworkContract]) -> Finding:
+    """An equipment line from a supplier without an equipment contract, or for an off-contract handset."""
+    line = row.line
+    handset_id = line.asset_id if line.asset_type == AssetType.HANDSET else None
+    supplier_off = not row.on_contract
+    parts = []
+    if supplier_off:
+        contracted = sorted({f"{c.supplier.name} ({c.reference})"
+                             for c in _in_force_for(contracts, Category.EQUIPMENT, line.day)})
+        parts.append(f"{line.supplier_name} has no equipment contract in force on {line.day}"
+                     + (f" (the contracted supplier is {', '.join(contracted)})" if contracted else ""))
+    if row.handset_off_contract:
+        parts.append(f"handset IMEI {row.handset_imei} is registered as bought off contract")
+    return Finding(
+        kind="hardware_off_contract", reason="; ".join(parts), line_ids=(line.id,), amount=line.net_amount,
+        supplier_id=line.supplier_id, supplier_name=line.supplier_name, asset_id=handset_id,
+        asset_type=AssetType.HANDSET if handset_id is not None else None,
+        params={"supplier": line.supplier_name, "description": line.description or line.item_code or "",
+                "supplier_off_contract": supplier_off, "handset_off_contract": row.handset_off_contract,
+                "imei": row.handset_imei or "", "day": line.day},
+    )
+
+
+def _bought_off_contract(organisation_id: int, first: date, after: date, billed: set[int]) -> list[Finding]:
+    """Handsets bought in the period and registered off contract that no equipment line explains."""
     bought = db.session.execute(
         sa.select(Handset.id, Handset.imei, Handset.model, Handset.purchase_date, Handset.purchase_price)
         .where(Handset.organisation_id == organisation_id, Handset.contract_id.is_(None),
                Handset.purchase_date >= first, Handset.purchase_date < after)
         .order_by(Handset.purchase_date, Handset.imei)
     )
-    for handset_id, imei, model, purchase_date, price in bought:
-        if handset_id in billed_handsets:
-            continue
-        findings.append(Finding(
+    return [
+        Finding(
             kind="hardware_off_contract",
             reason=f"{model} IMEI {imei} bought on {purchase_date} is registered as bought off contract",
             line_ids=(), amount=price, asset_id=handset_id, asset_type=AssetType.HANDSET,
             params={"supplier": "", "description": model, "supplier_off_contract": False,
                     "handset_off_contract": True, "imei": imei, "day": purchase_date},
-        ))
-    return findings
+        )
+        for handset_id, imei, model, purchase_date, price in bought if handset_id not in billed
+    ]
 
 
 def _contracts_ending(contracts: list[FrameworkContract], today: date) -> list[Finding]:

@@ -29,6 +29,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
+from sqlalchemy.orm import QueryableAttribute
 
 from ledger.access.models import Role, User
 from ledger.access.permissions import visible_unit_ids
@@ -108,7 +109,7 @@ def effective_status(exception: CoverageException, today: date) -> ExceptionStat
 
 def allowed_actions(exception: CoverageException, user: User | None, today: date) -> list[Action]:
     """The transitions ``user`` may fire on ``exception`` today (for buttons on pages)."""
-    result = []
+    result: list[Action] = []
     for (source, action), transition in TRANSITIONS.items():
         if source != exception.status or action == Action.EXPIRE:
             continue
@@ -344,15 +345,9 @@ def list_exceptions(user: User, today: date | None = None, status: ExceptionStat
 
 def views_of(rows: list[CoverageException], user: User | None, today: date) -> list[ExceptionView]:
     """Resolve names for many exceptions at once (three queries, whatever the count)."""
-    sub_ids = {r.subscription_id for r in rows if r.subscription_id is not None}
-    numbers = dict(db.session.execute(
-        sa.select(Subscription.id, Subscription.number).where(Subscription.id.in_(sub_ids))).all()) if sub_ids else {}
-    user_ids = {i for r in rows for i in (r.requested_by_id, r.decided_by_id) if i is not None}
-    names = dict(db.session.execute(
-        sa.select(User.id, User.display_name).where(User.id.in_(user_ids))).all()) if user_ids else {}
-    supplier_ids = {r.supplier_id for r in rows}
-    suppliers = dict(db.session.execute(
-        sa.select(Supplier.id, Supplier.name).where(Supplier.id.in_(supplier_ids))).all()) if supplier_ids else {}
+    numbers = _names(Subscription.id, Subscription.number, {r.subscription_id for r in rows})
+    names = _names(User.id, User.display_name, {i for r in rows for i in (r.requested_by_id, r.decided_by_id)})
+    suppliers = _names(Supplier.id, Supplier.name, {r.supplier_id for r in rows})
     return [
         ExceptionView(
             exception=r, status=effective_status(r, today),
@@ -364,6 +359,14 @@ def views_of(rows: list[CoverageException], user: User | None, today: date) -> l
         )
         for r in rows
     ]
+
+
+def _names(key: QueryableAttribute[int], name: QueryableAttribute[str], ids: set[int | None]) -> dict[int, str]:
+    """``name`` by ``key`` for the ids given, in one query (none for no ids)."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return dict(db.session.execute(sa.select(key, name).where(key.in_(wanted))).tuples().all())
 
 
 def request_choices(user: User, today: date | None = None) -> list[Subscription]:

@@ -172,17 +172,24 @@ def _apply(
             [{"field": "valid_from", "messages": [f"on or after {contract.start_date}"]}])
     existing = _existing_versions(contract.id, [r.item_code for r in rows])
     plans = [_plan(row, existing.get(row.item_code, []), valid_from) for row in rows]
-    reports = [
-        RowReport(p.row.line or None, p.row.item_code, p.outcome, p.message,
-                  "valid_from" if p.outcome == "error" else None, p.row.unit_price, p.previous_price)
-        for p in plans
-    ] + errors
-    reports.sort(key=lambda r: (r.line or 0, r.item_code or ""))
+    reports = sorted([_report(p) for p in plans] + errors, key=lambda r: (r.line or 0, r.item_code or ""))
     if any(r.outcome == "error" for r in reports):
         return PriceImportResult(contract.id, valid_from, tuple(reports), stored=False)
     for plan in plans:
         _store(plan, contract, valid_from)
     db.session.flush()
+    _audit(actor, contract, plans, valid_from, source)
+    return PriceImportResult(contract.id, valid_from, tuple(reports), stored=True)
+
+
+def _report(plan: _Plan) -> RowReport:
+    return RowReport(plan.row.line or None, plan.row.item_code, plan.outcome, plan.message,
+                     "valid_from" if plan.outcome == "error" else None, plan.row.unit_price, plan.previous_price)
+
+
+def _audit(actor: User | None, contract: FrameworkContract, plans: list[_Plan], valid_from: date,
+           source: str) -> None:
+    """One audit event for the version: the prices it ends and the prices it adds."""
     changed = [p for p in plans if p.outcome in ("added", "superseded")]
     audit.record(
         actor, "price_list.import", "framework_contract", contract.id,
@@ -195,7 +202,6 @@ def _apply(
                                             "outcome": p.outcome} for p in changed},
                "unchanged": sum(p.outcome == "unchanged" for p in plans)},
     )
-    return PriceImportResult(contract.id, valid_from, tuple(reports), stored=True)
 
 
 def _existing_versions(contract_id: int, item_codes: Sequence[str]) -> dict[str, list[PriceListItem]]:

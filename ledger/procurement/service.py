@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -175,11 +175,19 @@ def get_contract(contract_id: int) -> FrameworkContract:
     return contract
 
 
-def organisations_by_id(ids: Iterable[int]) -> dict[int, Organisation]:
-    wanted = set(ids)
+M = TypeVar("M", Organisation, User)
+
+
+def _by_id(model: type[M], ids: Iterable[int | None]) -> dict[int, M]:
+    """The rows of ``model`` with these ids, in one query."""
+    wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    return {o.id: o for o in db.session.scalars(sa.select(Organisation).where(Organisation.id.in_(wanted)))}
+    return {row.id: row for row in db.session.scalars(sa.select(model).where(model.id.in_(wanted)))}
+
+
+def organisations_by_id(ids: Iterable[int]) -> dict[int, Organisation]:
+    return _by_id(Organisation, ids)
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,57 +300,75 @@ def update_contract(actor: User | None, contract: FrameworkContract, **changes: 
     if unknown:
         raise ValidationFailed(f"Cannot change {', '.join(sorted(unknown))} of a contract")
     before = _contract_snapshot(contract)
+    _change_fields(contract, changes)
+    start = changes.get("start_date", contract.start_date)
+    end = changes.get("end_date", contract.end_date)
+    if "extension_options" in changes:
+        _replace_unused_options(contract, start, end, changes["extension_options"])
+    else:
+        options = sorted(contract.extension_options, key=lambda o: o.sequence)
+        _check_dates(start, end, [OptionInput(o.extends_to, o.last_notice_date) for o in options])
+    contract.start_date, contract.end_date = start, end
+    if "categories" in changes:
+        _change_categories(contract, _categories(changes["categories"]))
+    if "participants" in changes:
+        _change_participants(contract, {_organisation(p, actor).id for p in changes["participants"]})
+    db.session.flush()
+    after = _contract_snapshot(contract)
+    if after != before:
+        audit.record(actor, "contract.update", "framework_contract", contract.id, before=before, after=after)
+    return contract
+
+
+def _change_fields(contract: FrameworkContract, changes: dict[str, Any]) -> None:
+    """The title, the notice period and the status, as far as ``changes`` has them."""
     if "title" in changes:
-        if not str(changes["title"]).strip() or len(str(changes["title"]).strip()) > 200:
+        title = str(changes["title"]).strip()
+        if not title or len(title) > 200:
             raise ValidationFailed("A contract needs a title of at most 200 characters")
-        contract.title = str(changes["title"]).strip()
+        contract.title = title
     if "notice_months" in changes:
         if changes["notice_months"] < 0:
             raise ValidationFailed("The notice period cannot be negative")
         contract.notice_months = changes["notice_months"]
     if "status" in changes:
         contract.status = ContractStatus(changes["status"])
-    start = changes.get("start_date", contract.start_date)
-    end = changes.get("end_date", contract.end_date)
+
+
+def _replace_unused_options(contract: FrameworkContract, start: date, end: date,
+                            new_options: Sequence[OptionInput]) -> None:
+    """The options not yet used give way to ``new_options``, numbered after the used ones."""
     used = [o for o in contract.extension_options if o.exercised_on is not None]
-    if "extension_options" in changes:
-        new_options: Sequence[OptionInput] = changes["extension_options"]
-        last_used = max((o.extends_to for o in used), default=end)
-        _check_dates(start, last_used, new_options)
-        for option in [o for o in contract.extension_options if o.exercised_on is None]:
-            contract.extension_options.remove(option)
-            db.session.delete(option)
-        db.session.flush()  # free the sequence numbers before reusing them
-        next_sequence = max((o.sequence for o in used), default=0) + 1
-        for offset, option in enumerate(new_options):
-            contract.extension_options.append(ContractExtensionOption(
-                sequence=next_sequence + offset, extends_to=option.extends_to,
-                last_notice_date=option.last_notice_date))
-    else:
-        options = sorted(contract.extension_options, key=lambda o: o.sequence)
-        _check_dates(start, end, [OptionInput(o.extends_to, o.last_notice_date) for o in options])
-    contract.start_date, contract.end_date = start, end
-    if "categories" in changes:
-        wanted = _categories(changes["categories"])
-        for row in [c for c in contract.categories if c.category not in wanted]:
-            contract.categories.remove(row)
-            db.session.delete(row)
-        have = {c.category for c in contract.categories}
-        contract.categories.extend(ContractCategory(category=c) for c in wanted if c not in have)
-    if "participants" in changes:
-        wanted_ids = {_organisation(p, actor).id for p in changes["participants"]} - {contract.lead_organisation_id}
-        for party in [p for p in contract.parties
-                      if p.role == PartyRole.PARTICIPANT and p.organisation_id not in wanted_ids]:
-            contract.parties.remove(party)
-            db.session.delete(party)
-        have_ids = {p.organisation_id for p in contract.parties}
-        contract.parties.extend(ContractParty(organisation_id=i, role=PartyRole.PARTICIPANT)
-                                for i in sorted(wanted_ids - have_ids))
-    db.session.flush()
-    after = _contract_snapshot(contract)
-    if after != before:
-        audit.record(actor, "contract.update", "framework_contract", contract.id, before=before, after=after)
-    return contract
+    _check_dates(start, max((o.extends_to for o in used), default=end), new_options)
+    for unused in [o for o in contract.extension_options if o.exercised_on is None]:
+        contract.extension_options.remove(unused)
+        db.session.delete(unused)
+    db.session.flush()  # free the sequence numbers before reusing them
+    next_sequence = max((o.sequence for o in used), default=0) + 1
+    for offset, option in enumerate(new_options):
+        contract.extension_options.append(ContractExtensionOption(
+            sequence=next_sequence + offset, extends_to=option.extends_to,
+            last_notice_date=option.last_notice_date))
+
+
+def _change_categories(contract: FrameworkContract, wanted: list[Category]) -> None:
+    for row in [c for c in contract.categories if c.category not in wanted]:
+        contract.categories.remove(row)
+        db.session.delete(row)
+    have = {c.category for c in contract.categories}
+    contract.categories.extend(ContractCategory(category=c) for c in wanted if c not in have)
+
+
+def _change_participants(contract: FrameworkContract, wanted: set[int]) -> None:
+    """The participating organisations become ``wanted`` (the lead party stays the lead)."""
+    wanted_ids = wanted - {contract.lead_organisation_id}
+    for party in [p for p in contract.parties
+                  if p.role == PartyRole.PARTICIPANT and p.organisation_id not in wanted_ids]:
+        contract.parties.remove(party)
+        db.session.delete(party)
+    have_ids = {p.organisation_id for p in contract.parties}
+    contract.parties.extend(ContractParty(organisation_id=i, role=PartyRole.PARTICIPANT)
+                            for i in sorted(wanted_ids - have_ids))
 
 
 def add_term(
@@ -383,20 +409,25 @@ def add_term(
     return term
 
 
-def _exercise_option(actor: User | None, contract: FrameworkContract, day: date, sequence: int | None) -> None:
+def _option_to_use(contract: FrameworkContract, sequence: int | None) -> ContractExtensionOption:
+    """The option named by ``sequence``, or the first unused one: options are used in order."""
     unused = sorted((o for o in contract.extension_options if o.exercised_on is None), key=lambda o: o.sequence)
     if sequence is None:
         if not unused:
             raise Conflict(f"Contract {contract.reference} has no unused extension option")
-        option = unused[0]
-    else:
-        option = next((o for o in contract.extension_options if o.sequence == sequence), None)
-        if option is None:
-            raise NotFound(f"Contract {contract.reference} has no extension option {sequence}")
-        if option.exercised_on is not None:
-            raise Conflict(f"Extension option {sequence} of {contract.reference} was used on {option.exercised_on}")
-        if unused and option is not unused[0]:
-            raise Conflict(f"Use extension option {unused[0].sequence} of {contract.reference} first")
+        return unused[0]
+    option = next((o for o in contract.extension_options if o.sequence == sequence), None)
+    if option is None:
+        raise NotFound(f"Contract {contract.reference} has no extension option {sequence}")
+    if option.exercised_on is not None:
+        raise Conflict(f"Extension option {sequence} of {contract.reference} was used on {option.exercised_on}")
+    if unused and option is not unused[0]:
+        raise Conflict(f"Use extension option {unused[0].sequence} of {contract.reference} first")
+    return option
+
+
+def _exercise_option(actor: User | None, contract: FrameworkContract, day: date, sequence: int | None) -> None:
+    option = _option_to_use(contract, sequence)
     option.exercised_on = day
     db.session.flush()
     audit.record(actor, "contract.extension_used", "framework_contract", contract.id,
@@ -440,10 +471,7 @@ def subscription_count(contract: FrameworkContract, organisation_id: int) -> int
 
 
 def users_by_id(ids: Iterable[int | None]) -> dict[int, User]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    return {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(wanted)))}
+    return _by_id(User, ids)
 
 
 @dataclass(frozen=True, slots=True)

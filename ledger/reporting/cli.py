@@ -58,8 +58,10 @@ Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 def _period_file(group: click.Group, name: str, help: str,
                  *options: Decorator) -> Callable[[Callable[..., None]], click.Command]:
     """A command that writes PERIOD's file to ``--out``: PERIOD, --out, its own options, --organisation."""
+    decorators: tuple[Decorator, ...] = (organisation_option, *reversed(options), out_option, click.argument("period"))
+
     def register(function: Callable[..., None]) -> click.Command:
-        for option in (organisation_option, *reversed(options), out_option, click.argument("period")):
+        for option in decorators:
             function = option(function)
         return group.command(name, help=help)(function)
 

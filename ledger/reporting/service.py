@@ -56,6 +56,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from ledger.allocation.accounts import DEFAULT_ACCOUNTS
+from ledger.allocation.journal import with_context
 from ledger.allocation.models import JournalEntry, Period, PeriodStatus
 from ledger.allocation.rules import Rule
 from ledger.core.money import from_ore
@@ -106,19 +107,14 @@ def journal_rows(organisation_id: int, period: str) -> list[JournalRow]:
     """Every entry booked in ``period``, with its unit, administration, invoice and line; by id."""
     Month.parse(period)
     query = (
-        sa.select(
+        with_context(sa.select(
             JournalEntry.id, Period.period, BudgetUnit.ansvar, BudgetUnit.name, Administration.code,
             Administration.name, JournalEntry.account, JournalEntry.counterparty, JournalEntry.activity,
             raw_ore(JournalEntry.amount), JournalEntry.rule, JournalEntry.reason, Invoice.id, Invoice.number,
             Invoice.issue_date, Supplier.name, InvoiceLine.id, InvoiceLine.position, InvoiceLine.reference,
             JournalEntry.is_correction, JournalEntry.reverses_id,
-        )
-        .join(Period, Period.id == JournalEntry.period_id)
-        .join(Invoice, Invoice.id == JournalEntry.invoice_id)
-        .join(Supplier, Supplier.id == Invoice.supplier_id)
-        .outerjoin(BudgetUnit, BudgetUnit.id == JournalEntry.unit_id)
+        ))
         .outerjoin(Administration, Administration.id == JournalEntry.administration_id)
-        .outerjoin(InvoiceLine, InvoiceLine.id == JournalEntry.invoice_line_id)
         .where(JournalEntry.organisation_id == organisation_id, Period.period == period)
         .order_by(JournalEntry.id)
     )
@@ -334,28 +330,33 @@ def _vouchers(rows: Sequence[JournalRow], settings: SieSettings, first: date, la
     ordered = sorted(by_invoice.values(), key=lambda group: (group[0].invoice_date, group[0].invoice_number,
                                                               group[0].invoice_id))
     for group in ordered:
-        head = group[0]
-        sums: dict[tuple[str, tuple[tuple[int, str], ...], str], Decimal] = defaultdict(Decimal)
-        for row in group:
-            coding, text = _coding(row, settings, objects)
-            sums[(row.account, coding, text)] += row.amount
-        transactions = [SieTransaction(account, amount, coding, text)
-                        for (account, coding, text), amount in sorted(sums.items(), key=_trans_order) if amount]
-        if not transactions:
-            yield None
-            continue
-        total = sum((trans.amount for trans in transactions), Decimal("0.00"))
-        debt_coding: tuple[tuple[int, str], ...] = ()
-        counterparties = {row.counterparty for row in group if row.counterparty}
-        if settings.counterparty == "dimension" and len(counterparties) == 1:
-            debt_coding = ((settings.counterparty_dimension, next(iter(counterparties))),)
-        if total:  # a correction that only moves cost between units owes the supplier nothing
-            transactions.append(SieTransaction(settings.balancing_account, -total, debt_coding,
-                                               _row_text(head, settings, counterparties)))
-        correction = all(row.is_correction for row in group)
-        day = head.invoice_date if first <= head.invoice_date <= last else last
-        text = f"{'Rättelse: ' if correction else ''}Telefoni {period} {head.supplier} faktura {head.invoice_number}"
-        yield SieVoucher(day, text, tuple(transactions))
+        yield _voucher(group, settings, first, last, period, objects)
+
+
+def _voucher(group: Sequence[JournalRow], settings: SieSettings, first: date, last: date, period: str,
+             objects: dict[tuple[int, str], str]) -> SieVoucher | None:
+    """The voucher of one invoice's rows, balanced on the supplier debt; None when they net to zero."""
+    head = group[0]
+    sums: dict[tuple[str, tuple[tuple[int, str], ...], str], Decimal] = defaultdict(Decimal)
+    for row in group:
+        coding, text = _coding(row, settings, objects)
+        sums[(row.account, coding, text)] += row.amount
+    transactions = [SieTransaction(account, amount, coding, text)
+                    for (account, coding, text), amount in sorted(sums.items(), key=_trans_order) if amount]
+    if not transactions:
+        return None
+    total = sum((trans.amount for trans in transactions), Decimal("0.00"))
+    debt_coding: tuple[tuple[int, str], ...] = ()
+    counterparties = {row.counterparty for row in group if row.counterparty}
+    if settings.counterparty == "dimension" and len(counterparties) == 1:
+        debt_coding = ((settings.counterparty_dimension, next(iter(counterparties))),)
+    if total:  # a correction that only moves cost between units owes the supplier nothing
+        transactions.append(SieTransaction(settings.balancing_account, -total, debt_coding,
+                                           _row_text(head, settings, counterparties)))
+    correction = all(row.is_correction for row in group)
+    day = head.invoice_date if first <= head.invoice_date <= last else last
+    text = f"{'Rättelse: ' if correction else ''}Telefoni {period} {head.supplier} faktura {head.invoice_number}"
+    return SieVoucher(day, text, tuple(transactions))
 
 
 def _coding(row: JournalRow, settings: SieSettings,

@@ -8,7 +8,13 @@ import pytest
 from ledger.access.models import Role
 from tests.browser.conftest import log_in_page
 from tests.conftest import PASSWORD
-from tests.test_costs import ledger  # noqa: F401 - the hand-computed ledger of the cost tests
+from tests.factories import build_year
+
+
+@pytest.fixture
+def ledger(db, org):
+    """The budget tests' hand-computed year (``build_year``)."""
+    return build_year(org)
 
 
 @pytest.mark.usefixtures("ledger")

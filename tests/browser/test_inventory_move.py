@@ -7,12 +7,14 @@ from datetime import date
 from ledger.access.models import Role
 from tests.browser.conftest import log_in_page
 from tests.conftest import PASSWORD
-from tests.inventory_fixtures import *  # noqa: F403
+from tests.factories import OPERATOR_ORGNR, OTHER_ORGNR, make_subscription, make_supplier
 
 
-def test_finance_moves_a_subscription_and_sees_the_new_unit_and_history(page, live_server, org, inventory,
-                                                                          make_user) -> None:
-    inventory.subscription("070-123 45 67", org.forskola, start=date(2025, 1, 1), label="Förskolan Ugglan")
+def test_finance_moves_a_subscription_and_sees_the_new_unit_and_history(page, live_server, org, make_user) -> None:
+    operator = make_supplier("Telia Sverige AB (demo)", OPERATOR_ORGNR)
+    make_supplier("Tre Företag (demo)", OTHER_ORGNR)
+    make_subscription(org, "070-123 45 67", org.forskola, supplier=operator, start=date(2025, 1, 1),
+                      label="Förskolan Ugglan")
     user = make_user(Role.FINANCE)
     log_in_page(page, live_server, user.username, PASSWORD)
     page.wait_for_url(f"{live_server}/")

@@ -5,15 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from ledger.access.models import Role
-from ledger.organisation.models import Supplier
 from tests.browser.conftest import log_in_page
 from tests.conftest import PASSWORD
+from tests.factories import make_supplier
 from tests.importers.ubl_builder import Line, build_invoice
 
 
 def test_upload_page_imports_and_reports_each_file(page, live_server, db, org, make_user, tmp_path: Path) -> None:
-    db.add(Supplier(name="Operatören AB", organisation_number="556677-8899"))
-    db.commit()
+    make_supplier("Operatören AB", "556677-8899")
     good = tmp_path / "mars.xml"
     good.write_bytes(build_invoice([Line(price="149.00", object_ref="0701234567"), Line(price="51.00")],
                                    number="F-900"))

@@ -7,20 +7,18 @@ from datetime import date
 
 from ledger.access.models import Role
 from ledger.core.categories import Category
-from ledger.database import db
 from tests.browser.conftest import log_in_page
 from tests.conftest import PASSWORD
-from tests.test_procurement_factories import L, make_contract, make_invoice, make_subscription, make_supplier
+from tests.factories import L, make_contract, make_invoice, make_subscription, make_supplier
 
 
 def test_exception_requested_approved_and_a_finding_followed_to_its_line(page, live_server, org, make_user) -> None:
     demotel = make_supplier("Demotel Mobil AB")
     nordnat = make_supplier("Nordnät AB")
     make_contract(org, demotel, [Category.SUBSCRIPTION], start=date(2025, 1, 1), end=date(2030, 12, 31))
-    sub = make_subscription(org, "+46701000001", nordnat, org.forskola, start=date(2020, 1, 1))
-    other = make_subscription(org, "+46701000002", nordnat, org.skola, start=date(2020, 1, 1))
+    sub = make_subscription(org, "+46701000001", org.forskola, supplier=nordnat, start=date(2020, 1, 1))
+    other = make_subscription(org, "+46701000002", org.skola, supplier=nordnat, start=date(2020, 1, 1))
     _, (line,) = make_invoice(org, nordnat, [L("99.00", subscription=other)])
-    db.session.commit()
     department = make_user(Role.DEPARTMENT, ["3110"])
     procurement = make_user(Role.PROCUREMENT)
 
