@@ -26,8 +26,8 @@ translations: $(VENV)/.installed
 
 translations-update: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location --sort-output \
-		--project telephony-ledger -o ledger/translations/messages.pot .
-	$(BIN)/pybabel update -i ledger/translations/messages.pot -d ledger/translations --no-fuzzy-matching
+		--project telephony-ledger --width 120 -o ledger/translations/messages.pot .
+	$(BIN)/pybabel update -i ledger/translations/messages.pot -d ledger/translations --no-fuzzy-matching --width 120 --ignore-obsolete
 
 run: $(VENV)/.installed translations
 	$(FLASK) db upgrade

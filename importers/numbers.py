@@ -12,11 +12,18 @@ import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+#: One öre, the precision of every amount; zero, and zero written in öre (``0.00``).
 ORE = Decimal("0.01")
 ZERO = Decimal("0")
+ORE_ZERO = Decimal("0.00")
+#: Amounts have at most this many digits before the decimal point (far above any invoice,
+#: far below where ``Decimal`` arithmetic would start rounding).
+MAX_AMOUNT_DIGITS = 15
 
 __all__ = [
+    "MAX_AMOUNT_DIGITS",
     "ORE",
+    "ORE_ZERO",
     "ZERO",
     "AmountError",
     "decimals_of",

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from importers.numbers import AmountError, normalise_amount
+from importers.numbers import ORE, AmountError, normalise_amount
 
 if TYPE_CHECKING:
     from _csv import Reader as Records
@@ -76,7 +76,6 @@ CATEGORY_NAMES = {
 
 #: Lengths of the columns the ledger stores them in.
 MAX_LENGTHS = {"item_code": 40, "description": 200, "unit": 16}
-ORE = Decimal("0.01")
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,8 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from xml.sax.saxutils import escape
 
-ORE = Decimal("0.01")
+from importers.numbers import round_ore
+
 CUSTOMIZATION = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
 PROFILE = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
 NS = {
@@ -22,10 +23,6 @@ NS = {
 }
 CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
 CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
-
-
-def _q(value: Decimal) -> Decimal:
-    return value.quantize(ORE, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +42,7 @@ class DraftLine:
 
     @property
     def amount(self) -> Decimal:
-        return self.net if self.net is not None else _q(self.quantity * self.unit_price)
+        return self.net if self.net is not None else round_ore(self.quantity * self.unit_price)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +96,7 @@ def _totals(draft: DraftInvoice) -> _Totals:
     if draft.allowances:
         by_rate[Decimal(25)] = by_rate.get(Decimal(25), Decimal(0)) - allowance_total
     tax_exclusive = line_total - allowance_total
-    vat_by_rate = {rate: _q(base * rate / 100) for rate, base in by_rate.items()}
+    vat_by_rate = {rate: round_ore(base * rate / 100) for rate, base in by_rate.items()}
     vat_total = sum(vat_by_rate.values(), Decimal(0))
     tax_inclusive = tax_exclusive + vat_total
     rounding = (tax_inclusive.quantize(Decimal(1), rounding=ROUND_HALF_UP) - tax_inclusive

@@ -17,17 +17,20 @@ FEATURES = (
     "access",
     "organisation",
     "audit",
+    "accounting",
     "procurement",
     "inventory",
     "invoices",
     "allocation",
     "budgets",
     "reporting",
+    "closing",
     "demo",
 )
 
 #: The order in which the pages' modules register (it is the order of the top navigation).
-VIEW_ORDER = ("budgets", "allocation", "access", "inventory", "invoices", "procurement", "reporting")
+VIEW_ORDER = ("budgets", "allocation", "access", "inventory", "invoices", "procurement", "closing", "reporting",
+              "accounting")
 
 _ROOT = Path(__file__).resolve().parent
 
@@ -38,10 +41,17 @@ def _optional(feature: str, part: str) -> ModuleType | None:
     return importlib.import_module(f"ledger.{feature}.{part}")
 
 
+#: Services that listen to another feature's signals; loaded with the models, so they listen
+#: wherever the ledger runs (pages, API, commands, tests).
+LISTENERS = ("allocation.corrections",)
+
+
 def load_models() -> None:
-    """Import every feature's models, so that ``db.metadata`` holds every table."""
+    """Import every feature's models, so that ``db.metadata`` holds every table, and the listeners."""
     for feature in FEATURES:
         _optional(feature, "models")
+    for listener in LISTENERS:
+        importlib.import_module(f"ledger.{listener}")
 
 
 def load_views() -> None:

@@ -7,7 +7,7 @@ functions serve pages (locale of the request) and reports or commands (locale pa
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -70,9 +70,18 @@ def day(value: date | None, language: str | None = None, fmt: str = "medium") ->
     return babel_format_date(value, format=fmt, locale=format_locale(language))
 
 
+def moment(value: datetime | None, fmt: str = "short") -> str:
+    """A point in time as the reader's clock shows it (Europe/Stockholm), in their language."""
+    if value is None:
+        return ""
+    from flask_babel import format_datetime
+
+    return format_datetime(value, fmt)
+
+
 def template_helpers() -> dict[str, Callable[..., Any]]:
     """Jinja filters: templates never call ``str()`` on an amount."""
     from ledger.labels import label, rule_explanation
 
-    return {"money": money, "number": number, "day": day, "phone": display_phone_number, "label": label,
-            "rule_explanation": rule_explanation}
+    return {"money": money, "number": number, "day": day, "moment": moment, "phone": display_phone_number,
+            "label": label, "rule_explanation": rule_explanation}

@@ -94,6 +94,7 @@ LABELS.update({
     "no_assignment": _l("Billed without a unit assigned"),
     "unmatched_reference": _l("Reference matched nothing"),
     "hardware_off_contract": _l("Hardware bought off contract"),
+    "credit_without_invoice": _l("Credit note for an invoice not imported"),
     "contract_ending": _l("Contracts ending or due for notice"),
 })
 

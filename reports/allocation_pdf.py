@@ -107,6 +107,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "reconciled": "Alla {count} fakturor stämmer: differensen är {zero}.",
         "not_reconciled": "{count} av {total} fakturor stämmer inte: summa differens {difference}.",
         "no_invoices": "Inga fakturor i perioden.",
+        "clearing": "Avräkningskonto {account} (ansvar {ansvar}): periodens fakturor {booked}, fördelat till "
+                    "enheterna {handed_over}, kvar {remainder} = beloppet i vänteläge.",
+        "vat": "Moms per momskategori",
+        "vat_note": "Periodens fakturor per momskategori och momssats, för avstämning mot ekonomisystemets "
+                    "momskonton. Fördelningen är exklusive moms. Omvänd skattskyldighet (AE): momsen kommunen "
+                    "själv ska redovisa, 25 %.",
+        "vat_category": "Kategori",
+        "vat_rate": "Momssats",
+        "taxable": "Underlag",
+        "vat_amount": "Moms",
+        "self_assessed": "Egen redovisning",
+        "no_vat": "Inga fakturor daterade i perioden.",
         "compliance": "Avvikelser mot avtal",
         "no_findings": "Inga avvikelser för perioden.",
         "kind": "Avvikelse",
@@ -147,6 +159,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "no_assignment": "Fakturerat utan tillhörande enhet",
         "unmatched_reference": "Referensen motsvarar ingenting",
         "hardware_off_contract": "Utrustning köpt utanför avtal",
+        "credit_without_invoice": "Kreditnota för en faktura som inte är importerad",
         "contract_ending": "Avtal som löper ut eller ska sägas upp eller förlängas",
     },
     "en": {
@@ -192,6 +205,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "reconciled": "All {count} invoices reconcile: the difference is {zero}.",
         "not_reconciled": "{count} of {total} invoices do not reconcile: total difference {difference}.",
         "no_invoices": "No invoices in the period.",
+        "clearing": "Clearing account {account} (ansvar {ansvar}): the period's invoices {booked}, handed over to "
+                    "the units {handed_over}, remaining {remainder} = the amount in suspense.",
+        "vat": "VAT per VAT category",
+        "vat_note": "The period's invoices per VAT category and rate, for reconciliation with the financial "
+                    "system's VAT accounts. The allocation excludes VAT. Reverse charge (AE): the VAT the "
+                    "municipality must account for itself, 25 %.",
+        "vat_category": "Category",
+        "vat_rate": "Rate",
+        "taxable": "Taxable",
+        "vat_amount": "VAT",
+        "self_assessed": "Self-assessed",
+        "no_vat": "No invoices dated in the period.",
         "compliance": "Compliance findings",
         "no_findings": "No findings for the period.",
         "kind": "Finding",
@@ -232,6 +257,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "no_assignment": "Billed without a unit assigned",
         "unmatched_reference": "Reference matched nothing",
         "hardware_off_contract": "Hardware bought off contract",
+        "credit_without_invoice": "Credit note for an invoice not imported",
         "contract_ending": "Contracts ending or due for notice",
     },
 }
@@ -290,6 +316,7 @@ class _Builder:
         story += self.summary()
         story.append(PageBreak())
         story += self.reconciliation()
+        story += self.vat()
         story += self.compliance()
         story += self.suspense()
         story.append(PageBreak())
@@ -423,8 +450,33 @@ class _Builder:
                                                    self.s["body"])]
         else:
             story += [Spacer(1, 2 * mm), self.para(t["reconciled"].format(count=len(invoices), zero=fmt.money(zero)))]
+        story += self._clearing()
         story.append(Spacer(1, 6 * mm))
         return story
+
+    def _clearing(self) -> list[Flowable]:
+        c, fmt = self.report.clearing, self.fmt
+        if c is None:
+            return []
+        return [Spacer(1, 2 * mm), self.para(self.t["clearing"].format(
+            account=c.account, ansvar=c.ansvar or "-", booked=fmt.money(c.booked),
+            handed_over=fmt.money(c.handed_over), remainder=fmt.money(c.remainder)))]
+
+    def vat(self) -> list[Flowable]:
+        t, fmt = self.t, self.fmt
+        story: list[Flowable] = [CondPageBreak(40 * mm), *self._heading(t["vat"], t["vat_note"])]
+        rows = list(self.report.vat)
+        if not rows:
+            return [*story, self.para(t["no_vat"]), Spacer(1, 6 * mm)]
+        header = [t["vat_category"], t["vat_rate"], t["invoices"], t["taxable"], t["vat_amount"], t["self_assessed"]]
+        total = [t["sum"], "", str(sum(r.invoices for r in rows)),
+                 *(fmt.money(sum((getattr(r, name) for r in rows), Decimal("0.00")))
+                   for name in ("taxable", "vat", "self_assessed"))]
+        story.append(PagedTable(
+            header, rows, lambda r: [r.category, f"{fmt.number(r.rate)} %", str(r.invoices), fmt.money(r.taxable),
+                                     fmt.money(r.vat), fmt.money(r.self_assessed) if r.category == "AE" else ""],
+            [22 * mm, 22 * mm, 20 * mm, 34 * mm, 34 * mm, 34 * mm], right=range(1, 6), total=total))
+        return [*story, Spacer(1, 6 * mm)]
 
     def _reconciliation_cells(self, row: Reconciliation) -> list[str]:
         fmt = self.fmt

@@ -92,8 +92,20 @@ class JournalExport:
         return sum((row.amount for row in self.rows), ZERO)
 
 
+class _AmountsByRule:
+    """A row of the summary: its amounts by rule (``by_rule``, a field of each kind of row)
+    and their total."""
+
+    __slots__ = ()
+    by_rule: Mapping[str, Decimal]
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.by_rule.values(), ZERO)
+
+
 @dataclass(frozen=True, slots=True)
-class UnitSummary:
+class UnitSummary(_AmountsByRule):
     """What one unit carries in the period, split by rule. ``unit`` None: entries on no unit
     (suspense and rounding)."""
 
@@ -103,20 +115,14 @@ class UnitSummary:
     unit_name: str | None
     by_rule: Mapping[str, Decimal]
 
-    @property
-    def total(self) -> Decimal:
-        return sum(self.by_rule.values(), ZERO)
-
 
 @dataclass(frozen=True, slots=True)
-class AdministrationTotal:
+class AdministrationTotal(_AmountsByRule):
+    """What one administration's units carry in the period, split by rule."""
+
     administration: str | None
     administration_name: str | None
     by_rule: Mapping[str, Decimal]
-
-    @property
-    def total(self) -> Decimal:
-        return sum(self.by_rule.values(), ZERO)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +194,8 @@ class AllocationReport:
     #: when the service could not give them: see ``compliance_note``).
     compliance: Sequence[ComplianceRow] = field(default_factory=tuple)
     compliance_note: str | None = None
+    vat: Sequence[VatRow] = field(default_factory=tuple)  #: the invoices dated in the period
+    clearing: ClearingSummary | None = None
 
     @property
     def total(self) -> Decimal:
@@ -248,3 +256,31 @@ def administration_totals(summary: Iterable[UnitSummary]) -> list[Administration
         names[unit.administration] = unit.administration_name
     return [AdministrationTotal(code, names[code], by_rule)
             for code, by_rule in sorted(sums.items(), key=lambda item: (item[0] is None, item[0] or ""))]
+
+
+@dataclass(frozen=True)
+class VatRow:
+    """The period's invoices under one VAT category and rate: the taxable amount and its VAT,
+    for reconciliation with the financial system's VAT accounts (the allocation itself is net)."""
+
+    category: str  #: UNCL5305: S standard, Z zero, E exempt, AE reverse charge, O outside scope …
+    rate: Decimal  #: percent, as the invoices state it
+    invoices: int
+    taxable: Decimal
+    vat: Decimal  #: as invoiced: the taxable amount times the rate, rounded per invoice
+    self_assessed: Decimal  #: reverse charge (AE): the VAT the municipality must account for itself
+
+
+@dataclass(frozen=True)
+class ClearingSummary:
+    """The clearing account in the period: what the invoices put on it, what was handed over to
+    the units; what remains is the suspense."""
+
+    account: str
+    ansvar: str | None
+    booked: Decimal
+    handed_over: Decimal
+
+    @property
+    def remainder(self) -> Decimal:
+        return self.booked - self.handed_over

@@ -29,6 +29,7 @@ from ledger.budgets import service as budgets
 from ledger.core.categories import BudgetCategory, Category
 from ledger.core.identifiers import phone_number
 from ledger.database import db
+from ledger.database.transaction import commit
 from ledger.inventory.assignments import add_assignment, move
 from ledger.inventory.models import Assignment, Handset, Subscription, SubscriptionKind
 from ledger.invoices.importing import import_file
@@ -62,9 +63,10 @@ class HasId(Protocol):
 
 
 def save(*objects: object) -> None:
-    """Commit: the objects given (added when new) and whatever else the session holds."""
+    """Commit, as a request or a command does: the objects given (added when new) and whatever
+    else the session holds, after the work the unit of work does before it commits."""
     db.session.add_all(objects)
-    db.session.commit()
+    commit()
 
 
 def _add(row: M) -> M:

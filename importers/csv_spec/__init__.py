@@ -37,7 +37,8 @@ from importers.csv_spec.mapping import (
     load_mapping,
     load_mapping_file,
 )
-from importers.csv_spec.reader import MAX_ERRORS, CsvReader, CsvRow, iter_rows
+from importers.csv_spec.reader import CsvReader, CsvRow, iter_rows
+from importers.problems import MAX_ERRORS
 
 __all__ = [
     "DEFAULT_MAPPING",

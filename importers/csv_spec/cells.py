@@ -15,16 +15,21 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Generic, TypeVar
 
-from importers.numbers import AmountError, decimals_of, normalise_amount, normalise_organisation_number, parse_iso_date
+from importers.numbers import (
+    MAX_AMOUNT_DIGITS,
+    ORE,
+    ORE_ZERO,
+    AmountError,
+    decimals_of,
+    normalise_amount,
+    normalise_organisation_number,
+    parse_iso_date,
+)
 
 T = TypeVar("T")
 
 #: Bound on each cache of cell texts (a million-line file has far fewer distinct values).
 CACHE_LIMIT = 200_000
-#: Amounts have at most this many digits before the decimal comma.
-MAX_AMOUNT_DIGITS = 15
-ORE = Decimal("0.01")
-ORE_ZERO = Decimal("0.00")
 #: Earliest date accepted anywhere in a specification; earlier is a typo or a wrong column.
 EARLIEST_DATE = date(2000, 1, 1)
 

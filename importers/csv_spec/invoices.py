@@ -10,31 +10,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from typing import Unpack
 
-from importers.csv_spec.mapping import DEFAULT_MAPPING, CsvMapping
-from importers.csv_spec.reader import MAX_ERRORS, CsvReader, iter_rows
+from importers.csv_spec.reader import CsvReader, ReadOptions
 from importers.csv_spec.rows import RowValues
 from importers.model import ParsedInvoice, ParsedLine, ParseError, ParseResult, SupplierRef, new_parsed_line
-
-ORE = Decimal("0.01")
-ZERO = Decimal(0)
-ORE_ZERO = Decimal("0.00")
+from importers.numbers import ORE_ZERO, ZERO, round_ore
+from importers.problems import MAX_ERRORS
 
 
-def parse_csv(
-    data: bytes,
-    filename: str,
-    *,
-    mapping: str | CsvMapping = DEFAULT_MAPPING,
-    supplier: str | None = None,
-    encoding: str | None = None,
-    today: date | None = None,
-) -> ParseResult:
-    """Parse an operator's invoice specification: one ``ParsedInvoice`` per Fakturanummer."""
-    return collect_invoices(
-        iter_rows(data, filename, mapping=mapping, supplier=supplier, encoding=encoding, today=today)
-    )
+def parse_csv(data: bytes, filename: str, **options: Unpack[ReadOptions]) -> ParseResult:
+    """Parse an operator's invoice specification: one ``ParsedInvoice`` per Fakturanummer.
+
+    ``options`` are ``CsvReader``'s: the ``mapping``, the ``supplier`` of a file without that
+    column, the ``encoding`` when it is not to be detected, and ``today`` for the date check.
+    """
+    return collect_invoices(CsvReader(data, filename, **options))
 
 
 def collect_invoices(reader: CsvReader) -> ParseResult:
@@ -171,4 +163,4 @@ class _Invoices:
         factor = self._vat_factors.get(rate)
         if factor is None:
             factor = self._vat_factors[rate] = rate / 100
-        return (net * factor).quantize(ORE, rounding=ROUND_HALF_UP)
+        return round_ore(net * factor)

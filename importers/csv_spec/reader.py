@@ -16,7 +16,7 @@ import itertools
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypedDict, Unpack
 
 from importers.csv_spec.cells import date_cell_parser
 from importers.csv_spec.encoding import detect_encoding
@@ -24,11 +24,11 @@ from importers.csv_spec.mapping import DEFAULT_MAPPING, CsvMapping, MappingError
 from importers.csv_spec.rows import RowParser, RowValues
 from importers.model import ParseError
 from importers.numbers import normalise_organisation_number
+from importers.problems import Problems, TooManyErrorsError
 
 if TYPE_CHECKING:
     from _csv import Reader as Records
 
-MAX_ERRORS = 100
 #: Bytes that may stand in a file that is empty all the same (blanks, NULs, byte-order marks).
 _EMPTY_BYTES = b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"
 
@@ -54,8 +54,13 @@ class CsvRow(NamedTuple):
     unit_code: str | None
 
 
-class _TooManyErrorsError(Exception):
-    """Raised inside the reader once ``MAX_ERRORS`` errors are collected."""
+class ReadOptions(TypedDict, total=False):
+    """How to read a file, as ``CsvReader`` takes them; each left out has its default there."""
+
+    mapping: str | CsvMapping
+    supplier: str | None
+    encoding: str | None
+    today: date | None
 
 
 class _StopReadingError(Exception):
@@ -88,7 +93,7 @@ class CsvReader:
     ) -> None:
         self.data = data
         self.filename = filename
-        self.errors: list[ParseError] = []
+        self.problems = Problems(filename)
         self.data_rows = 0
         self.encoding: str | None = None
         self.mapping: CsvMapping | None = None
@@ -100,14 +105,14 @@ class CsvReader:
 
     # errors -----------------------------------------------------------------------------
 
+    @property
+    def errors(self) -> list[ParseError]:
+        """Every problem found so far (a file with any is refused)."""
+        return self.problems.errors
+
     def error(self, line: int | None, field: str, message: str) -> None:
         """Record one error; past ``MAX_ERRORS`` stop reading (the file is clearly wrong)."""
-        if len(self.errors) >= MAX_ERRORS - 1:
-            self.errors.append(
-                ParseError(self.filename, None, None, "file", f"more than {MAX_ERRORS - 1} errors; stopped reading")
-            )
-            raise _TooManyErrorsError
-        self.errors.append(ParseError(self.filename, line, None, field, message))
+        self.problems.error(field, message, line=line)
 
     def _refuse(self, line: int | None, field: str, message: str) -> _StopReadingError:
         """Record why the file cannot be read; raise what this returns."""
@@ -125,7 +130,7 @@ class CsvReader:
         """The valid rows as plain tuples in ``CsvRow`` field order (the fastest form)."""
         try:
             yield from self._rows()
-        except (_TooManyErrorsError, _StopReadingError):
+        except (TooManyErrorsError, _StopReadingError):
             return
 
     def _rows(self) -> Iterator[RowValues]:
@@ -261,18 +266,10 @@ def _delimiter(header_line: str, mapping: CsvMapping) -> str:
     return delimiter
 
 
-def iter_rows(
-    data: bytes,
-    filename: str,
-    *,
-    mapping: str | CsvMapping = DEFAULT_MAPPING,
-    supplier: str | None = None,
-    encoding: str | None = None,
-    today: date | None = None,
-) -> CsvReader:
+def iter_rows(data: bytes, filename: str, **options: Unpack[ReadOptions]) -> CsvReader:
     """The bulk fast path: typed ``CsvRow`` tuples, without building ``ParsedInvoice``.
 
     Iterate the returned reader; afterwards ``reader.errors`` lists every problem (rows with
     errors are skipped) and ``reader.encoding`` the encoding used.
     """
-    return CsvReader(data, filename, mapping=mapping, supplier=supplier, encoding=encoding, today=today)
+    return CsvReader(data, filename, **options)

@@ -21,8 +21,9 @@ The parts, in the order a file meets them:
   file that does not add up yields no invoice, only errors that name the rule and the two
   amounts;
 - ``invoice``: the rules at the end of the document, and the ``ParsedInvoice``;
-- underneath: ``values`` (typed, checked, cached element values), ``problems`` (errors and
-  warnings), ``state`` (what has been read) and ``context`` (the three together).
+- underneath: ``values`` (typed, checked, cached element values), ``importers.problems``
+  (errors and warnings, as the CSV reader collects them too) with ``problems`` (the rules'
+  findings), ``state`` (what has been read) and ``context`` (the three together).
 
 Paths in locations and errors use the conventional ``cac:``/``cbc:`` prefixes whatever the
 file uses, and start at the Invoice or CreditNote element (also inside an SBDH envelope):
@@ -32,12 +33,12 @@ line in the file where the element starts.
 
 from __future__ import annotations
 
+from importers.numbers import MAX_AMOUNT_DIGITS
 from importers.peppol.header import CREDIT_NOTE_TYPE_CODES
 from importers.peppol.names import NS_CAC, NS_CBC, NS_CREDIT_NOTE, NS_INVOICE, NS_SBDH
-from importers.peppol.problems import MAX_ERRORS
 from importers.peppol.rules import EN16931_CUSTOMIZATION, LINE_SLACK, PEPPOL_CUSTOMIZATION
 from importers.peppol.stream import DEFAULT_MAX_BYTES, parse_peppol
-from importers.peppol.values import MAX_AMOUNT_DIGITS
+from importers.problems import MAX_ERRORS
 
 __all__ = [
     "CREDIT_NOTE_TYPE_CODES",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from importers.peppol.problems import Problems
 from importers.peppol.state import KINDS, Document
 from importers.peppol.values import ValueReader
+from importers.problems import Problems
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,9 +9,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from importers.model import ParsedInvoice
+from importers.numbers import ORE_ZERO
 from importers.peppol import rules
 from importers.peppol.context import Context
-from importers.peppol.state import ORE_ZERO, Document, Totals
+from importers.peppol.state import Document, Totals
 from importers.peppol.values import negate
 
 

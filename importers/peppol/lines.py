@@ -157,14 +157,21 @@ def _allowance_charge(ctx: Context, parts: LineParts, el: Element) -> None:
 def _document_reference(ctx: Context, parts: LineParts, el: Element) -> None:
     if parts.object_ref is not None:  # the first reference to the invoiced object counts (BT-128)
         return
-    ref = type_code = None
-    for child in el:
-        if child.tag == T_ID:
-            ref = text_of(child)
-        elif child.tag == T_DOCUMENT_TYPE_CODE:
-            type_code = text_of(child)
+    ref, type_code = _child_texts(el, T_ID, T_DOCUMENT_TYPE_CODE)
     if type_code == INVOICED_OBJECT:
         parts.object_ref = ref
+
+
+def _child_texts(el: Element, first: str, second: str) -> tuple[str | None, str | None]:
+    """The texts of ``el``'s children tagged ``first`` and ``second`` (of the last of each;
+    ``None`` where there is none)."""
+    first_text = second_text = None
+    for child in el:
+        if child.tag == first:
+            first_text = text_of(child)
+        elif child.tag == second:
+            second_text = text_of(child)
+    return first_text, second_text
 
 
 #: What the other children of a line contribute, by tag.
@@ -236,12 +243,7 @@ def _tax_category(ctx: Context, el: Element, path: str, item: _Item) -> None:
 
 def _reference_property(el: Element) -> str | None:
     """The value of an IMEI or ICCID item property, ``None`` for any other property."""
-    name = value = None
-    for child in el:
-        if child.tag == T_NAME:
-            name = text_of(child)
-        elif child.tag == T_VALUE:
-            value = text_of(child)
+    name, value = _child_texts(el, T_NAME, T_VALUE)
     return value if name is not None and name.lower() in REFERENCE_PROPERTY_NAMES else None
 
 

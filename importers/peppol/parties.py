@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from importers.model import SupplierRef
 from importers.numbers import normalise_organisation_number
@@ -31,7 +31,7 @@ from importers.peppol.names import (
     scheme_of,
     text_of,
 )
-from importers.peppol.problems import Problems
+from importers.problems import Problems
 
 if TYPE_CHECKING:
     from lxml.etree import _Element as Element
@@ -41,19 +41,32 @@ SCHEME_ORGANISATION_NUMBER = "0007"
 SCHEME_SWEDISH_VAT = "9955"
 
 
+class _Identifier(NamedTuple):
+    """An identifier as the party writes it, with its scheme (``schemeID``, an ISO 6523 ICD)."""
+
+    value: str | None
+    scheme: str | None
+
+    @classmethod
+    def of(cls, el: Element) -> _Identifier:
+        return cls(text_of(el), scheme_of(el))
+
+
+_NO_IDENTIFIER = _Identifier(None, None)
+
+
 @dataclass(slots=True)
 class _PartyFacts:
     """The identifiers and names a cac:Party states."""
 
-    endpoint_id: str | None = None
-    endpoint_scheme: str | None = None
+    endpoint: _Identifier = _NO_IDENTIFIER
+    #: The legal entity's company id.
+    company: _Identifier = _NO_IDENTIFIER
+    identifications: list[_Identifier] = field(default_factory=list)
     name: str | None = None
     legal_name: str | None = None
     vat_id: str | None = None
-    company_id: str | None = None
-    company_scheme: str | None = None
     country: str | None = None
-    identifications: list[tuple[str | None, str | None]] = field(default_factory=list)
 
     @property
     def looks_swedish(self) -> bool:
@@ -62,19 +75,17 @@ class _PartyFacts:
     @property
     def company_id_is_organisation_number(self) -> bool:
         """The legal entity's company id is in scheme 0007, or in none on a Swedish party."""
-        scheme = self.company_scheme
+        scheme = self.company.scheme
         return scheme == SCHEME_ORGANISATION_NUMBER or (scheme is None and self.looks_swedish)
 
     @property
     def is_anonymous(self) -> bool:
-        return not (
-            self.endpoint_id or self.name or self.legal_name or self.vat_id or self.company_id or self.identifications
-        )
+        identified = self.endpoint.value or self.company.value or self.vat_id or self.identifications
+        return not (identified or self.name or self.legal_name)
 
 
 def _endpoint(facts: _PartyFacts, el: Element) -> None:
-    facts.endpoint_id = text_of(el)
-    facts.endpoint_scheme = scheme_of(el)
+    facts.endpoint = _Identifier.of(el)
 
 
 def _party_name(facts: _PartyFacts, el: Element) -> None:
@@ -84,7 +95,7 @@ def _party_name(facts: _PartyFacts, el: Element) -> None:
 def _identification(facts: _PartyFacts, el: Element) -> None:
     ident = el.find(T_ID)
     if ident is not None:
-        facts.identifications.append((text_of(ident), scheme_of(ident)))
+        facts.identifications.append(_Identifier.of(ident))
 
 
 def _postal_address(facts: _PartyFacts, el: Element) -> None:
@@ -100,8 +111,7 @@ def _legal_entity(facts: _PartyFacts, el: Element) -> None:
     facts.legal_name = text_of(el.find(T_REGISTRATION_NAME))
     company = el.find(T_COMPANY_ID)
     if company is not None:
-        facts.company_id = text_of(company)
-        facts.company_scheme = scheme_of(company)
+        facts.company = _Identifier.of(company)
 
 
 #: What each child of a cac:Party adds (keys are tags; any other child is ignored).
@@ -117,15 +127,16 @@ _PARTY_CHILDREN: dict[object, Callable[[_PartyFacts, Element], None]] = {
 
 def _organisation_number_candidates(facts: _PartyFacts) -> Iterator[str | None]:
     """The texts that may hold the organisationsnummer, most trustworthy first."""
-    if facts.endpoint_scheme == SCHEME_ORGANISATION_NUMBER:
-        yield facts.endpoint_id
-    if facts.company_id is not None and facts.company_id_is_organisation_number:
-        yield facts.company_id
+    endpoint = facts.endpoint
+    if endpoint.scheme == SCHEME_ORGANISATION_NUMBER:
+        yield endpoint.value
+    if facts.company.value is not None and facts.company_id_is_organisation_number:
+        yield facts.company.value
     for value, ident_scheme in facts.identifications:
         if ident_scheme == SCHEME_ORGANISATION_NUMBER:
             yield value
-    if facts.endpoint_scheme == SCHEME_SWEDISH_VAT:
-        yield facts.endpoint_id
+    if endpoint.scheme == SCHEME_SWEDISH_VAT:
+        yield endpoint.value
     if facts.vat_id is not None and facts.vat_id.upper().startswith("SE"):
         yield facts.vat_id
 
@@ -142,8 +153,8 @@ def read_party(party: Element, path: str, problems: Problems) -> SupplierRef:
     numbers = map(normalise_organisation_number, _organisation_number_candidates(facts))
     return SupplierRef(
         organisation_number=next(filter(None, numbers), None),
-        endpoint_id=facts.endpoint_id,
-        endpoint_scheme=facts.endpoint_scheme,
+        endpoint_id=facts.endpoint.value,
+        endpoint_scheme=facts.endpoint.scheme,
         name=facts.name or facts.legal_name,
         vat_id=facts.vat_id,
     )

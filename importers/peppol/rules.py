@@ -25,8 +25,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Generic, TypeVar
 
-from importers.peppol.problems import Finding, Problems
-from importers.peppol.state import ZERO, Document, LineAmounts, LineParts, TaxTotal, Totals
+from importers.numbers import ZERO
+from importers.peppol.problems import Finding
+from importers.peppol.state import Document, LineAmounts, LineParts, TaxTotal, Totals
+from importers.problems import Problems
 
 S = TypeVar("S")
 
@@ -80,7 +82,7 @@ def apply(rules: Sequence[Rule[S]], subject: S, problems: Problems) -> None:
     for rule in rules:
         finding = rule.check(subject)
         if finding is not None:
-            problems.record(finding, rule.rule_id)
+            finding.record(problems, rule.rule_id)
 
 
 @dataclass(frozen=True, slots=True)

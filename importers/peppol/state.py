@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from importers.model import AllowanceCharge, ParsedLine, SupplierRef
+from importers.numbers import ORE_ZERO, ZERO
 from importers.peppol.names import (
     T_CREDIT_NOTE,
     T_CREDIT_NOTE_LINE,
@@ -20,9 +21,6 @@ from importers.peppol.names import (
 
 if TYPE_CHECKING:
     from lxml.etree import _Element as Element
-
-ZERO = Decimal(0)
-ORE_ZERO = Decimal("0.00")
 
 
 @dataclass(frozen=True, slots=True)

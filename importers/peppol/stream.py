@@ -32,7 +32,7 @@ from importers.peppol.names import (
     prefixed,
     shown,
 )
-from importers.peppol.problems import TooManyErrorsError
+from importers.problems import TooManyErrorsError
 from importers.xmlsafe import sniff_xml
 
 if TYPE_CHECKING:

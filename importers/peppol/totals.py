@@ -9,10 +9,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from importers.numbers import ZERO
 from importers.peppol import rules
 from importers.peppol.context import Context
 from importers.peppol.names import T_TAX_AMOUNT, T_TAX_SUBTOTAL, T_TAXABLE_AMOUNT, cbc, local_name
-from importers.peppol.state import ZERO, TaxTotal
+from importers.peppol.state import TaxTotal
 
 if TYPE_CHECKING:
     from lxml.etree import _Element as Element

@@ -8,27 +8,33 @@ wherever it appears.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
-from importers.numbers import AmountError, decimals_of, parse_iso_date, parse_xml_decimal
+from importers.numbers import (
+    MAX_AMOUNT_DIGITS,
+    ORE,
+    ORE_ZERO,
+    AmountError,
+    decimals_of,
+    parse_iso_date,
+    parse_xml_decimal,
+)
 from importers.peppol.names import prefixed, text_of
-from importers.peppol.problems import Problems
 from importers.peppol.rules import CURRENCY_RULE
+from importers.problems import Problems
 
 if TYPE_CHECKING:
     from lxml.etree import _Element as Element
 
     from importers.peppol.state import Document
 
-#: Amounts have at most this many digits before the decimal point (far above any invoice,
-#: far below where ``Decimal`` arithmetic would start rounding).
-MAX_AMOUNT_DIGITS = 15
-ORE = Decimal("0.01")
-ORE_ZERO = Decimal("0.00")
 #: Bound on each per-file cache of repeated texts (dates, amounts, names).
 CACHE_LIMIT = 100_000
+
+V = TypeVar("V")
 
 
 def negate(value: Decimal) -> Decimal:
@@ -70,45 +76,44 @@ class ValueReader:
 
     def date(self, el: Element, path: str, suffix: str = "") -> date | None:
         """A date; ``path + suffix`` is only built when there is an error to report."""
-        raw = el.text
-        got = self._dates.get(raw) if raw is not None else None
-        if got is not None:
-            return got
-        text = text_of(el)
-        if text is None:
-            self._invalid(el, "empty date", path + suffix)
-            return None
-        got = self._dates.get(text)
-        if got is not None:
-            return got
-        try:
-            got = parse_iso_date(text)
-        except ValueError as exc:
-            self._invalid(el, str(exc), path + suffix)
-            return None
-        if len(self._dates) < CACHE_LIMIT and raw is not None:
-            self._dates[text] = self._dates[raw] = got
-        return got
+        return self._cached(el, self._dates, parse_iso_date, ValueError, path, suffix, "empty date")
 
     def rate(self, el: Element, path: str, suffix: str = "") -> Decimal | None:
         """A VAT percentage; ``None`` without an error when the element is empty."""
+        return self._cached(el, self._rates, parse_xml_decimal, AmountError, path, suffix, None)
+
+    def _cached(
+        self,
+        el: Element,
+        cache: dict[str, V],
+        parse: Callable[[str], V],
+        failure: type[ValueError],
+        path: str,
+        suffix: str,
+        empty: str | None,
+    ) -> V | None:
+        """The value of ``el``'s text, from ``cache`` (by the text as written and stripped) or
+        parsed; ``None`` for an empty element (an error when ``empty`` says what to report) and
+        for a text ``parse`` refuses with ``failure`` (reported, and never cached)."""
         raw = el.text
-        got = self._rates.get(raw) if raw is not None else None
+        got = cache.get(raw) if raw is not None else None
         if got is not None:
             return got
         text = text_of(el)
         if text is None:
+            if empty is not None:
+                self._invalid(el, empty, path + suffix)
             return None
-        got = self._rates.get(text)
+        got = cache.get(text)
         if got is not None:
             return got
         try:
-            got = parse_xml_decimal(text)
-        except AmountError as exc:
+            got = parse(text)
+        except failure as exc:
             self._invalid(el, str(exc), path + suffix)
             return None
-        if len(self._rates) < CACHE_LIMIT and raw is not None:
-            self._rates[text] = self._rates[raw] = got
+        if len(cache) < CACHE_LIMIT and raw is not None:
+            cache[text] = cache[raw] = got
         return got
 
     def number(self, el: Element, path: str, suffix: str) -> Decimal | None:

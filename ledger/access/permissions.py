@@ -11,8 +11,10 @@ from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
+import sqlalchemy as sa
 from flask import g, request
 from flask_login import current_user
+from sqlalchemy.sql.elements import SQLCoreOperations
 
 from ledger.access.models import Role, User
 from ledger.core.errors import Forbidden, NotAuthenticated
@@ -26,6 +28,7 @@ READ_ALL = frozenset({Role.ADMIN, Role.FINANCE, Role.PROCUREMENT, Role.AUDITOR})
 PERMISSIONS: dict[str, frozenset[Role]] = {
     "units.read": ALL,
     "units.write": frozenset({Role.ADMIN}),
+    "units.move": frozenset({Role.ADMIN, Role.FINANCE}),  # to another administration
     "organisation.read_all": READ_ALL,
     "suppliers.read": ALL,
     "suppliers.write": frozenset({Role.PROCUREMENT, Role.FINANCE, Role.ADMIN}),
@@ -53,11 +56,15 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "budgets.read": ALL,
     "budgets.write": frozenset({Role.FINANCE, Role.ADMIN}),
     "reports.read": frozenset({Role.FINANCE, Role.AUDITOR}),
+    "exports.sie": frozenset({Role.FINANCE}),  # hand the month over (recorded); auditors may only look
+    "accounts.read": frozenset({Role.ADMIN, Role.FINANCE, Role.AUDITOR}),
+    "accounts.write": frozenset({Role.ADMIN}),
     "audit.read": frozenset({Role.AUDITOR, Role.ADMIN}),
     "users.manage": frozenset({Role.ADMIN}),
 }
 
 F = TypeVar("F", bound=Callable[..., Any])
+S = TypeVar("S", bound=sa.Select[Any])
 
 
 def _is_api_request() -> bool:
@@ -109,6 +116,13 @@ def visible_unit_ids(user: User) -> set[int] | None:
     if user.role == Role.DEPARTMENT:
         return {unit.id for unit in user.units}
     return None
+
+
+def visible_only(query: S, user: User, clause: Callable[[set[int]], SQLCoreOperations[bool]]) -> S:
+    """``query`` limited to what ``user`` may see: for a department user the rows that meet
+    ``clause(ids of their units)``, e.g. ``JournalEntry.unit_id.in_``; for anyone else unchanged."""
+    scope = visible_unit_ids(user)
+    return query if scope is None else query.where(clause(scope))
 
 
 def ensure_unit_visible(user: User, unit: BudgetUnit) -> None:

@@ -76,15 +76,22 @@ def allocate_period(period: str) -> Any:
     return result.as_dict()
 
 
+class CloseBody(ma.Schema):
+    force_reason = ma.fields.String(load_default=None, validate=ma.validate.Length(max=500), metadata={
+        "description": "Close although lines are not allocated, for this reason (kept in the audit log)"})
+
+
 @periods_blp.route("/<period>/close", methods=["POST"])
 @require("allocation.run")
+@periods_blp.arguments(CloseBody, required=False)
 @periods_blp.response(200)
-@periods_blp.alt_response(409, description="The period is already closed")
-def close_period(period: str) -> Any:
+@periods_blp.alt_response(409, description="Already closed, or lines not allocated and no force_reason")
+def close_period(body: dict[str, Any] | None, period: str) -> Any:
     """Close the period: it takes no more entries; corrections go to the next open period."""
-    closed = periods.close(g.user, g.user.organisation_id, period)
-    return {"period": closed.period, "status": closed.status.value,
-            "closed_at": closed.closed_at.isoformat() if closed.closed_at else None}
+    closed = periods.close(g.user, g.user.organisation_id, period, force_reason=(body or {}).get("force_reason"))
+    return {"period": closed.period.period, "status": closed.period.status.value,
+            "closed_at": closed.period.closed_at.isoformat() if closed.period.closed_at else None,
+            "unallocated_lines": closed.unallocated}
 
 
 @journal_blp.route("")

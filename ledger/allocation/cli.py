@@ -10,7 +10,7 @@ import click
 from ledger.allocation import periods
 from ledger.allocation.check import check
 from ledger.allocation.engine import allocate
-from ledger.cli.common import ledger_organisation, organisation_option
+from ledger.cli.common import ledger_organisation, organisation_option, periods_group
 
 
 @click.command("allocate", help="Allocate every imported line of the period's invoices (PERIOD: YYYY-MM).")
@@ -36,18 +36,17 @@ def allocate_command(period: str, as_json: bool, orgnr: str | None) -> None:
         click.echo(f"  {rule:<20} {amount:>14.2f}")
 
 
-@click.group("periods", help="Accounting periods.")
-def periods_group() -> None:
-    pass
-
-
-@periods_group.command("close", help="Lock a period; later corrections go to the next open period.")
+@periods_group.command("close", help="Lock a period; later corrections go to the next open period. Refused "
+                                      "while lines of the month are not allocated, unless --force with a reason.")
 @click.argument("period")
+@click.option("--force", "reason", metavar="REASON",
+              help="Close although lines are not allocated; the reason is kept in the audit log.")
 @organisation_option
-def close_command(period: str, orgnr: str | None) -> None:
+def close_command(period: str, reason: str | None, orgnr: str | None) -> None:
     organisation = ledger_organisation(orgnr)
-    periods.close(None, organisation.id, period)
-    click.echo(f"{period} is closed.")
+    closed = periods.close(None, organisation.id, period, force_reason=reason)
+    click.echo(f"{period} is closed." + (f" {closed.unallocated} lines were not allocated: {reason}"
+                                         if closed.unallocated else ""))
 
 
 @click.command("check", help="Verify the ledger's invariants; exit status 1 lists the violations.")

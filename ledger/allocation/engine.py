@@ -32,8 +32,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
 
 from ledger.access.models import User
+from ledger.accounting.plan import AccountingSettings
+from ledger.accounting.service import settings_of
 from ledger.allocation import periods, rules
-from ledger.allocation.accounts import AccountPlan, account_plan
 from ledger.allocation.models import AllocationRun, JournalEntry, PeriodStatus
 from ledger.allocation.rules import Piece, Rule, Span, UnitFacts
 from ledger.audit import service as audit
@@ -169,7 +170,7 @@ class _Runner:
     is_correction: bool
     result: AllocationResult
     progress: Progress | None
-    plan: AccountPlan = field(init=False, default_factory=account_plan)
+    plan: AccountingSettings = field(init=False)
     carrier_id: int = field(init=False)
     units: dict[int, UnitFacts] = field(init=False, default_factory=dict)
     unit_dims: dict[int, tuple[int, str | None]] = field(init=False, default_factory=dict)
@@ -181,6 +182,7 @@ class _Runner:
     reasons: dict[tuple[int, int | None, str, int | None], str] = field(init=False, default_factory=dict)
 
     def __post_init__(self, booked_on: date) -> None:
+        self.plan = settings_of(self.organisation_id)
         self.carrier_id = switchboard_carrier(self.organisation_id).id
         # The administration a unit belonged to in the booked month, so reorganisations keep history.
         history = AdministrationHistory(self.organisation_id)
@@ -348,7 +350,7 @@ class _Runner:
                 for piece in rules.follow_line(share, pieces):
                     target[self._key(line_id, piece, account, ac_id)] += piece.amount
         if invoice.rounding:
-            target[Key(None, None, self.plan.rounding, Rule.ROUNDING, None, None)] += invoice.rounding
+            target[Key(None, None, self.plan.rounding_account, Rule.ROUNDING, None, None)] += invoice.rounding
         for line_id, (_, pieces) in placed.items():
             for piece in pieces:
                 if piece.reason:
@@ -357,7 +359,7 @@ class _Runner:
 
     def _key(self, line_id: int, piece: Piece, account: str, ac_id: int | None) -> Key:
         if piece.rule == Rule.SUSPENSE:
-            account = self.plan.suspense
+            account = self.plan.suspense_account
         return Key(line_id, piece.unit_id, account, piece.rule, piece.assignment_id, ac_id)
 
     # writing ---------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased, with_polymorphic
 
 from ledger.access.models import User
-from ledger.access.permissions import visible_unit_ids
+from ledger.access.permissions import visible_only, visible_unit_ids
 from ledger.allocation.models import JournalEntry, Period
 from ledger.allocation.rules import Rule
 from ledger.core.errors import NotFound
@@ -77,9 +77,7 @@ def entries(user: User, *, period: str | None = None, unit: BudgetUnit | None = 
         query = query.where(Period.period == period)
     if unit is not None:
         query = query.where(JournalEntry.unit_id == unit.id)
-    scope = visible_unit_ids(user)
-    if scope is not None:
-        query = query.where(JournalEntry.unit_id.in_(scope))
+    query = visible_only(query, user, JournalEntry.unit_id.in_)
     if rule:
         query = query.where(JournalEntry.rule == rule)
     if invoice_line_id:
@@ -196,7 +194,5 @@ def entries_by_id(user: User, ids: list[int]) -> list[EntryView]:
     if not ids:
         return []
     query = _entry_query().where(JournalEntry.id.in_(ids), JournalEntry.organisation_id == user.organisation_id)
-    scope = visible_unit_ids(user)
-    if scope is not None:
-        query = query.where(JournalEntry.unit_id.in_(scope))
+    query = visible_only(query, user, JournalEntry.unit_id.in_)
     return [EntryView(*row) for row in db.session.execute(query.order_by(JournalEntry.id))]

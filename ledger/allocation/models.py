@@ -108,3 +108,20 @@ class JournalEntry(Model):
         default=False, comment="Booked here because the period it belongs to was closed"
     )
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, comment="When written")
+
+
+class PeriodAdministration(Model):
+    """Which administration each unit belonged to when its period was closed.
+
+    A unit may later be moved to another administration from a date in a closed month; the
+    move is true from that date, but a closed month's figures per administration (its budget
+    against actual) stay as they were when it was closed. Entries carry their administration
+    as booked; budgets are attributed through this snapshot, written by ``periods.close``.
+    """
+
+    __tablename__ = "period_administration"
+
+    period_id: Mapped[int] = mapped_column(sa.ForeignKey("period.id"), primary_key=True, comment="The closed period")
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("budget_unit.id"), primary_key=True, comment="The unit")
+    administration_id: Mapped[int] = mapped_column(sa.ForeignKey("administration.id"),
+                                                   comment="Its administration in that month, as closed")

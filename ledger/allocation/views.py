@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import flash, g, redirect, render_template, request, url_for
@@ -13,6 +12,7 @@ from ledger.access.permissions import authorise, require
 from ledger.allocation import journal, periods
 from ledger.allocation.engine import allocate
 from ledger.allocation.forms import PeriodActionForm, ResolveSuspenseForm
+from ledger.core import clock
 from ledger.core.errors import LedgerError
 from ledger.database.transaction import savepoint
 from ledger.organisation import service as unit_service
@@ -44,7 +44,7 @@ def periods_page() -> Any:
     listed = periods.list_periods(g.user.organisation_id)
     totals = {p.period: journal.totals_by_rule(g.user.organisation_id, p.period) for p in listed}
     return render_template("allocation/periods.html", form=form, periods=listed, totals=totals, result=result,
-                           this_month=f"{date.today():%Y-%m}")
+                           this_month=f"{clock.today():%Y-%m}")
 
 
 @blueprint.route("/suspense", methods=["GET", "POST"])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 import marshmallow as ma
@@ -14,6 +13,7 @@ from ledger.access.permissions import require
 from ledger.api.schemas import Amount, UnitSchema
 from ledger.budgets import costs
 from ledger.budgets import service as budget_service
+from ledger.core import clock
 from ledger.core.categories import BudgetCategory
 from ledger.core.errors import BadRequest, ValidationFailed
 from ledger.core.money import ZERO
@@ -38,8 +38,25 @@ def get_unit(code: str) -> Any:
     return unit_service.get_unit(g.user, code)
 
 
+class AdministrationMove(ma.Schema):
+    administration = ma.fields.String(required=True, metadata={"description": "Code of the administration"})
+    valid_from = ma.fields.Date(required=True, metadata={"description": "First day in it (may be in a closed month)"})
+
+
+@blp.route("/<code>/administration", methods=["POST"])
+@blp.arguments(AdministrationMove)
+@blp.response(200, UnitSchema)
+@require("units.move")
+def move_administration(move: dict[str, Any], code: str) -> Any:
+    """Move the unit to another administration from a date; a closed month keeps its figures."""
+    unit = unit_service.get_unit(g.user, code)
+    administration = unit_service.get_administration(g.user.organisation_id, move["administration"])
+    unit_service.move_to_administration(g.user, unit, administration, move["valid_from"])
+    return unit
+
+
 class YearQuery(ma.Schema):
-    year = ma.fields.Integer(load_default=lambda: date.today().year, validate=ma.validate.Range(2000, 2100))
+    year = ma.fields.Integer(load_default=lambda: clock.today().year, validate=ma.validate.Range(2000, 2100))
 
 
 def _unit_year(path: str) -> Callable[[Callable[..., Any]], Any]:

@@ -18,8 +18,10 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from ledger.allocation import periods
 from ledger.allocation.models import JournalEntry, Period
 from ledger.budgets.models import Budget
+from ledger.core import clock
 from ledger.core.categories import BudgetCategory, Category
 from ledger.core.money import ZERO, from_ore
 from ledger.database import db
@@ -107,11 +109,18 @@ def _current_month(year: int, today: date) -> int:
 def cost_tables(organisation_id: int, year: int, today: date | None = None, *,
                 unit_ids: set[int] | None = None) -> tuple[dict[int, CostTable], dict[int, CostTable]]:
     """Per unit and per administration, in four grouped queries."""
-    today = today or date.today()
+    today = today or clock.today()
     current = _current_month(year, today)
     by_unit: dict[int, CostTable] = defaultdict(lambda: CostTable(year, current))
     by_admin: dict[int, CostTable] = defaultdict(lambda: CostTable(year, current))
     history = AdministrationHistory(organisation_id)
+    frozen = periods.closed_administrations(organisation_id, f"{year}-01", f"{year}-12")
+
+    def administration(unit_id: int, month: int) -> int:
+        """As the month was closed, if it is; else as the history says (a later move stays out)."""
+        as_closed = frozen.get(f"{year}-{month:02d}", {}).get(unit_id)
+        return as_closed if as_closed is not None else history.on(unit_id, date(year, month, 1))
+
     budget_query = (sa.select(Budget.unit_id, Budget.category, Budget.month, raw_ore(Budget.amount))
                     .where(Budget.organisation_id == organisation_id, Budget.year == year))
     if unit_ids is not None:
@@ -119,7 +128,7 @@ def cost_tables(organisation_id: int, year: int, today: date | None = None, *,
     for unit_id, category, month, ore in db.session.execute(budget_query):
         amount = from_ore(ore)
         by_unit[unit_id]._row(by_unit[unit_id].budget, category)[month - 1] += amount
-        admin = history.on(unit_id, date(year, month, 1))
+        admin = administration(unit_id, month)
         by_admin[admin]._row(by_admin[admin].budget, category)[month - 1] += amount
     actual_query = (
         sa.select(JournalEntry.unit_id, JournalEntry.administration_id, Period.period, InvoiceLine.category,
@@ -136,7 +145,7 @@ def cost_tables(organisation_id: int, year: int, today: date | None = None, *,
         amount = from_ore(ore or 0)
         month = int(period[5:7])
         budget_category = BUDGET_CATEGORY[category]
-        for table in (by_unit[unit_id], by_admin[admin_id or history.on(unit_id, date(year, month, 1))]):
+        for table in (by_unit[unit_id], by_admin[admin_id or administration(unit_id, month)]):
             table._row(table.actual, budget_category)[month - 1] += amount
             if category != Category.ONE_OFF:
                 table._row(table.recurring, budget_category)[month - 1] += amount
@@ -153,7 +162,7 @@ class Rollup:
 def rollup(organisation_id: int, year: int, today: date | None = None,
            unit_ids: set[int] | None = None) -> Rollup:
     """The organisation, its administrations and its units (or only ``unit_ids``)."""
-    today = today or date.today()
+    today = today or clock.today()
     by_unit, by_admin = cost_tables(organisation_id, year, today, unit_ids=unit_ids)
     organisation = CostTable(year, _current_month(year, today))
     for table in by_unit.values():
@@ -174,7 +183,7 @@ def rollup(organisation_id: int, year: int, today: date | None = None,
 
 def unit_table(unit: BudgetUnit, year: int, today: date | None = None) -> CostTable:
     by_unit, _ = cost_tables(unit.organisation_id, year, today, unit_ids={unit.id})
-    return by_unit.get(unit.id, CostTable(year, _current_month(year, today or date.today())))
+    return by_unit.get(unit.id, CostTable(year, _current_month(year, today or clock.today())))
 
 
 def entries_behind(unit: BudgetUnit, year: int, month: int, category: BudgetCategory) -> sa.Select:

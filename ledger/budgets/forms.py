@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, IntegerField, SelectField
+from wtforms import DateField, DecimalField, IntegerField, SelectField
 from wtforms.validators import DataRequired, Optional
 
 MONTH_FIELDS = tuple(f"m{month}" for month in range(1, 13))
@@ -38,3 +38,10 @@ class BudgetForm(FlaskForm):
 
 for _name in MONTH_FIELDS:  # WTForms takes fields added to the class afterwards, in the order made
     setattr(BudgetForm, _name, DecimalField(places=2, validators=[Optional()]))
+
+
+class AdministrationForm(FlaskForm):
+    """Move the unit to another administration from a date."""
+
+    administration = SelectField(_l("Administration"), validators=[DataRequired()])
+    valid_from = DateField(_l("From"), validators=[DataRequired()])

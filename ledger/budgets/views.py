@@ -17,13 +17,15 @@ from ledger.access.permissions import allowed, authorise, require, visible_unit_
 from ledger.allocation import journal
 from ledger.budgets import costs
 from ledger.budgets import service as budget_service
-from ledger.budgets.forms import BudgetForm
+from ledger.budgets.forms import AdministrationForm, BudgetForm
+from ledger.core import clock
 from ledger.core.categories import BudgetCategory
 from ledger.core.errors import LedgerError
 from ledger.database import db
 from ledger.database.transaction import savepoint
-from ledger.i18n import money, number
+from ledger.i18n import day, money, number
 from ledger.organisation import service as unit_service
+from ledger.organisation.models import BudgetUnit
 from ledger.web import NAVIGATION, blueprint
 from ledger.web.forms import required
 from reports.svg_chart import budget_actual_chart
@@ -33,9 +35,9 @@ NAVIGATION.insert(0, ("web.index", _l("Overview"), "units.read"))
 
 def _year() -> int:
     try:
-        return int(request.args.get("year", date.today().year))
+        return int(request.args.get("year", clock.today().year))
     except ValueError:
-        return date.today().year
+        return clock.today().year
 
 
 def _month_labels() -> list[str]:
@@ -107,8 +109,36 @@ def unit(code: str) -> Any:
     return render_template(
         "unit.html", unit=budget_unit, summary=unit_service.unit_summary(budget_unit), year=year, table=table,
         chart=chart(table, title, link), months=_month_labels(), form=form, drill=drill,
+        administration_form=_administration_form(budget_unit) if allowed(g.user, "units.move") else None,
         history=budget_service.history(budget_unit, year) if allowed(g.user, "budgets.read") else [],
     )
+
+
+@blueprint.route("/units/<code>/administration", methods=["POST"], endpoint="unit_administration")
+@require("units.move")
+def unit_administration(code: str) -> Any:
+    budget_unit = unit_service.get_unit(g.user, code)
+    form = _administration_form(budget_unit)
+    if form.validate_on_submit():
+        try:
+            administration = unit_service.get_administration(g.user.organisation_id, required(form.administration.data))
+            with savepoint():
+                unit_service.move_to_administration(g.user, budget_unit, administration, required(form.valid_from.data))
+            flash(_("%(unit)s belongs to %(administration)s from %(day)s.", unit=budget_unit.name,
+                    administration=administration.name, day=day(form.valid_from.data)), "ok")
+        except LedgerError as error:
+            flash(error.message, "error")
+    else:
+        flash(_("Choose an administration and a date."), "error")
+    return redirect(url_for("web.unit", code=code))
+
+
+def _administration_form(budget_unit: BudgetUnit) -> AdministrationForm:
+    form = AdministrationForm()
+    form.administration.choices = [(a.code, f"{a.code} {a.name}")
+                                   for a in unit_service.administrations(budget_unit.organisation_id)
+                                   if a.id != budget_unit.administration_id]
+    return form
 
 
 @blueprint.route("/units/<code>/<int:year>/<int:month>")

@@ -13,6 +13,11 @@ organisation_option = click.option(
 )
 
 
+#: ``periods``: a group several features add to (allocation: ``close``; closing: ``status``),
+#: as they add pages to ``ledger.web.NAVIGATION``.
+periods_group = click.Group("periods", help="Accounting periods: the month-end checklist and the close.")
+
+
 def ledger_organisation(orgnr: str | None = None) -> Organisation:
     """The organisation a command works on: the one that keeps a ledger, or the one named."""
     query = sa.select(Organisation).where(Organisation.keeps_ledger.is_(True))

@@ -27,6 +27,11 @@ def quantize(value: Decimal | int | str) -> Decimal:
     return Decimal(value).quantize(ORE, rounding=ROUND_HALF_UP)
 
 
+def percent_of(amount: Decimal, percent: Decimal) -> Decimal:
+    """``percent`` % of ``amount`` in whole öre, half up (a VAT amount from its taxable amount)."""
+    return quantize(amount * percent / 100)
+
+
 def is_ore_exact(value: Decimal) -> bool:
     """True when ``value`` has no fraction of an öre."""
     return value == value.quantize(ORE)

@@ -11,7 +11,10 @@ when what they did is kept:
 - a page that shows a refused change instead of raising wraps the change in ``with
   savepoint():``, so that nothing of it is kept while the page goes on to say why;
 - work that is one transaction per item by design (an import is one transaction per file)
-  says so in its service, which runs each item in ``with unit_of_work():``.
+  says so in its service, which runs each item in ``with unit_of_work():``;
+- work a service wants done once per unit of work, however often it asks, registers with
+  :func:`before_commit` and runs, inside the transaction, just before :func:`commit` (the
+  allocation books corrections for closed months this way).
 """
 
 from __future__ import annotations
@@ -25,16 +28,36 @@ from flask import Flask, current_app
 
 from ledger.database import db
 
+_BEFORE_COMMIT = "ledger.before_commit"
+
+
+def before_commit(key: str, work: Callable[[], None]) -> None:
+    """Run ``work`` once just before this unit of work commits (once per ``key``)."""
+    db.session.info.setdefault(_BEFORE_COMMIT, {})[key] = work
+
+
+def commit() -> None:
+    """Do the work registered with :func:`before_commit` (it may register more), then commit."""
+    while pending := db.session.info.pop(_BEFORE_COMMIT, None):
+        for work in pending.values():
+            work()
+    db.session.commit()
+
+
+def rollback() -> None:
+    db.session.info.pop(_BEFORE_COMMIT, None)
+    db.session.rollback()
+
 
 @contextmanager
 def unit_of_work() -> Iterator[None]:
     """Commit what the block did when it ends normally; roll it back when it raises."""
     try:
         yield
+        commit()
     except BaseException:
-        db.session.rollback()
+        rollback()
         raise
-    db.session.commit()
 
 
 @contextmanager
@@ -49,13 +72,13 @@ def _in_transaction(view: Callable[..., Any]) -> Callable[..., Any]:
     def run(*args: Any, **kwargs: Any) -> Any:
         try:
             response = current_app.make_response(view(*args, **kwargs))
+            if response.status_code < 400:
+                commit()  # inside the try: work done before the commit can still refuse cleanly
+            else:
+                rollback()
         except BaseException:
-            db.session.rollback()
+            rollback()
             raise
-        if response.status_code < 400:
-            db.session.commit()
-        else:
-            db.session.rollback()
         return response
 
     return run

@@ -1,4 +1,4 @@
-"""``demo load``: build the demo organisation (see ``ledger.demo_data``).
+"""``demo load``: build the demo organisation (see ``ledger.demo.data``).
 
 Deterministic (a seeded random generator, dates relative to today) and idempotent: every
 row is looked up by its natural key first, so a second run adds nothing.
@@ -18,9 +18,11 @@ from stdnum import luhn
 
 from ledger.access.models import Role, User
 from ledger.access.service import create_user
+from ledger.accounting import service as accounting
 from ledger.allocation.models import JournalEntry
 from ledger.audit import service as audit
 from ledger.budgets.models import Budget
+from ledger.core import clock
 from ledger.core.categories import BudgetCategory, Category
 from ledger.core.identifiers import phone_number
 from ledger.core.money import split
@@ -61,7 +63,7 @@ class DemoSummary:
 
 def load(today: date | None = None) -> DemoSummary:
     """Create whatever of the demo organisation is missing. The caller commits."""
-    today = today or date.today()
+    today = today or clock.today()
     rng = random.Random(1446)  # Karlsborg's kommunkod: the same demo every time
     summary = DemoSummary()
     karlsborg = _organisations(summary)
@@ -74,6 +76,7 @@ def load(today: date | None = None) -> DemoSummary:
     _coverage_exception(karlsborg, suppliers, today, summary)
     _budgets(karlsborg, units, today.year, summary)
     _users(karlsborg, summary)
+    _accounting_settings()
     db.session.flush()
     _invoices_and_allocation(karlsborg, today, summary)
     if summary.added:
@@ -81,6 +84,12 @@ def load(today: date | None = None) -> DemoSummary:
                      after=summary.added, organisation_id=karlsborg.id)
     summary.totals = _totals(karlsborg.id)
     return summary
+
+
+def _accounting_settings() -> None:
+    """Every ledger's settings stored from the defaults (the accounting page shows them)."""
+    for organisation in db.session.scalars(sa.select(Organisation).where(Organisation.keeps_ledger.is_(True))):
+        accounting.seed(organisation)
 
 
 def _get_or_add(model: type[M], summary: DemoSummary, what: str, key: dict[str, Any], **values: object) -> M:
@@ -427,8 +436,7 @@ def _current_units(organisation_id: int, day: date) -> dict[int, str]:
     rows = db.session.execute(
         sa.select(Assignment.asset_id, BudgetUnit.ansvar)
         .join(BudgetUnit, BudgetUnit.id == Assignment.unit_id)
-        .where(Assignment.organisation_id == organisation_id, Assignment.valid_from <= day,
-               sa.or_(Assignment.valid_to.is_(None), Assignment.valid_to > day))
+        .where(Assignment.organisation_id == organisation_id, Assignment.in_force_on(day))
     )
     return {asset_id: ansvar for asset_id, ansvar in rows}
 

@@ -4,6 +4,10 @@ An asset belongs to at most one unit on any day: rows of the same asset never ov
 Moving an asset ends the current row the day before the new one starts (``valid_to`` is
 exclusive, so the old row gets ``valid_to = valid_from`` of the new one). History is never
 rewritten: a row that already started before the move is ended, not changed in place.
+
+A change may be dated in a closed month. It is never refused for that: every change says so
+through ``assignments_changed``, and ``allocation.corrections`` books what it means for the
+closed months in the first open one.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
+from blinker import Namespace
 
 from ledger.access.models import User
 from ledger.audit import service as audit
@@ -18,6 +23,16 @@ from ledger.core.errors import Conflict, ValidationFailed
 from ledger.database import db
 from ledger.inventory.models import Asset, Assignment
 from ledger.organisation.models import BudgetUnit
+
+#: Sent whenever an organisation's assignments change from a day on (a move, a reorganisation, a
+#: new or ended assignment): the sender is the organisation's id, ``day`` the first day changed,
+#: ``actor`` who changed it.
+assignments_changed = Namespace().signal("assignments-changed")
+
+
+def changed_from(actor: User | None, organisation_id: int, day: date) -> None:
+    """Say that the organisation's assignments changed from ``day`` on."""
+    assignments_changed.send(organisation_id, day=day, actor=actor)
 
 
 def assignments_of(asset: Asset) -> list[Assignment]:
@@ -30,11 +45,11 @@ def overlapping(asset: Asset, valid_from: date, valid_to: date | None) -> list[A
     """Rows of ``asset`` that share at least one day with [valid_from, valid_to)."""
     query = sa.select(Assignment).where(
         Assignment.asset_id == asset.id,
-        sa.or_(Assignment.valid_to.is_(None), Assignment.valid_to > valid_from),
+        Assignment.not_ended_by(valid_from),
     )
     if valid_to is not None:
         query = query.where(Assignment.valid_from < valid_to)
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(query.order_by(Assignment.valid_from)))
 
 
 def add_assignment(
@@ -75,6 +90,7 @@ def add_assignment(
         after={"asset": asset.describe(), "unit": unit.ansvar, "valid_from": valid_from, "valid_to": valid_to},
         organisation_id=asset.organisation_id,
     )
+    changed_from(actor, asset.organisation_id, valid_from)
     return row
 
 
@@ -110,8 +126,7 @@ def unit_on(asset: Asset, day: date) -> BudgetUnit | None:
     row = db.session.scalar(
         sa.select(Assignment).where(
             Assignment.asset_id == asset.id,
-            Assignment.valid_from <= day,
-            sa.or_(Assignment.valid_to.is_(None), Assignment.valid_to > day),
+            Assignment.in_force_on(day),
         )
     )
     return row.unit if row else None

@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 from ledger.access.models import User
 from ledger.database import db
 from ledger.inventory.models import Assignment, Handset, Subscription
-from ledger.inventory.register import covering, day_of
+from ledger.inventory.register import day_of
 from ledger.inventory.search import number_clause
 from ledger.organisation.models import Administration, BudgetUnit
 
@@ -40,7 +40,7 @@ def directory(user: User, *, unit: str | None = None, q: str | None = None,
     """Active numbers with the unit they belong to today, its administration and the function
     or shared-phone label. Personal names only where the organisation stores them."""
     day = day_of(today)
-    current = sa.select(Assignment).where(covering(day)).subquery()
+    current = sa.select(Assignment).where(Assignment.in_force_on(day)).subquery()
     phone = aliased(Handset, flat=True)  # an asset of its own: the subscription's asset row is another
     query = (
         sa.select(Subscription, BudgetUnit, Administration, phone)

@@ -25,7 +25,6 @@ from ledger.inventory.models import Asset, Handset, HandsetStatus, Subscription,
 from ledger.inventory.register import (
     day_of,
     ensure_asset_visible,
-    ensure_period_open,
     invalid,
     kind_of,
     lock_assets,
@@ -340,7 +339,7 @@ def _end_assignments(actor: User, asset: Asset, on: date, doing: str, refusal: s
         raise Conflict(f"{asset.describe()} is assigned to {later[0].unit.ansvar} from {later[0].valid_from}"
                        f"{refusal}")
     if rows:
-        ensure_period_open(asset.organisation_id, on, f"{doing} {asset.describe()}")
+        assignment_service.changed_from(actor, asset.organisation_id, on)
     for row in rows:
         before = {"unit": row.unit.ansvar, "valid_from": row.valid_from, "valid_to": row.valid_to}
         row.valid_to = on

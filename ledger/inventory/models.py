@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
 
 from ledger.database import Model
 from ledger.database.types import Money, Timestamp, enum_column, utcnow
+from ledger.database.validity import ValidRange
 from ledger.organisation.models import BudgetUnit
 
 
@@ -166,14 +167,14 @@ class Handset(Asset):
     )
 
 
-class Assignment(Model):
+class Assignment(ValidRange, Model):
     """Which budget unit an asset (a subscription or a handset) belongs to, from ``valid_from``
     up to (not including) ``valid_to``. Never overwritten: a move ends one row and starts
-    another. No two rows of the same asset overlap (checked by ``services.assignments``)."""
+    another. No two rows of the same asset overlap (checked by ``inventory.assignments``)."""
 
     __tablename__ = "assignment"
     __table_args__ = (
-        sa.CheckConstraint("valid_to IS NULL OR valid_to > valid_from", name="valid_range"),
+        ValidRange.check(),
         sa.Index("ix_assignment_asset_period", "asset_id", "valid_from"),
     )
 
@@ -198,9 +199,6 @@ class Assignment(Model):
 
     unit: Mapped[BudgetUnit] = relationship()
     asset: Mapped[Asset] = relationship(back_populates="assignments")
-
-    def covers(self, day: date) -> bool:
-        return self.valid_from <= day and (self.valid_to is None or day < self.valid_to)
 
 
 class AssignmentRequest(Model):

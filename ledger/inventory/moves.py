@@ -1,7 +1,7 @@
 """Moving assets between units: single moves, department requests, reorganisations, closing units.
 
 Managers must report changes (new staff, moves, reorganisations). Finance and admin move an
-asset from a date (``services.assignments.move`` ends the old row and starts a new one, so
+asset from a date (``inventory.assignments.move`` ends the old row and starts a new one, so
 history is kept); a department user's move is a *request* (``AssignmentRequest``) that
 finance approves (which performs the move) or rejects. A reorganisation moves every asset of
 one unit — or a listed split of them — in one unit of work with one audit event. A move
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from ledger.access.models import User
-from ledger.access.permissions import ensure_unit_visible, visible_unit_ids
+from ledger.access.permissions import ensure_unit_visible, visible_only
 from ledger.audit import service as audit
 from ledger.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ledger.database import db
@@ -28,10 +28,8 @@ from ledger.database.types import utcnow
 from ledger.inventory import assignments as assignment_service
 from ledger.inventory.models import Asset, Assignment, AssignmentRequest, Subscription
 from ledger.inventory.register import (
-    covering,
     day_of,
     ensure_asset_visible,
-    ensure_period_open,
     find_asset,
     invalid,
     is_department,
@@ -77,7 +75,6 @@ def move_asset(actor: User, asset: Asset, unit: BudgetUnit, valid_from: date, re
     if unit.organisation_id != actor.organisation_id:
         raise NotFound(f"No budget unit with ansvar {unit.ansvar}")
     _check_target(asset, unit, valid_from)
-    ensure_period_open(actor.organisation_id, valid_from, f"moving {asset.describe()}")
     if is_department(actor):
         return MoveOutcome(asset, request=_request(actor, asset, unit, valid_from, reason, day_of(today)))
     return MoveOutcome(asset, assignment=_perform(actor, asset, unit, valid_from))
@@ -169,10 +166,9 @@ def list_requests(user: User, status: str | None = REQUESTED, request_id: int | 
         query = query.where(AssignmentRequest.status == status)
     if request_id is not None:
         query = query.where(AssignmentRequest.id == request_id)
-    scope = visible_unit_ids(user)
-    if scope is not None:
-        query = query.where(sa.or_(AssignmentRequest.from_unit_id.in_(scope), AssignmentRequest.to_unit_id.in_(scope),
-                                   AssignmentRequest.requested_by_id == user.id))
+    query = visible_only(query, user, lambda scope: sa.or_(
+        AssignmentRequest.from_unit_id.in_(scope), AssignmentRequest.to_unit_id.in_(scope),
+        AssignmentRequest.requested_by_id == user.id))
     return [
         RequestRecord(req, asset.describe(), src, dst, who, decided)
         for req, src, dst, asset, who, decided in db.session.execute(query)
@@ -199,7 +195,6 @@ def decide_request(actor: User, request_id: int, approve: bool, today: date | No
     before = {"status": request.status}
     if approve:
         _check_target(asset, to_unit, request.valid_from)
-        ensure_period_open(actor.organisation_id, request.valid_from, f"moving {asset.describe()}")
         _perform(actor, asset, to_unit, request.valid_from)
     request.status = APPROVED if approve else REJECTED
     request.decided_by_id = actor.id
@@ -260,7 +255,6 @@ def reorganise(actor: User, from_code: str, valid_from: date, *, to: str | None 
     source = unit_by_code(org, from_code)
     if not to and not moves:
         raise invalid("to", "Give the unit to move to (to) or a list of moves")
-    ensure_period_open(org, valid_from, f"reorganising {source.ansvar}")
     keyed = {(row.asset.type.value, row.asset.identifier): row for row in _assigned_on(source, valid_from)}
     targets = _targets(actor, source, valid_from, keyed, to, moves)
     units = _target_units(source, valid_from, set(targets.values()))
@@ -278,7 +272,7 @@ def _assigned_on(source: BudgetUnit, valid_from: date) -> list[Assignment]:
     query = (
         sa.select(Assignment)
         .where(Assignment.organisation_id == source.organisation_id, Assignment.unit_id == source.id,
-               covering(valid_from))
+               Assignment.in_force_on(valid_from))
         .options(joinedload(Assignment.asset))
     )
     rows = list(db.session.scalars(query))
@@ -347,6 +341,7 @@ def _reassign(actor: User, source: BudgetUnit, valid_from: date,
     db.session.flush()  # end the old rows before the new ones start: they never overlap
     db.session.add_all(new_rows)
     db.session.flush()
+    assignment_service.changed_from(actor, org, valid_from)
     if result.moves:
         audit.record(actor, "unit.reorganise", "budget_unit", source.ansvar,
                      before={"assignments": before},
@@ -390,7 +385,7 @@ def close_unit(actor: User, code: str, closed_on: date | None) -> BudgetUnit:
         blocking = list(db.session.scalars(
             sa.select(Assignment)
             .where(Assignment.unit_id == unit.id,
-                   sa.or_(Assignment.valid_to.is_(None), Assignment.valid_to > closed_on))
+                   Assignment.not_ended_by(closed_on))
             .options(joinedload(Assignment.asset))
             .order_by(Assignment.valid_from)
         ))

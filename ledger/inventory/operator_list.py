@@ -36,12 +36,13 @@ import sqlalchemy as sa
 
 from importers.csv_spec import detect_encoding
 from ledger.access.models import User
-from ledger.allocation.models import Period, PeriodStatus
 from ledger.audit import service as audit
+from ledger.core import clock
 from ledger.core.errors import TooLarge, ValidationFailed
 from ledger.core.identifiers import IdentifierError, organisation_number, phone_number
 from ledger.database import db
 from ledger.database.types import utcnow
+from ledger.inventory import assignments
 from ledger.inventory.models import Assignment, Subscription, SubscriptionKind
 from ledger.organisation.models import BudgetUnit, Supplier
 
@@ -357,7 +358,7 @@ def plan(organisation_id: int, parsed: ParsedList, *, supplier: str | None = Non
         except IdentifierError as error:
             result.errors.append(RowError(None, "supplier", str(error)))
             return result
-    known = _Register.read(organisation_id, parsed, default_supplier, today or date.today(), lock)
+    known = _Register.read(organisation_id, parsed, default_supplier, today or clock.today(), lock)
     if default_supplier and default_supplier not in known.suppliers:
         result.errors.append(RowError(None, "supplier", f"no supplier with organisationsnummer {default_supplier}"))
     for row in parsed.rows:
@@ -379,7 +380,6 @@ class _Register:
     supplier_orgnr: dict[int, str]  # organisationsnummer by supplier id
     existing: dict[str, Subscription]  # by number
     history: dict[int, list[Assignment]]  # by subscription id, oldest first
-    last_closed: str | None  # the latest closed period, YYYY-MM
 
     @classmethod
     def read(cls, organisation_id: int, parsed: ParsedList, default_supplier: str | None, today: date,
@@ -398,14 +398,8 @@ class _Register:
                 sa.select(Assignment).join(Subscription, Subscription.id == Assignment.asset_id)
                 .where(Assignment.organisation_id == organisation_id).order_by(Assignment.valid_from)):
             history.setdefault(assignment.asset_id, []).append(assignment)
-        last_closed = db.session.scalar(sa.select(sa.func.max(Period.period)).where(
-            Period.organisation_id == organisation_id, Period.status == PeriodStatus.CLOSED))
         return cls(today, units, {u.id: code for code, u in units.items()}, suppliers,
-                   {s.id: orgnr for orgnr, s in suppliers.items()}, existing, history, last_closed)
-
-    def closed(self, on: date) -> str | None:
-        """The closed period a change from ``on`` would alter, if any."""
-        return self.last_closed if self.last_closed and on.strftime("%Y-%m") <= self.last_closed else None
+                   {s.id: orgnr for orgnr, s in suppliers.items()}, existing, history)
 
 
 Fail = Callable[[str, str], None]
@@ -532,11 +526,7 @@ def _plan_end(result: ImportPlan, row: ImportRow, sub: Subscription, end_date: d
             fail("end_date", f"{sub.number} is assigned to {known.unit_codes.get(a.unit_id)} from {a.valid_from}, "
                              f"after the end date")
             return False
-        if a.valid_to is None or a.valid_to > first_after:
-            if known.closed(first_after):
-                fail("end_date", f"period {known.closed(first_after)} is closed: ending {sub.number} on "
-                                 f"{end_date} would change it")
-                return False
+        if a.not_ended_by(first_after):
             result._end_rows[a.id] = (first_after, row.line)
     return True
 
@@ -545,7 +535,7 @@ def _plan_move(result: ImportPlan, row: ImportRow, sub: Subscription, unit: Budg
                known: _Register, end_date: date | None, fail: Fail) -> bool:
     # never assigned: from its first day; else from the row's date, or today
     on = row.move_date or (max(known.today, row.start_date) if history else row.start_date)
-    current = next((a for a in history if a.covers(on)), None)
+    current = next((a for a in history if a.in_force_on(on)), None)
     if _stays(sub, unit, on, current, history, end_date, fail) or not _move_allowed(sub, unit, on, history, known,
                                                                                     fail):
         return False
@@ -577,14 +567,12 @@ def _stays(sub: Subscription, unit: BudgetUnit, on: date, current: Assignment | 
 
 def _move_allowed(sub: Subscription, unit: BudgetUnit, on: date, history: list[Assignment], known: _Register,
                   fail: Fail) -> bool:
-    """A move from ``on`` rewrites no later assignment and no closed period, into a usable unit."""
+    """A move from ``on`` rewrites no later assignment, into a usable unit (a closed month is
+    allowed: what it changes there is booked as a correction, ``assignments.changed_from``)."""
     later = [a for a in history if a.valid_from >= on]
     if later:
         fail("unit", f"{sub.number} already has an assignment to {known.unit_codes.get(later[0].unit_id)} from "
                      f"{later[0].valid_from}; correct that one first")
-        return False
-    if known.closed(on):
-        fail("unit", f"period {known.closed(on)} is closed: moving {sub.number} from {on} would change it")
         return False
     return _unit_usable(unit, on, fail)
 
@@ -609,6 +597,9 @@ def apply(actor: User | None, result: ImportPlan) -> ImportPlan:
     _insert_assignments(result, actor, ids)
     db.session.expire_all()  # bulk statements bypass the identity map
     result.applied = True
+    changed = [day for day, _ in result._end_rows.values()] + [a["valid_from"] for a in result._assign]
+    if changed:
+        assignments.changed_from(actor, result.organisation_id, min(changed))
     audit.record(actor, "inventory.import", "subscription_list", result.filename, after={
         **result.counts,
         "created": [p.number for p in result.created],

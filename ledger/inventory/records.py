@@ -60,7 +60,7 @@ def subscription_status(sub: Subscription, today: date | None = None) -> str:
 
 def _current(history: Iterable[Assignment], day: date) -> BudgetUnit | None:
     for row in history:
-        if row.covers(day):
+        if row.in_force_on(day):
             return row.unit
     return None
 

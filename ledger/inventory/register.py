@@ -22,11 +22,12 @@ from datetime import date
 from typing import TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.sql.elements import SQLCoreOperations
 
 from ledger.access.models import Role, User
 from ledger.access.permissions import visible_unit_ids
-from ledger.allocation.models import Period, PeriodStatus
-from ledger.core.errors import Forbidden, NotFound, PeriodClosed, ValidationFailed
+from ledger.core import clock
+from ledger.core.errors import Forbidden, NotFound, ValidationFailed
 from ledger.core.identifiers import IdentifierError, organisation_number, phone_number
 from ledger.core.identifiers import imei as normal_imei
 from ledger.database import db
@@ -38,7 +39,7 @@ A = TypeVar("A", bound=Asset)
 
 def day_of(today: date | None) -> date:
     """The day a service is asked about: ``today`` when given (tests pin it), else today."""
-    return today or date.today()
+    return today or clock.today()
 
 
 # -- identifiers as they are stored ------------------------------------------------------------
@@ -79,20 +80,14 @@ def kind_of(model: type[Asset]) -> AssetType:
     return AssetType(identity)
 
 
-def covering(day: date) -> sa.ColumnElement[bool]:
-    """Assignment rows in force on ``day`` (``valid_to`` is exclusive)."""
-    return sa.and_(Assignment.valid_from <= day, sa.or_(Assignment.valid_to.is_(None), Assignment.valid_to > day))
-
-
-def assigned(*conditions: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
+def assigned(*conditions: SQLCoreOperations[bool]) -> sa.ColumnElement[bool]:
     """The asset of the enclosing query has an assignment that meets ``conditions``."""
     return sa.exists().where(Assignment.asset_id == Asset.id, *conditions).correlate(Asset)
 
 
 def scope_clause(scope: set[int], today: date) -> sa.ColumnElement[bool]:
     """Assets assigned to one of ``scope``'s units today or from a later day."""
-    return assigned(Assignment.unit_id.in_(sorted(scope)),
-                    sa.or_(Assignment.valid_to.is_(None), Assignment.valid_to > today))
+    return assigned(Assignment.unit_id.in_(sorted(scope)), Assignment.not_ended_by(today))
 
 
 def is_department(user: User) -> bool:
@@ -184,21 +179,3 @@ def supplier_by_orgnr(value: str, field: str = "supplier") -> Supplier:
     if supplier is None:
         raise invalid(field, f"No supplier with organisationsnummer {orgnr}; register the supplier first")
     return supplier
-
-
-def ensure_period_open(organisation_id: int, day: date, what: str) -> None:
-    """Refuse (409) a change effective from ``day`` when that month, or a later one, is closed:
-    the change would alter which unit carried costs in a closed period (periodlåsning)."""
-    closed = db.session.scalar(
-        sa.select(Period.period)
-        .where(Period.organisation_id == organisation_id, Period.status == PeriodStatus.CLOSED,
-               Period.period >= day.strftime("%Y-%m"))
-        .order_by(Period.period)
-        .limit(1)
-    )
-    if closed is not None:
-        raise PeriodClosed(
-            f"Period {closed} is closed: {what} from {day.isoformat()} would change it; "
-            "date the change in an open period",
-            details=[{"field": "valid_from", "period": closed}],
-        )

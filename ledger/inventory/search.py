@@ -13,12 +13,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import QueryableAttribute
 
 from ledger.access.models import User
-from ledger.access.permissions import visible_unit_ids
+from ledger.access.permissions import visible_only
 from ledger.core.identifiers import IdentifierError, organisation_number, phone_number
 from ledger.database import db
 from ledger.inventory.models import Asset, Assignment, Handset, HandsetStatus, Subscription, SubscriptionKind
 from ledger.inventory.records import HandsetRecord, handset_records, subscription_records
-from ledger.inventory.register import assigned, covering, day_of, invalid, scope_clause
+from ledger.inventory.register import assigned, day_of, invalid, scope_clause
 from ledger.organisation.models import BudgetUnit, Supplier
 from ledger.procurement.models import FrameworkContract
 
@@ -71,7 +71,7 @@ def number_clause(text: str) -> sa.ColumnElement[bool]:
 
 
 def _unit_clause(organisation_id: int, code: str, day: date) -> sa.ColumnElement[bool]:
-    return assigned(covering(day), Assignment.unit_id == BudgetUnit.id,
+    return assigned(Assignment.in_force_on(day), Assignment.unit_id == BudgetUnit.id,
                     BudgetUnit.organisation_id == organisation_id, BudgetUnit.ansvar == code.strip())
 
 
@@ -85,9 +85,7 @@ def _supplier_match(text: str) -> sa.ColumnElement[bool]:
 def _visible(user: User, model: type[A], search: Search, day: date) -> sa.Select[tuple[A]]:
     """The organisation's assets of ``model`` the user may see; at ``search.unit`` when asked."""
     query = sa.select(model).where(model.organisation_id == user.organisation_id)
-    scope = visible_unit_ids(user)
-    if scope is not None:
-        query = query.where(scope_clause(scope, day))
+    query = visible_only(query, user, lambda scope: scope_clause(scope, day))
     if search.unit:
         query = query.where(_unit_clause(user.organisation_id, search.unit, search.on or day))
     return query
@@ -180,7 +178,5 @@ def shared_not_enrolled(user: User, today: date | None = None) -> list[HandsetRe
                Handset.status.in_([HandsetStatus.IN_USE, HandsetStatus.IN_STOCK]))
         .order_by(Handset.shared_label, Handset.imei)
     )
-    scope = visible_unit_ids(user)
-    if scope is not None:
-        query = query.where(scope_clause(scope, day))
+    query = visible_only(query, user, lambda scope: scope_clause(scope, day))
     return handset_records(list(db.session.scalars(query)), day)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 from ledger.access.models import User
 from ledger.database import db
 from ledger.inventory.models import Asset, Assignment, Handset, HandsetStatus, Subscription
-from ledger.inventory.register import assigned, covering, day_of
+from ledger.inventory.register import assigned, day_of
 from ledger.organisation.models import BudgetUnit
 
 
@@ -65,7 +65,8 @@ def _subscriptions_unassigned(organisation_id: int, day: date) -> list[Gap]:
     rows = db.session.scalars(
         sa.select(Subscription)
         .where(Subscription.organisation_id == organisation_id, Subscription.start_date <= day,
-               sa.or_(Subscription.end_date.is_(None), Subscription.end_date >= day), ~assigned(covering(day)))
+               sa.or_(Subscription.end_date.is_(None), Subscription.end_date >= day),
+               ~assigned(Assignment.in_force_on(day)))
         .order_by(Subscription.number)
     )
     return [_gap("subscription_unassigned", s, f"active since {s.start_date.isoformat()} but assigned to no unit today")
@@ -77,7 +78,7 @@ def _assigned_to_closed_units(organisation_id: int) -> list[Gap]:
         sa.select(Assignment)
         .join(BudgetUnit, BudgetUnit.id == Assignment.unit_id)
         .where(Assignment.organisation_id == organisation_id, BudgetUnit.closed_on.is_not(None),
-               sa.or_(Assignment.valid_to.is_(None), Assignment.valid_to > BudgetUnit.closed_on))
+               Assignment.not_ended_by(BudgetUnit.closed_on))
         .options(joinedload(Assignment.unit), joinedload(Assignment.asset))
         .order_by(BudgetUnit.ansvar, Assignment.valid_from)
     )
@@ -96,7 +97,7 @@ def _handsets_unassigned(organisation_id: int, day: date) -> list[Gap]:
     rows = db.session.scalars(
         sa.select(Handset)
         .where(Handset.organisation_id == organisation_id, Handset.status == HandsetStatus.IN_USE,
-               ~assigned(covering(day)))
+               ~assigned(Assignment.in_force_on(day)))
         .order_by(Handset.imei)
     )
     return [_gap("handset_unassigned", h, f"{h.model} is in use but assigned to no unit today") for h in rows]

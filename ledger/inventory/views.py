@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -25,6 +25,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from ledger.access.permissions import require
+from ledger.core import clock
 from ledger.core.errors import LedgerError, ValidationFailed
 from ledger.core.money import AmountError, parse_amount
 from ledger.database.transaction import savepoint
@@ -38,6 +39,7 @@ from ledger.inventory import unmapped as coverage_check
 from ledger.inventory.models import Asset, Handset, HandsetStatus, Subscription, SubscriptionKind
 from ledger.labels import LABELS, label
 from ledger.web import NAVIGATION, blueprint
+from ledger.web.errors import refused
 from ledger.web.forms import required
 
 NAVIGATION.append(("web.inventory", _l("Inventory"), "inventory.read"))
@@ -67,18 +69,18 @@ class SearchForm(FlaskForm):
 
 class MoveForm(FlaskForm):
     unit = SelectField(_l("To unit"), validators=[DataRequired()])
-    valid_from = DateField(_l("From"), validators=[DataRequired()], default=date.today)
+    valid_from = DateField(_l("From"), validators=[DataRequired()], default=clock.today)
     reason = TextAreaField(_l("Reason (new staff, move, reorganisation)"), validators=[Optional(), Length(max=2000)])
 
 
 class EndForm(FlaskForm):
-    end_date = DateField(_l("Last day"), validators=[DataRequired()], default=date.today)
+    end_date = DateField(_l("Last day"), validators=[DataRequired()], default=clock.today)
 
 
 class LossForm(FlaskForm):
     status = SelectField(_l("What happened"), choices=[SelectChoice("lost", LABELS["lost"]),
                                                        SelectChoice("stolen", LABELS["stolen"])])
-    occurred_on = DateField(_l("When"), validators=[DataRequired()], default=date.today)
+    occurred_on = DateField(_l("When"), validators=[DataRequired()], default=clock.today)
     reported_to_manager = StringField(_l("Reported to manager"), validators=[DataRequired(), Length(max=120)])
     reported_to_manager_at = DateTimeLocalField(_l("Reported to the manager at"), validators=[Optional()])
     subscription_blocked = BooleanField(_l("The subscription (SIM) is blocked"))
@@ -91,7 +93,7 @@ class SubscriptionForm(FlaskForm):
     operator_reference = StringField(_l("Operator's subscription id"), validators=[Optional(), Length(max=40)])
     extension = StringField(_l("Extension"), validators=[Optional(), Length(max=10)])
     handset = StringField(_l("Handset IMEI"), validators=[Optional(), Length(max=20)])
-    start_date = DateField(_l("Start date"), validators=[DataRequired()], default=date.today)
+    start_date = DateField(_l("Start date"), validators=[DataRequired()], default=clock.today)
     label_text = StringField(_l("Function or shared-phone label"), validators=[Optional(), Length(max=120)])
     holder_name = StringField(_l("User's name (only where stored)"), validators=[Optional(), Length(max=120)])
     private_use_reference = StringField(_l("Private-use agreement: reference"), validators=[Optional(), Length(max=40)])
@@ -149,7 +151,7 @@ class ActionForm(FlaskForm):
 class ReorganiseForm(FlaskForm):
     from_unit = SelectField(_l("From unit"), validators=[DataRequired()])
     to_unit = SelectField(_l("To unit"), validators=[DataRequired()])
-    valid_from = DateField(_l("From"), validators=[DataRequired()], default=date.today)
+    valid_from = DateField(_l("From"), validators=[DataRequired()], default=clock.today)
 
 
 class CloseUnitForm(FlaskForm):
@@ -178,13 +180,6 @@ def _unit_choices(blank: bool = False) -> list[SelectChoice]:
     return _choices(([("", "—")] if blank else []) + choices)
 
 
-def _refused(error: LedgerError) -> int:
-    """Show a refused change on the page it came from. The page answers with the error's
-    status, so nothing of the change is stored (``ledger.database.transaction``)."""
-    flash(error.message, "error")
-    return error.status
-
-
 # -- search ----------------------------------------------------------------------------------
 
 
@@ -205,11 +200,11 @@ def inventory() -> Any:
         find = asset_search.search_handsets if handsets else asset_search.search_subscriptions
         results = find(g.user, search, page, PER_PAGE)
     except ValidationFailed as error:
-        status = _refused(error)
+        status = refused(error)
         results = asset_search.Page([], 0, 1, PER_PAGE)
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("inventory/index.html", form=form, results=results, handsets=handsets, args=args,
-                           today=date.today()), status
+                           today=clock.today()), status
 
 
 # -- subscriptions ---------------------------------------------------------------------------
@@ -220,7 +215,7 @@ def _asset_page(template: str, record: Any, status: int, move_form: MoveForm | N
     move_form = move_form or MoveForm()
     move_form.unit.choices = _unit_choices()
     return render_template(template, record=record, move_form=move_form, action_form=ActionForm(),
-                           today=date.today(), **forms), status
+                           today=clock.today(), **forms), status
 
 
 def _page_of(asset: Asset, status: int = 200, move_form: MoveForm | None = None) -> Any:
@@ -246,7 +241,7 @@ def _move(asset: Asset) -> Any:
         outcome = inventory_moves.move_asset(g.user, asset, register.unit_by_code(
             g.user.organisation_id, form.unit.data), required(form.valid_from.data), form.reason.data)
     except LedgerError as error:
-        return _page_of(asset, _refused(error), move_form=form)
+        return _page_of(asset, refused(error), move_form=form)
     _flash_move(outcome)
     return redirect(_url_of(asset))
 
@@ -258,7 +253,7 @@ def _save(form: FlaskForm, template: str, save: Callable[[], A], saved: Callable
         try:
             asset = save()
         except LedgerError as error:
-            status = _refused(error)
+            status = refused(error)
         else:
             flash(saved(asset), "info")
             return redirect(_url_of(asset))
@@ -311,7 +306,7 @@ def inventory_subscription_end(subscription_id: int) -> Any:
     try:
         edits.end_subscription(g.user, sub, end_date)
     except LedgerError as error:
-        return _subscription_page(sub, _refused(error), end_form=form)
+        return _subscription_page(sub, refused(error), end_form=form)
     flash(_("The subscription ends on %(day)s.", day=end_date.isoformat()), "info")
     return redirect(url_for("web.inventory_subscription", subscription_id=subscription_id))
 
@@ -328,26 +323,34 @@ def _creating(form: SubscriptionForm | HandsetForm, create: Callable[..., A]) ->
     return lambda: create(g.user, form.values(), unit=form.unit.data or None, valid_from=form.valid_from.data)
 
 
-def _subscription_form(form: SubscriptionForm, creating: bool) -> SubscriptionForm:
+def _form_routes(kind: str, context: str, get: Callable[[Any, int], A],
+                 form_for: Callable[[A | None], SubscriptionForm | HandsetForm], create: Callable[..., A],
+                 update: Callable[[Any, A, Any], A], registered: Callable[[A], str]) -> None:
+    """An asset's new and edit forms, for subscriptions and handsets alike: ``form_for(None)`` is the
+    new form, ``form_for(asset)`` the edit form, which on a valid post gives the asset its values.
+    The template sees the asset (None when new) as ``context``."""
+    path, id_name, template = f"/inventory/{kind}s", f"{kind}_id", f"inventory/{kind}_form.html"
+
+    @blueprint.route(f"{path}/new", endpoint=f"inventory_{kind}_new", methods=["GET", "POST"])
+    @require("inventory.write")
+    def new() -> Any:
+        form = form_for(None)
+        return _save(form, template, _creating(form, create), registered, **{context: None})
+
+    @blueprint.route(f"{path}/<int:{id_name}>/edit", endpoint=f"inventory_{kind}_edit", methods=["GET", "POST"])
+    @require("inventory.write")
+    def edit(**ids: int) -> Any:
+        asset = get(g.user, ids[id_name])
+        form = form_for(asset)
+        return _save(form, template, lambda: update(g.user, asset, form.values()), lambda _asset: _("Saved."),
+                     **{context: asset})
+
+
+def _subscription_form(sub: Subscription | None) -> SubscriptionForm:
+    form = SubscriptionForm() if sub is None else _filled_subscription_form(sub)
     form.supplier.choices = _choices([(s.organisation_number, f"{s.name} ({s.organisation_number})")
                                       for s in form_choices.suppliers_for_choice()])
-    return _asset_form(form, creating)
-
-
-@blueprint.route("/inventory/subscriptions/new", methods=["GET", "POST"])
-@require("inventory.write")
-def inventory_subscription_new() -> Any:
-    form = _subscription_form(SubscriptionForm(), creating=True)
-    return _save(form, "inventory/subscription_form.html", _creating(form, edits.create_subscription),
-                 lambda sub: _("Subscription %(number)s registered.", number=sub.number), sub=None)
-
-
-@blueprint.route("/inventory/subscriptions/<int:subscription_id>/edit", methods=["GET", "POST"])
-@require("inventory.write")
-def inventory_subscription_edit(subscription_id: int) -> Any:
-    sub = register.get_subscription(g.user, subscription_id)
-    form = _subscription_form(_filled_subscription_form(sub), creating=False)
-    return _edit(form, "inventory/subscription_form.html", sub, edits.update_subscription, sub=sub)
+    return _asset_form(form, creating=sub is None)
 
 
 def _filled_subscription_form(sub: Subscription) -> SubscriptionForm:
@@ -363,10 +366,8 @@ def _filled_subscription_form(sub: Subscription) -> SubscriptionForm:
     return form
 
 
-def _edit(form: SubscriptionForm | HandsetForm, template: str, asset: A, update: Callable[[Any, A, Any], A],
-          **context: Any) -> Any:
-    """An edit form: on a valid post the asset takes the form's values, then to its page."""
-    return _save(form, template, lambda: update(g.user, asset, form.values()), lambda _asset: _("Saved."), **context)
+_form_routes("subscription", "sub", register.get_subscription, _subscription_form, edits.create_subscription,
+             edits.update_subscription, lambda sub: _("Subscription %(number)s registered.", number=sub.number))
 
 
 # -- handsets --------------------------------------------------------------------------------
@@ -399,25 +400,13 @@ def inventory_handset_loss(handset_id: int) -> Any:
             reported_to_manager=required(form.reported_to_manager.data), reported_to_manager_at=reported_at,
             subscription_blocked=form.subscription_blocked.data)
     except LedgerError as error:
-        return _handset_page(handset, _refused(error), loss_form=form)
+        return _handset_page(handset, refused(error), loss_form=form)
     flash(_("The loss is reported."), "info")
     return redirect(url_for("web.inventory_handset", handset_id=handset_id))
 
 
-@blueprint.route("/inventory/handsets/new", methods=["GET", "POST"])
-@require("inventory.write")
-def inventory_handset_new() -> Any:
-    form = _asset_form(HandsetForm(), creating=True)
-    return _save(form, "inventory/handset_form.html", _creating(form, edits.create_handset),
-                 lambda handset: _("Handset %(imei)s registered.", imei=handset.imei), handset=None)
-
-
-@blueprint.route("/inventory/handsets/<int:handset_id>/edit", methods=["GET", "POST"])
-@require("inventory.write")
-def inventory_handset_edit(handset_id: int) -> Any:
-    handset = register.get_handset(g.user, handset_id)
-    form = _asset_form(_filled_handset_form(handset), creating=False)
-    return _edit(form, "inventory/handset_form.html", handset, edits.update_handset, handset=handset)
+def _handset_form(handset: Handset | None) -> HandsetForm:
+    return _asset_form(HandsetForm() if handset is None else _filled_handset_form(handset), creating=handset is None)
 
 
 def _filled_handset_form(handset: Handset) -> HandsetForm:
@@ -430,6 +419,10 @@ def _filled_handset_form(handset: Handset) -> HandsetForm:
     if handset.status in edits.LOSS_STATUSES:  # shown as it is; only a loss report sets it
         form.status.choices = [*HANDSET_STATUS_CHOICES, SelectChoice(handset.status.value, label(handset.status))]
     return form
+
+
+_form_routes("handset", "handset", register.get_handset, _handset_form, edits.create_handset, edits.update_handset,
+             lambda handset: _("Handset %(imei)s registered.", imei=handset.imei))
 
 
 @blueprint.route("/inventory/shared-not-enrolled")
@@ -458,7 +451,7 @@ def inventory_request_decide(request_id: int, decision: str) -> Any:
             with savepoint():  # the page redirects whatever happened: keep nothing of a refusal
                 inventory_moves.decide_request(g.user, request_id, approve=decision == "approve")
         except LedgerError as error:
-            _refused(error)
+            refused(error)
         else:
             flash(_("Approved: the move is made.") if decision == "approve" else _("Rejected."), "info")
     return redirect(url_for("web.inventory_requests"))
@@ -486,7 +479,7 @@ def inventory_reorganise() -> Any:
     try:
         result = inventory_moves.reorganise(g.user, form.from_unit.data, valid_from, to=form.to_unit.data)
     except LedgerError as error:
-        return _reorganise_page(form, status=_refused(error))
+        return _reorganise_page(form, status=refused(error))
     flash(_("%(count)s asset(s) moved from %(source)s to %(target)s from %(day)s.", count=result.count,
             source=form.from_unit.data, target=form.to_unit.data, day=valid_from.isoformat()), "info")
     return _reorganise_page(result=result)
@@ -503,7 +496,7 @@ def inventory_close_unit() -> Any:
     try:
         inventory_moves.close_unit(g.user, form.unit.data, closed_on)
     except LedgerError as error:
-        return _reorganise_page(close_form=form, status=_refused(error))
+        return _reorganise_page(close_form=form, status=refused(error))
     flash(_("Unit %(unit)s is closed from %(day)s.", unit=form.unit.data, day=closed_on.isoformat()), "info")
     return redirect(url_for("web.inventory_reorganise"))
 
@@ -552,7 +545,7 @@ def inventory_import_page() -> Any:
         result = inventory_import.import_list(g.user, g.user.organisation_id, data, filename,
                                               supplier=form.supplier.data or None, dry_run=True)
     except LedgerError as error:
-        return render_template("inventory/import.html", form=form, result=None, confirm=None), _refused(error)
+        return render_template("inventory/import.html", form=form, result=None, confirm=None), refused(error)
     confirm = ConfirmImportForm(sha256=_keep_pending(data), filename=filename,
                                 supplier=form.supplier.data or "") if result.ok else None
     return render_template("inventory/import.html", form=ImportForm(formdata=None), result=result, confirm=confirm)
@@ -574,7 +567,7 @@ def inventory_import_confirm() -> Any:
                                               supplier=confirm.supplier.data or None)
     except LedgerError as error:
         # the register changed since the preview: show the plan again with its errors
-        status = _refused(error)
+        status = refused(error)
         result = inventory_import.import_list(g.user, g.user.organisation_id, data, filename,
                                               supplier=confirm.supplier.data or None, dry_run=True)
     else:

@@ -89,7 +89,9 @@ class ListQuerySchema(ma.Schema):
 @require("invoices.import")
 @blp.arguments(ImportQuerySchema, location="query")
 @blp.response(201)
-@blp.alt_response(409, description="The file or invoice is already imported")
+@blp.alt_response(409, description="The file or invoice is already imported (the details: the import), or an "
+                                   "invoice of that number with other content is (code conflict; the details: "
+                                   "each field that differs, with its old and new value)")
 @blp.alt_response(422, description="The file was rejected; details name line and field")
 @blp.alt_response(413, description="The file is larger than the limit")
 def import_invoice(args: dict[str, Any]) -> Any:
@@ -103,6 +105,8 @@ def import_invoice(args: dict[str, Any]) -> Any:
                           max_bytes=current_app.config["MAX_CONTENT_LENGTH"])
     if outcome.status == ImportStatus.DUPLICATE:
         raise Conflict(outcome.message, [outcome.as_dict()])
+    if outcome.status == ImportStatus.CONFLICT:
+        raise Conflict(outcome.message, outcome.as_dict()["differences"])
     if outcome.status == ImportStatus.REJECTED:
         raise ValidationFailed(f"{outcome.file} was rejected: {outcome.message}", outcome.errors)
     return outcome.as_dict()

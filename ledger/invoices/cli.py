@@ -1,16 +1,23 @@
-"""``invoices import``: PEPPOL e-invoices and operator CSV specifications, one transaction per file."""
+"""``invoices import``: PEPPOL e-invoices and operator CSV specifications, one transaction per file;
+``invoices replace``: an invoice by its supplier's corrected re-issue."""
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
 from ledger.cli.common import ledger_organisation, organisation_option
 from ledger.invoices.importing import ImportOutcome, import_file_alone
 from ledger.invoices.models import ImportStatus
+from ledger.invoices.replacing import Replacement, replace_invoice
+
+#: The outcomes that make ``invoices import`` end with exit status 1.
+FAILED = (ImportStatus.REJECTED, ImportStatus.CONFLICT)
 
 
 @click.group(help="Supplier invoices.")
@@ -18,12 +25,20 @@ def invoices() -> None:
     pass
 
 
-@invoices.command("import", help="Import invoice files; each file is one transaction.")
+def _file_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--format``, ``--mapping`` and ``--supplier``: how to read an invoice file."""
+    command = click.option("--supplier", help="Supplier organisationsnummer for CSV files without that column.")(
+        command)
+    command = click.option("--mapping", default="generic", show_default=True,
+                           help="CSV column layout (importers/mappings).")(command)
+    return click.option("--format", "file_format", type=click.Choice(["auto", "peppol", "csv"]), default="auto",
+                        show_default=True)(command)
+
+
+@invoices.command("import", help="Import invoice files; each file is one transaction. Exit status 1 when a file "
+                                 "was rejected or conflicts with an imported invoice (same number, other content).")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "file_format", type=click.Choice(["auto", "peppol", "csv"]), default="auto",
-              show_default=True)
-@click.option("--mapping", default="generic", show_default=True, help="CSV column layout (importers/mappings).")
-@click.option("--supplier", help="Supplier organisationsnummer for CSV files without that column.")
+@_file_options
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per file instead of text.")
 @organisation_option
 def import_command(paths: tuple[Path, ...], file_format: str, mapping: str, supplier: str | None,
@@ -41,7 +56,7 @@ def import_command(paths: tuple[Path, ...], file_format: str, mapping: str, supp
             click.echo(json.dumps(outcome.as_dict(), ensure_ascii=False))
         else:
             _print(outcome)
-    if any(r.status == ImportStatus.REJECTED for r in results):
+    if any(r.status in FAILED for r in results):
         raise SystemExit(1)
 
 
@@ -60,12 +75,50 @@ def _print(outcome: ImportOutcome) -> None:
                    f"net {outcome.net_total:.2f} SEK")
     elif outcome.status == ImportStatus.DUPLICATE:
         click.echo(f"{head} — {outcome.message}")
+    elif outcome.status == ImportStatus.CONFLICT:
+        click.echo(f"{head} — {outcome.message}", err=True)
     else:
         click.echo(head, err=True)
         for error in outcome.errors:
             where = ":".join(str(p) for p in (outcome.file, error.get("line")) if p)
             path = f" {error['path']}" if error.get("path") else ""
             click.echo(f"  {where}{path}: {error['field']}: {error['message']}", err=True)
+    for warning in outcome.warnings:
+        click.echo(f"  warning: {warning['field']}: {warning['message']}", err=True)
+
+
+@invoices.command("replace", help="Replace invoice ID by the supplier's corrected re-issue in FILE, while ID has no "
+                                  "journal entries in a closed period: its entries are reversed, the re-issue is "
+                                  "imported (and allocated, when ID was). One transaction; exit status 1 if refused.")
+@click.argument("invoice_id", type=int, metavar="ID")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FILE")
+@_file_options
+@click.option("--json", "as_json", is_flag=True, help="The result as one JSON object.")
+@organisation_option
+def replace_command(invoice_id: int, path: Path, file_format: str, mapping: str, supplier: str | None,
+                    as_json: bool, orgnr: str | None) -> None:
+    organisation = ledger_organisation(orgnr)
+    replaced = replace_invoice(None, organisation, invoice_id, path.read_bytes(), path.name, format=file_format,
+                               mapping=mapping, supplier=supplier)
+    if as_json:
+        click.echo(json.dumps(replaced.as_dict(), ensure_ascii=False))
+    else:
+        _print_replacement(replaced)
+
+
+def _print_replacement(replaced: Replacement) -> None:
+    invoice = replaced.invoice
+    click.echo(f"invoice {replaced.original.id} ({invoice.number}) is replaced by invoice {invoice.id} from "
+               f"{replaced.outcome.file}: {replaced.outcome.lines} lines, net {invoice.net_total:.2f} SEK")
+    for difference in replaced.differences:
+        click.echo(f"  {difference['field']}: {difference['old']} → {difference['new']}")
+    if replaced.reversed_entries:
+        click.echo(f"  reversed {replaced.reversed_entries} journal entries of invoice {replaced.original.id}")
+    if replaced.allocation is not None:
+        click.echo(f"  allocated {replaced.allocation.period}: {replaced.allocation.entries} entries in "
+                   f"{replaced.allocation.booked_in}")
+    else:
+        click.echo(f"  not allocated yet: allocate {invoice.issue_date:%Y-%m} books it")
 
 
 COMMANDS = (invoices,)

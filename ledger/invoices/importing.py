@@ -3,7 +3,9 @@
 One file is one transaction (a savepoint inside the caller's unit of work): either every
 invoice of the file is stored with all its lines, or nothing is, and the outcome says why
 with the file, line and field. Duplicates (the same file, or the same supplier + document
-type + invoice number) change nothing.
+type + invoice number with the same content) change nothing; the same number with other
+content is a conflict, which stores nothing either and names what differs (``identity``).
+Dates the ledger could never book (outside the years ``Month`` accepts) are refused.
 
 An operator's CSV specification that carries the number of an already imported PEPPOL
 invoice of the same supplier is that invoice's detail: it must sum exactly to the invoice's
@@ -28,17 +30,28 @@ from importers import ParsedInvoice, ParseError, ParseResult
 from ledger.access.models import User
 from ledger.audit import service as audit
 from ledger.core.money import ZERO, from_ore
+from ledger.core.month import FIRST_YEAR, LAST_YEAR
+from ledger.core.text import N_
 from ledger.database import db
 from ledger.database.bulk import Values, insert_rows
 from ledger.database.transaction import unit_of_work
 from ledger.inventory.matching import AssetIndex
+from ledger.invoices import identity
 from ledger.invoices.categories import Categoriser
+from ledger.invoices.identity import ConflictingInvoice
+from ledger.invoices.messages import said
 from ledger.invoices.models import DocumentType, ImportStatus, Invoice, InvoiceAllowanceCharge, InvoiceImport
 from ledger.organisation.models import Organisation, Supplier
 
 BATCH = 20000
 CURRENCY = "SEK"
 Progress = Callable[[int], None]
+#: The days the ledger can book: those of the years ``Month`` accepts.
+FIRST_DAY, LAST_DAY = date(FIRST_YEAR, 1, 1), date(LAST_YEAR, 12, 31)
+UNBOOKABLE_DATE = N_("%(day)s is outside the years the ledger keeps (%(first)s–%(last)s): the invoice could never "
+                     "be allocated")
+CREDIT_WITHOUT_INVOICE = N_("credit note %(number)s credits invoice %(credited)s, which is not imported; it is "
+                            "imported all the same, and compliance reports it until the invoice is imported")
 
 
 class InvoiceLineRow(NamedTuple):
@@ -84,6 +97,13 @@ class ImportOutcome:
     errors: list[dict[str, Any]] = field(default_factory=list)
     matched_lines: int = 0
     message: str = ""
+    #: What is worth knowing about an imported file (``said`` dicts, shaped like ``errors``).
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    #: For a conflict: the invoice already imported, what differs (``identity.differences``),
+    #: and the message and way out as ``said`` dicts, for a page to translate.
+    existing_invoice_id: int | None = None
+    differences: list[dict[str, Any]] = field(default_factory=list)
+    explanation: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def invoice_id(self) -> int | None:
@@ -94,7 +114,9 @@ class ImportOutcome:
             "file": self.file, "status": self.status.value, "format": self.format,
             "invoice_id": self.invoice_id, "invoice_ids": self.invoice_ids, "lines": self.lines,
             "matched_lines": self.matched_lines, "net_total": f"{self.net_total:.2f}",
-            "message": self.message, "errors": self.errors,
+            "message": self.message, "errors": self.errors, "warnings": self.warnings,
+            "existing_invoice_id": self.existing_invoice_id,
+            "differences": [{k: v for k, v in d.items() if k != "label"} for d in self.differences],
         }
 
 
@@ -115,6 +137,11 @@ class Duplicate(Exception):
 def _error(message: str, field: str = "file", line: int | None = None, path: str | None = None,
            rule: str | None = None) -> dict[str, Any]:
     return {"line": line, "path": path, "field": field, "message": message, "rule": rule}
+
+
+def _said_at(field: str, path: str | None, text: str, **params: Any) -> dict[str, Any]:
+    """An error or warning in the shape of ``_error``, translatable (``messages.said``)."""
+    return _error("", field, None, path) | said(text, **params)
 
 
 def _from_parse_error(error: ParseError) -> dict[str, Any]:
@@ -165,12 +192,21 @@ def import_file(
     except Duplicate as duplicate:
         savepoint.rollback()
         return ImportOutcome(filename, ImportStatus.DUPLICATE, format=chosen, message=duplicate.message)
+    except ConflictingInvoice as conflict:
+        savepoint.rollback()
+        return _conflict_outcome(filename, chosen, conflict)
     except BaseException:
         savepoint.rollback()
         raise
     outcome.message = (f"{len(outcome.invoice_ids)} invoice(s), {outcome.lines} lines, "
                        f"{outcome.matched_lines} matched to an asset")
     return outcome
+
+
+def _conflict_outcome(filename: str, chosen: str, conflict: ConflictingInvoice) -> ImportOutcome:
+    return ImportOutcome(filename, ImportStatus.CONFLICT, format=chosen, message=conflict.message,
+                         existing_invoice_id=conflict.existing.id, differences=conflict.found,
+                         explanation=[conflict.explanation, conflict.way_out])
 
 
 def _same_file(organisation: Organisation, digest: str, filename: str) -> ImportOutcome | None:
@@ -234,9 +270,18 @@ class _Recorder:
         return self._categorisers[supplier.id]
 
     def existing(self, supplier: Supplier, document_type: DocumentType, number: str) -> Invoice | None:
+        """The current invoice (not replaced by a re-issue) of that supplier, type and number."""
         return db.session.scalar(sa.select(Invoice).where(
             Invoice.organisation_id == self.organisation.id, Invoice.supplier_id == supplier.id,
-            Invoice.document_type == document_type, Invoice.number == number))
+            Invoice.document_type == document_type, Invoice.number == number, Invoice.replaced_at.is_(None)))
+
+    def same_or_conflicting(self, existing: Invoice, supplier: Supplier, content: identity.Content) -> None:
+        """Raise ``Duplicate`` when ``content`` is what ``existing`` holds, else ``ConflictingInvoice``."""
+        found = identity.differences(identity.stored_content(existing), content)
+        if found:
+            raise ConflictingInvoice(existing, supplier.name, found)
+        raise Duplicate(f"{existing.document_type.value} {existing.number} from {supplier.name} is already "
+                        "imported with the same content; nothing changed")
 
     def finish(self, filename: str) -> None:
         """What the file brought, on its import record and in the audit log."""
@@ -245,6 +290,8 @@ class _Recorder:
         record.line_count = outcome.lines
         record.result = {"invoice_ids": outcome.invoice_ids, "lines": outcome.lines,
                          "matched_lines": outcome.matched_lines, "net_total": f"{outcome.net_total:.2f}"}
+        if outcome.warnings:
+            record.result["warnings"] = [w["message"] for w in outcome.warnings]
         audit.record(self.actor, "invoice.import", "invoice_import", record.id, after=record.result | {
             "file": filename, "sha256": record.sha256, "format": record.format}, organisation_id=self.organisation_id)
         db.session.flush()
@@ -254,6 +301,7 @@ class _Recorder:
     def record_parsed(self, result: ParseResult) -> None:
         if result.errors:
             raise Rejected([_from_parse_error(e) for e in result.errors])
+        self.outcome.warnings += [_from_parse_error(w) for w in result.warnings]
         for parsed in result.invoices:
             self.record_invoice(parsed)
 
@@ -261,18 +309,32 @@ class _Recorder:
         if parsed.currency != CURRENCY:
             raise Rejected([_error(f"the invoice is in {parsed.currency}; only SEK invoices can be allocated "
                                    "(ask the supplier for a SEK invoice)", "cbc:DocumentCurrencyCode")])
+        unbookable = _unbookable_dates(parsed)
+        if unbookable:
+            raise Rejected(unbookable)
         supplier = self.supplier(parsed.supplier.organisation_number,
                                  {"field": "cac:AccountingSupplierParty", "path": None})
         document_type = DocumentType(parsed.document_type)
-        if self.existing(supplier, document_type, parsed.number) is not None:
-            raise Duplicate(f"{document_type.value} {parsed.number} from {supplier.name} is already imported; "
-                            "nothing changed")
+        existing = self.existing(supplier, document_type, parsed.number)
+        if existing is not None:
+            self.same_or_conflicting(existing, supplier, identity.parsed_content(parsed))
         invoice = self._new_invoice(parsed, supplier, document_type)
         if parsed.allowances_charges:
             _store_allowances(invoice.id, parsed)
         self._insert_lines(self._document_rows(invoice.id, parsed, self.categoriser(supplier)))
         self.outcome.invoice_ids.append(invoice.id)
         self.outcome.net_total += parsed.net_total
+        self._warn_if_crediting_nothing(invoice)
+
+    def _warn_if_crediting_nothing(self, invoice: Invoice) -> None:
+        """A credit note whose billing reference names no imported invoice is imported, with a
+        warning (and ``compliance`` reports it as ``credit_without_invoice``)."""
+        if invoice.document_type != DocumentType.CREDIT_NOTE or not invoice.credited_number:
+            return
+        if invoice.credited_invoice_id is None:
+            self.outcome.warnings.append(_said_at(
+                "cac:BillingReference", "/CreditNote/cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID",
+                CREDIT_WITHOUT_INVOICE, number=invoice.number, credited=invoice.credited_number))
 
     def _new_invoice(self, parsed: ParsedInvoice, supplier: Supplier, document_type: DocumentType) -> Invoice:
         credited_number = parsed.billing_references[0] if parsed.billing_references else None
@@ -320,6 +382,9 @@ class _Recorder:
                 if spec is None:
                     spec = specs[key] = self._open_csv_invoice(row)
                 spec.add(row.net_amount, row.vat_rate)
+                if spec.duplicate:
+                    spec.content.append(identity.line_content(row.net_amount, row.reference, row.period_start,
+                                                              row.period_end, row.item_code))
                 yield line_row(
                     spec.invoice_id, spec.source, spec.categoriser, spec.position, None, row.text, row.item_code,
                     row.charge_type, row.quantity, row.unit_code, row.unit_price, row.net_amount, "S",
@@ -334,6 +399,8 @@ class _Recorder:
         duplicates = [number for (_, number), spec in specs.items() if spec.duplicate]
         if duplicates:
             if len(duplicates) == len(specs):
+                for spec in specs.values():
+                    self._same_specification_or_conflicting(spec)
                 raise Duplicate(f"invoice(s) {', '.join(duplicates)} are already imported; nothing changed")
             raise Rejected([_error(f"the file repeats invoice(s) already imported ({', '.join(duplicates)}) beside "
                                    "new ones; nothing was imported, so that nothing is booked twice",
@@ -363,6 +430,17 @@ class _Recorder:
         db.session.add(invoice)
         db.session.flush()
         return _CsvInvoice(invoice.id, self.categoriser(supplier), "document", row.line)
+
+    def _same_specification_or_conflicting(self, spec: _CsvInvoice) -> None:
+        """A specification already attached to its invoice, again: the same rows, or a conflict."""
+        existing = spec.existing
+        assert existing is not None  # a duplicate is one
+        stored = identity.Content({"net_total": existing.net_total},
+                                  identity.stored_lines(existing.id, "specification"))
+        found = identity.differences(stored, identity.Content({"net_total": from_ore(spec.net_ore)},
+                                                              tuple(spec.content)))
+        if found:
+            raise ConflictingInvoice(existing, existing.supplier.name, found)
 
     def _close_csv_invoice(self, spec: _CsvInvoice) -> None:
         net = from_ore(spec.net_ore)
@@ -422,6 +500,25 @@ class _Recorder:
             self.progress(len(batch))
 
 
+def _unbookable_dates(parsed: ParsedInvoice) -> list[dict[str, Any]]:
+    """An error for each date outside the years the ledger keeps: the invoice date, the header's
+    service period and each line's. Such an invoice could never be allocated (0001-01-01 and
+    9999-12-31 are what systems write for "no date")."""
+    root = "/CreditNote" if parsed.document_type == "credit_note" else "/Invoice"
+    dated = [("cbc:IssueDate", f"{root}/cbc:IssueDate", parsed.issue_date),
+             ("cbc:StartDate", f"{root}/cac:InvoicePeriod/cbc:StartDate", parsed.period_start),
+             ("cbc:EndDate", f"{root}/cac:InvoicePeriod/cbc:EndDate", parsed.period_end)]
+    first, last = FIRST_DAY, LAST_DAY
+    for line in parsed.lines:
+        start, end = line.period_start, line.period_end
+        if start is not None and not first <= start <= last:
+            dated.append(("cbc:StartDate", f"{line.location}/cac:InvoicePeriod/cbc:StartDate", start))
+        if end is not None and not first <= end <= last:
+            dated.append(("cbc:EndDate", f"{line.location}/cac:InvoicePeriod/cbc:EndDate", end))
+    return [_said_at(name, path, UNBOOKABLE_DATE, day=day.isoformat(), first=FIRST_YEAR, last=LAST_YEAR)
+            for name, path, day in dated if day is not None and not first <= day <= last]
+
+
 def _store_allowances(invoice_id: int, parsed: ParsedInvoice) -> None:
     db.session.execute(sa.insert(InvoiceAllowanceCharge), [
         {"invoice_id": invoice_id, "is_charge": ac.is_charge, "amount": ac.amount,
@@ -442,6 +539,8 @@ class _CsvInvoice:
     position: int = 0
     net_ore: int = 0
     net_by_rate: dict[Decimal, int] = field(default_factory=dict)
+    #: A duplicate's rows as ``identity`` compares them with the specification already stored.
+    content: list[identity.LineContent] = field(default_factory=list)
 
     def add(self, net: Decimal, rate: Decimal) -> None:
         ore = int(net.scaleb(2))

@@ -26,6 +26,9 @@ class ImportStatus(enum.StrEnum):
     IMPORTED = "imported"
     DUPLICATE = "duplicate"
     REJECTED = "rejected"
+    #: The supplier, document type and number of an imported invoice with other content (a
+    #: corrected re-issue): nothing is stored; ``invoices replace`` or a credit note is the way.
+    CONFLICT = "conflict"
 
 
 class InvoiceImport(Model):
@@ -58,8 +61,11 @@ class Invoice(Model):
 
     __tablename__ = "invoice"
     __table_args__ = (
-        sa.UniqueConstraint(
-            "organisation_id", "supplier_id", "document_type", "number", name="uq_invoice_number"
+        # One current invoice per supplier, type and number; one replaced by its corrected
+        # re-issue (``invoices replace``) keeps its number beside the one that replaced it.
+        sa.Index(
+            "uq_invoice_number", "organisation_id", "supplier_id", "document_type", "number", unique=True,
+            postgresql_where=sa.text("replaced_at IS NULL"), sqlite_where=sa.text("replaced_at IS NULL"),
         ),
     )
 
@@ -105,6 +111,12 @@ class Invoice(Model):
         "rounding_ore", Money, default=Decimal(0), comment="Öresavrundning, booked apart"
     )
     payable: Mapped[Decimal] = mapped_column("payable_ore", Money, comment="Amount to pay")
+    replaced_at: Mapped[datetime | None] = mapped_column(
+        Timestamp, comment="When a corrected re-issue replaced it (invoices replace); then it is not allocated"
+    )
+    replaced_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("invoice.id"), comment="The corrected re-issue that replaced it"
+    )
 
     supplier: Mapped[Supplier] = relationship()
     lines: Mapped[list[InvoiceLine]] = relationship(
@@ -180,7 +192,12 @@ class InvoiceAllowanceCharge(Model):
 
 def allocated_source() -> sa.ColumnElement[bool]:
     """The lines the allocation (and everything that reads like it) uses: an invoice's own
-    lines, or its operator specification's lines when it has one. For queries joining
-    ``InvoiceLine`` to ``Invoice``."""
+    lines, or its operator specification's lines when it has one, and none of an invoice
+    replaced by a corrected re-issue. For queries joining ``InvoiceLine`` to ``Invoice``."""
+    return sa.and_(Invoice.replaced_at.is_(None), detailing_source())
+
+
+def detailing_source() -> sa.ColumnElement[bool]:
+    """The lines that detail an invoice, replaced or not: its own, or its specification's."""
     return InvoiceLine.source == sa.case((Invoice.specification_import_id.is_(None), "document"),
                                          else_="specification")

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 from ledger.access.models import User
 from ledger.core.errors import NotFound
 from ledger.database import db
-from ledger.invoices.models import Invoice, InvoiceImport, InvoiceLine, allocated_source
+from ledger.invoices.models import Invoice, InvoiceImport, InvoiceLine, detailing_source
 
 
 def list_invoices(user: User, *, supplier_id: int | None = None, number: str | None = None,
@@ -33,10 +33,11 @@ def get_invoice(user: User, invoice_id: int) -> Invoice:
 
 
 def allocation_lines(invoice: Invoice) -> list[InvoiceLine]:
-    """The lines the allocation uses: the specification's when the invoice has one."""
+    """The lines the allocation uses: the specification's when the invoice has one (for an
+    invoice replaced by its re-issue: the lines it had)."""
     return list(db.session.scalars(
         sa.select(InvoiceLine).join(Invoice, Invoice.id == InvoiceLine.invoice_id)
-        .where(InvoiceLine.invoice_id == invoice.id, allocated_source()).order_by(InvoiceLine.position)
+        .where(InvoiceLine.invoice_id == invoice.id, detailing_source()).order_by(InvoiceLine.position)
         .options(selectinload(InvoiceLine.asset))))
 
 

@@ -34,6 +34,8 @@ def invoices() -> Any:
                     max_bytes=current_app.config["MAX_CONTENT_LENGTH"]))
             if any(o.status == ImportStatus.REJECTED for o in outcomes):
                 status = 422
+            elif any(o.status == ImportStatus.CONFLICT for o in outcomes):
+                status = 409
         else:
             status = 400
     return render_template(

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ledger.database import Model
 from ledger.database.types import Timestamp, utcnow
+from ledger.database.validity import ValidRange
 
 
 class Organisation(Model):
@@ -103,12 +104,12 @@ class BudgetUnit(Model):
         return self.opened_on <= day and (self.closed_on is None or day < self.closed_on)
 
 
-class UnitMembership(Model):
+class UnitMembership(ValidRange, Model):
     """Which administration a unit belonged to when: reorganisations move units between
     förvaltningar, and past months' budgets and costs stay with the administration of then."""
 
     __tablename__ = "unit_membership"
-    __table_args__ = (sa.CheckConstraint("valid_to IS NULL OR valid_to > valid_from", name="valid_range"),)
+    __table_args__ = (ValidRange.check(),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(

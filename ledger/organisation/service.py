@@ -10,8 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from ledger.access.models import User
-from ledger.access.permissions import ensure_unit_visible, visible_unit_ids
+from ledger.access.permissions import ensure_unit_visible, visible_only
 from ledger.audit import service as audit
+from ledger.core import clock
 from ledger.core.errors import Conflict, NotFound
 from ledger.database import db
 from ledger.inventory.models import Asset, AssetType, Assignment, Handset, Subscription
@@ -28,10 +29,7 @@ def list_units(user: User) -> list[BudgetUnit]:
         .options(selectinload(BudgetUnit.administration))
         .order_by(BudgetUnit.ansvar)
     )
-    scope = visible_unit_ids(user)
-    if scope is not None:
-        query = query.where(BudgetUnit.id.in_(scope))
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(visible_only(query, user, BudgetUnit.id.in_)))
 
 
 def get_unit(user: User, ansvar: str) -> BudgetUnit:
@@ -103,30 +101,24 @@ class UnitSummary:
     handsets: list[Handset]
 
 
-def _current(day: date) -> sa.ColumnElement[bool]:
-    return sa.and_(
-        Assignment.valid_from <= day, sa.or_(Assignment.valid_to.is_(None), Assignment.valid_to > day)
-    )
-
-
 def _assigned_to(model: type[A], unit: BudgetUnit, day: date, *order: Any) -> list[A]:
     return list(db.session.scalars(
         sa.select(model)
         .join(Assignment, Assignment.asset_id == model.id)
-        .where(Assignment.unit_id == unit.id, _current(day))
+        .where(Assignment.unit_id == unit.id, Assignment.in_force_on(day))
         .order_by(*order)
     ))
 
 
 def unit_summary(unit: BudgetUnit, day: date | None = None) -> UnitSummary:
-    day = day or date.today()
+    day = day or clock.today()
     return UnitSummary(_assigned_to(Subscription, unit, day, Subscription.number),
                        _assigned_to(Handset, unit, day, Handset.model, Handset.imei))
 
 
 def asset_counts(organisation_id: int, day: date | None = None) -> dict[int, tuple[int, int]]:
     """Per unit id: (subscriptions, handsets) assigned on ``day``, in one grouped query."""
-    day = day or date.today()
+    day = day or clock.today()
     rows = db.session.execute(
         sa.select(
             Assignment.unit_id,
@@ -134,7 +126,7 @@ def asset_counts(organisation_id: int, day: date | None = None) -> dict[int, tup
             sa.func.count(sa.case((Asset.type == AssetType.HANDSET, Assignment.id))),
         )
         .join(Asset, Asset.id == Assignment.asset_id)
-        .where(Assignment.organisation_id == organisation_id, _current(day))
+        .where(Assignment.organisation_id == organisation_id, Assignment.in_force_on(day))
         .group_by(Assignment.unit_id)
     )
     return {unit_id: (subs, handsets) for unit_id, subs, handsets in rows}
@@ -163,9 +155,29 @@ class AdministrationHistory:
         return self.current[unit_id]
 
 
+def administrations(organisation_id: int) -> list[Administration]:
+    return list(db.session.scalars(sa.select(Administration).where(
+        Administration.organisation_id == organisation_id).order_by(Administration.code)))
+
+
+def get_administration(organisation_id: int, code: str) -> Administration:
+    """The organisation's administration with ``code``, or ``NotFound``."""
+    administration = db.session.scalar(sa.select(Administration).where(
+        Administration.organisation_id == organisation_id, Administration.code == code.strip()))
+    if administration is None:
+        raise NotFound(f"No administration with code {code}")
+    return administration
+
+
 def move_to_administration(actor: User | None, unit: BudgetUnit, administration: Administration,
                            valid_from: date) -> UnitMembership:
-    """Move a unit to another administration from ``valid_from``; earlier months stay where they were."""
+    """Move a unit to another administration from ``valid_from``; earlier months stay where they were.
+
+    ``valid_from`` may lie in a closed month: the move is true from that day, but a closed
+    month's figures per administration stay as closed (its entries carry the administration
+    they were booked under, its budget follows ``allocation.periods``' snapshot)."""
+    if administration.id == unit.administration_id:
+        raise Conflict(f"{unit.ansvar} already belongs to {administration.code}")
     if administration.organisation_id != unit.organisation_id:
         raise Conflict("The administration belongs to another organisation")
     current = db.session.scalar(sa.select(UnitMembership).where(

@@ -18,6 +18,7 @@ from flask_smorest import Blueprint
 
 from ledger.access.permissions import require
 from ledger.api.schemas import Amount, PeriodField
+from ledger.core import clock
 from ledger.core.categories import Category
 from ledger.core.errors import BadRequest, ValidationFailed
 from ledger.procurement import compliance as compliance_service
@@ -39,7 +40,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _today() -> date:
-    return date.today()
+    return clock.today()
 
 
 def _load(schema: ma.Schema, data: Any, location: str) -> dict[str, Any]:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 
 import click
 
 from ledger.cli.common import ledger_organisation, organisation_option
+from ledger.core import clock
 from ledger.procurement import compliance as compliance_service
 from ledger.procurement import coverage as exception_service
 
@@ -20,7 +20,7 @@ def exceptions() -> None:
 @exceptions.command("expire", help="Mark approved exceptions whose end date has passed as expired.")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="The day to expire as of (default: today).")
 def expire(today: object | None) -> None:
-    day = today.date() if today is not None else date.today()  # type: ignore[attr-defined]
+    day = today.date() if today is not None else clock.today()  # type: ignore[attr-defined]
     expired = exception_service.expire_due(None, day)
     listed = f": {', '.join(map(str, expired))}" if expired else ""
     click.echo(f"Expired {len(expired)} coverage exception(s){listed}")
@@ -35,7 +35,7 @@ def compliance(period: str, today: object | None, as_json: bool, orgnr: str | No
     from ledger.core.errors import LedgerError
 
     organisation = ledger_organisation(orgnr)
-    day = today.date() if today is not None else date.today()  # type: ignore[attr-defined]
+    day = today.date() if today is not None else clock.today()  # type: ignore[attr-defined]
     try:
         report = compliance_service.check(organisation.id, period, day)
     except LedgerError as error:

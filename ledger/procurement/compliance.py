@@ -15,7 +15,7 @@ import"):
     covers the category with that supplier; and no approved coverage exception of the
     organisation for that supplier is valid that day (an area exception covers all the
     organisation's lines from the supplier, a subscription exception only that subscription's
-    lines; see ``ledger.services.exceptions``). Equipment is checked under (e) instead.
+    lines; see ``ledger.procurement.coverage``). Equipment is checked under (e) instead.
 ``price_above_contract`` (b)
     The unit price is above the contract's price for the item code on that day (the lowest
     one, if several contracts of the supplier list the item). The excess is
@@ -35,6 +35,10 @@ import"):
 ``contract_ending`` (f)
     A contract whose end (counting extensions used), or the last notice date of an unused
     extension option, falls within six months from ``today``.
+``credit_without_invoice`` (g)
+    A credit note dated in the period whose billing reference names no imported invoice of its
+    supplier (the import warned about it): money given back for an invoice the ledger does not
+    know. It is reported until that invoice is imported.
 
 The line's day is its service period's first day, else the invoice date; a line belongs to the
 period (YYYY-MM) its day falls in. Only contracts with status ``signed`` are in force (a
@@ -54,6 +58,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import QueryableAttribute, selectinload, with_polymorphic
 
+from ledger.core import clock
 from ledger.core.categories import Category
 from ledger.core.money import ZERO, quantize
 from ledger.core.month import Month
@@ -81,6 +86,7 @@ KINDS = (
     "unmatched_reference",
     "hardware_off_contract",
     "contract_ending",
+    "credit_without_invoice",
 )
 
 #: How far ahead ``contract_ending`` looks.
@@ -241,8 +247,7 @@ def _excepted() -> sa.ColumnElement[bool]:
         CoverageException.organisation_id == InvoiceLine.organisation_id,
         CoverageException.supplier_id == Invoice.supplier_id,
         CoverageException.status.in_(COVERING_STATUSES),
-        CoverageException.valid_from <= _LINE_DAY,
-        sa.or_(CoverageException.valid_to.is_(None), CoverageException.valid_to > _LINE_DAY),
+        CoverageException.in_force_on(_LINE_DAY),
         sa.or_(CoverageException.subscription_id.is_(None),
                CoverageException.subscription_id == InvoiceLine.asset_id),
     )
@@ -252,8 +257,7 @@ def _assigned() -> sa.ColumnElement[bool]:
     """The line's asset is assigned to a unit on the line's day."""
     return sa.exists().where(
         Assignment.asset_id == InvoiceLine.asset_id,
-        Assignment.valid_from <= _LINE_DAY,
-        sa.or_(Assignment.valid_to.is_(None), Assignment.valid_to > _LINE_DAY),
+        Assignment.in_force_on(_LINE_DAY),
     )
 
 
@@ -290,7 +294,7 @@ class _Row:
 
 def check(organisation_id: int, period: str, today: date | None = None) -> ComplianceReport:
     """Every finding of ``period`` (YYYY-MM) for the organisation, and the claims list."""
-    today = today or date.today()
+    today = today or clock.today()
     month = Month.parse(period)
     first, after = month.first, month.after
     rows = _classified_lines(organisation_id, first, after)
@@ -305,6 +309,7 @@ def check(organisation_id: int, period: str, today: date | None = None) -> Compl
     findings += _unmatched(rows)
     findings += _hardware(rows, organisation_id, first, after, contracts)
     findings += _contracts_ending(contracts, today)
+    findings += _credits_without_invoice(organisation_id, first, after, lines)
     order = {kind: index for index, kind in enumerate(KINDS)}
     findings.sort(key=lambda f: (order[f.kind], f.supplier_name or "", f.line_ids, f.reason))
     return ComplianceReport(
@@ -416,8 +421,7 @@ def _price_deviations(organisation_id: int, first: date, after: date, lines: Map
             InvoiceLine.item_code.is_not(None),
             _in_force(_LINE_DAY),
             _party(InvoiceLine.organisation_id),
-            PriceListItem.valid_from <= _LINE_DAY,
-            sa.or_(PriceListItem.valid_to.is_(None), PriceListItem.valid_to > _LINE_DAY),
+            PriceListItem.in_force_on(_LINE_DAY),
         )
     )
     best: dict[int, tuple[Decimal, int, str]] = {}
@@ -618,3 +622,31 @@ def _contracts_ending(contracts: list[FrameworkContract], today: date) -> list[F
                             "extends_to": option.extends_to},
                 ))
     return findings
+
+
+def _credits_without_invoice(organisation_id: int, first: date, after: date,
+                             lines: Mapping[int, LineRef]) -> list[Finding]:
+    """(g) credit notes of the period whose billing reference matches no imported invoice."""
+    credited = sa.orm.aliased(Invoice)
+    known = sa.exists().where(
+        credited.organisation_id == Invoice.organisation_id, credited.supplier_id == Invoice.supplier_id,
+        credited.document_type == DocumentType.INVOICE, credited.number == Invoice.credited_number)
+    notes = db.session.execute(
+        sa.select(Invoice.id, Invoice.number, Invoice.credited_number, Invoice.issue_date, Invoice.net_total,
+                  Invoice.supplier_id, Supplier.name)
+        .join(Supplier, Supplier.id == Invoice.supplier_id)
+        .where(Invoice.organisation_id == organisation_id, Invoice.document_type == DocumentType.CREDIT_NOTE,
+               Invoice.credited_number.is_not(None), Invoice.replaced_at.is_(None),
+               Invoice.issue_date >= first, Invoice.issue_date < after, ~known)
+        .order_by(Invoice.issue_date, Invoice.number))
+    return [
+        Finding(
+            kind="credit_without_invoice",
+            reason=f"credit note {number} from {supplier_name} of {day} credits invoice {credited_number}, "
+                   "which is not imported",
+            line_ids=tuple(sorted(i for i, line in lines.items() if line.invoice_id == invoice_id)),
+            amount=net_total, supplier_id=supplier_id, supplier_name=supplier_name,
+            params={"supplier": supplier_name, "number": number, "credited_number": credited_number, "day": day},
+        )
+        for invoice_id, number, credited_number, day, net_total, supplier_id, supplier_name in notes
+    ]

@@ -13,7 +13,7 @@ An approved exception whose ``valid_to`` has passed *is* expired: ``effective_st
 on every read, and ``expire_due`` (the ``exceptions expire`` command) writes that down.
 Every transition is audited; a transition the table does not have is refused with 409.
 
-Scope, as the compliance check applies it (``ledger.services.compliance``): a subscription
+Scope, as the compliance check applies it (``ledger.procurement.compliance``): a subscription
 exception covers that subscription's lines from the exception's supplier; an *area* exception
 covers every line of the organisation from that supplier, because invoice lines carry no
 location — the area is the reason, the supplier is what can be checked. Only approved
@@ -34,6 +34,7 @@ from sqlalchemy.orm import QueryableAttribute
 from ledger.access.models import Role, User
 from ledger.access.permissions import visible_unit_ids
 from ledger.audit import service as audit
+from ledger.core import clock
 from ledger.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ledger.database import db
 from ledger.database.types import utcnow
@@ -65,13 +66,13 @@ Guard = Callable[[CoverageException, date], str | None]
 
 
 def _not_past(exception: CoverageException, today: date) -> str | None:
-    if exception.valid_to is not None and exception.valid_to <= today:
+    if not exception.not_ended_by(today):
         return f"it expired on {exception.valid_to}"
     return None
 
 
 def _past(exception: CoverageException, today: date) -> str | None:
-    if exception.valid_to is None or exception.valid_to > today:
+    if exception.not_ended_by(today):
         return f"it is valid until {exception.valid_to or 'further notice'}"
     return None
 
@@ -155,7 +156,7 @@ def transition(
     note: str | None = None, changes: dict[str, date | None] | None = None,
 ) -> CoverageException:
     """Fire ``action`` on ``exception`` (see ``check`` for the refusals) and audit it."""
-    today = today or date.today()
+    today = today or clock.today()
     step = check(actor, exception, action, today)
     before = audit.snapshot(exception, FIELDS)
     for name, value in (changes or {}).items():
@@ -180,7 +181,7 @@ def _past_tense(action: Action) -> str:
 def approve(actor: User, exception: CoverageException, today: date | None = None, *,
             valid_from: date | None = None, valid_to: date | None = None, note: str | None = None) -> CoverageException:
     """Approve (procurement), optionally setting the span granted (e.g. an end date)."""
-    check(actor, exception, Action.APPROVE, today or date.today())
+    check(actor, exception, Action.APPROVE, today or clock.today())
     start = valid_from or exception.valid_from
     end = valid_to if valid_to is not None else exception.valid_to
     _check_span(start, end)
@@ -200,7 +201,7 @@ def withdraw(actor: User, exception: CoverageException, today: date | None = Non
 
 def expire_due(actor: User | None, today: date | None = None, organisation_id: int | None = None) -> list[int]:
     """Mark every approved exception whose ``valid_to`` has passed as expired; their ids."""
-    today = today or date.today()
+    today = today or clock.today()
     query = sa.select(CoverageException).where(
         CoverageException.status == ExceptionStatus.APPROVED,
         CoverageException.valid_to.is_not(None),
@@ -234,7 +235,7 @@ def request_exception(
     today: date | None = None,
 ) -> CoverageException:
     """Ask for an exception for one subscription (of one's own unit) or for an area."""
-    today = today or date.today()
+    today = today or clock.today()
     area = (area or "").strip() or None
     subscription = _subscription(actor, subscription_id, subscription_number)
     if subscription is None and area is None:
@@ -328,7 +329,7 @@ def list_exceptions(user: User, today: date | None = None, status: ExceptionStat
                     ) -> list[ExceptionView]:
     """The organisation's exceptions, newest first; department users see their own requests.
     ``status`` filters by the effective status (``expired`` includes approved ones past date)."""
-    today = today or date.today()
+    today = today or clock.today()
     query = (
         sa.select(CoverageException)
         .where(CoverageException.organisation_id == user.organisation_id)
@@ -373,20 +374,19 @@ def request_choices(user: User, today: date | None = None) -> list[Subscription]
     """The subscriptions a user may ask an exception for (department: their units' today)."""
     from ledger.inventory.models import Assignment
 
-    today = today or date.today()
+    today = today or clock.today()
     query = sa.select(Subscription).where(Subscription.organisation_id == user.organisation_id)
     scope = visible_unit_ids(user)
     if scope is not None:
         query = query.join(Assignment, Assignment.asset_id == Subscription.id).where(
-            Assignment.unit_id.in_(scope), Assignment.valid_from <= today,
-            sa.or_(Assignment.valid_to.is_(None), Assignment.valid_to > today))
+            Assignment.unit_id.in_(scope), Assignment.in_force_on(today))
     return list(db.session.scalars(query.order_by(Subscription.number)))
 
 
 def act(actor: User, exception_id: int, action: Action | str, today: date | None = None, *,
         note: str | None = None, valid_from: date | None = None, valid_to: date | None = None) -> ExceptionView:
     """Find the exception (404 outside the actor's organisation) and fire ``action`` on it."""
-    today = today or date.today()
+    today = today or clock.today()
     exception = db.session.get(CoverageException, exception_id)
     if exception is None or exception.organisation_id != actor.organisation_id:
         raise NotFound(f"No coverage exception with id {exception_id}")
@@ -398,4 +398,4 @@ def act(actor: User, exception_id: int, action: Action | str, today: date | None
 
 
 def view(user: User, exception: CoverageException, today: date | None = None) -> ExceptionView:
-    return views_of([exception], user, today or date.today())[0]
+    return views_of([exception], user, today or clock.today())[0]

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ledger.core.categories import Category
 from ledger.database import Model
 from ledger.database.types import Money, Timestamp, enum_column, utcnow
+from ledger.database.validity import ValidRange
 from ledger.organisation.models import Supplier
 
 
@@ -165,13 +166,13 @@ class ContractDocument(Model):
     added_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, comment="When added")
 
 
-class PriceListItem(Model):
+class PriceListItem(ValidRange, Model):
     """An effective-dated price on a contract; a new version supersedes, the old one stays."""
 
     __tablename__ = "price_list_item"
     __table_args__ = (
         sa.UniqueConstraint("contract_id", "item_code", "valid_from", name="uq_price_version"),
-        sa.CheckConstraint("valid_to IS NULL OR valid_to > valid_from", name="valid_range"),
+        ValidRange.check(),
         sa.CheckConstraint("unit_price_ore >= 0", name="price_not_negative"),
     )
 
@@ -192,13 +193,13 @@ class PriceListItem(Model):
     valid_to: Mapped[date | None] = mapped_column(comment="First day it no longer applies (exclusive)")
 
 
-class CoverageException(Model):
+class CoverageException(ValidRange, Model):
     """An approved use of a non-contract operator (undantag), e.g. weak coverage in Forsvik."""
 
     __tablename__ = "coverage_exception"
     __table_args__ = (
         sa.CheckConstraint("subscription_id IS NOT NULL OR area IS NOT NULL", name="has_scope"),
-        sa.CheckConstraint("valid_to IS NULL OR valid_to > valid_from", name="valid_range"),
+        ValidRange.check(),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -41,8 +41,7 @@ def price_on(contract: FrameworkContract | int, item_code: str, day: date) -> Pr
         sa.select(PriceListItem).where(
             PriceListItem.contract_id == contract_id,
             PriceListItem.item_code == item_code,
-            PriceListItem.valid_from <= day,
-            sa.or_(PriceListItem.valid_to.is_(None), PriceListItem.valid_to > day),
+            PriceListItem.in_force_on(day),
         )
     )
 
@@ -66,8 +65,7 @@ def price_rows(contract: FrameworkContract, item_code: str | None = None, on: da
     if item_code:
         query = query.where(PriceListItem.item_code == item_code)
     if on is not None:
-        query = query.where(PriceListItem.valid_from <= on,
-                            sa.or_(PriceListItem.valid_to.is_(None), PriceListItem.valid_to > on))
+        query = query.where(PriceListItem.in_force_on(on))
     return list(db.session.scalars(query.order_by(PriceListItem.item_code, PriceListItem.valid_from)))
 
 
@@ -232,8 +230,7 @@ def _plan(row: PriceRow, history: list[PriceListItem], valid_from: date) -> _Pla
                          previous_price=starting.unit_price)
         return _Plan(row, "error", f"a version of {row.item_code} from {valid_from} already exists "
                      f"(price {starting.unit_price}); price lists are never rewritten, use a later date")
-    covering = next((v for v in history if v.valid_from < valid_from
-                     and (v.valid_to is None or v.valid_to > valid_from)), None)
+    covering = next((v for v in history if v.valid_from < valid_from and v.not_ended_by(valid_from)), None)
     later = next((v for v in history if v.valid_from > valid_from), None)
     if covering is not None:
         if _same(covering, row):

@@ -3,7 +3,6 @@ versions), the price-list upload, the coverage-exception workflow and the compli
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +24,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ledger.access.permissions import allowed, authorise, require
+from ledger.core import clock
 from ledger.core.categories import Category
 from ledger.core.errors import LedgerError, ValidationFailed
 from ledger.database.transaction import savepoint
@@ -36,6 +36,7 @@ from ledger.procurement import price_lists
 from ledger.procurement import service as procurement_service
 from ledger.procurement.models import ContractStatus
 from ledger.web import NAVIGATION, blueprint
+from ledger.web.errors import refused
 from ledger.web.forms import required
 
 NAVIGATION.append(("web.contracts", _l("Contracts"), "contracts.read"))
@@ -115,13 +116,6 @@ class DecisionForm(FlaskForm):
     note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
 
 
-def _refused(error: LedgerError) -> int:
-    """Show a refused change on the page it came from. The page answers with the error's
-    status, so nothing of the change is stored (``ledger.database.transaction``)."""
-    flash(error.message, "error")
-    return error.status
-
-
 # -- the register ----------------------------------------------------------------------------
 
 
@@ -129,7 +123,7 @@ def _refused(error: LedgerError) -> int:
 @require("contracts.read")
 def contracts() -> Any:
     query = request.args.get("q", "").strip()
-    today = date.today()
+    today = clock.today()
     return render_template(
         "procurement/contracts.html", query=query, today=today,
         contracts=procurement_service.summarise(procurement_service.list_contracts(query), today),
@@ -174,7 +168,7 @@ def contract_new() -> Any:
             status=ContractStatus(form.status.data), extension_options=options,
         )
     except LedgerError as error:
-        return _new_contract_page(form, _refused(error))
+        return _new_contract_page(form, refused(error))
     flash(_("Contract %(reference)s registered.", reference=contract.reference), "info")
     return redirect(url_for("web.contract", contract_id=contract.id))
 
@@ -189,7 +183,7 @@ def contract_partner() -> Any:
                 partner = procurement_service.ensure_partner_organisation(
                     g.user, name=form.name.data or "", organisation_number=form.organisation_number.data or "")
         except LedgerError as error:
-            _refused(error)
+            refused(error)
         else:
             flash(_("%(name)s can now be chosen as a party.", name=partner.name), "info")
     else:
@@ -209,10 +203,10 @@ def _term_form(form: TermForm | None = None) -> TermForm:
 def _contract_page(contract_id: int, status: int = 200, term_form: TermForm | None = None,
                    document_form: DocumentForm | None = None) -> Any:
     view = procurement_service.contract_view(procurement_service.get_contract(contract_id), g.user.organisation_id,
-                                             date.today())
+                                             clock.today())
     return render_template("procurement/contract.html", view=view, contract=view.contract,
                            term_form=_term_form(term_form), document_form=document_form or DocumentForm(),
-                           today=date.today()), status
+                           today=clock.today()), status
 
 
 @blueprint.route("/contracts/<int:contract_id>")
@@ -233,7 +227,7 @@ def contract_term(contract_id: int) -> Any:
                                      text=form.text.data or "",
                                      document_reference=form.document_reference.data)
     except LedgerError as error:
-        return _contract_page(contract_id, _refused(error), term_form=form)
+        return _contract_page(contract_id, refused(error), term_form=form)
     flash(_("The term is added to the log."), "info")
     return redirect(url_for("web.contract", contract_id=contract_id) + "#terms")
 
@@ -248,7 +242,7 @@ def contract_document(contract_id: int) -> Any:
         procurement_service.add_document(g.user, procurement_service.get_contract(contract_id),
                                          title=form.title.data or "", reference=form.reference.data or "")
     except LedgerError as error:
-        return _contract_page(contract_id, _refused(error), document_form=form)
+        return _contract_page(contract_id, refused(error), document_form=form)
     flash(_("The document reference is added."), "info")
     return redirect(url_for("web.contract", contract_id=contract_id) + "#documents")
 
@@ -267,7 +261,7 @@ def contract_prices(contract_id: int) -> Any:
                 result = price_lists.import_price_list(g.user, found, upload.read(), upload.filename or "upload.csv",
                                                        required(form.valid_from.data))
             except LedgerError as error:
-                status = _refused(error)
+                status = refused(error)
             else:
                 if result.stored:
                     flash(_("Price list stored: %(added)d added, %(superseded)d superseded, %(unchanged)d unchanged.",
@@ -286,7 +280,7 @@ def contract_prices(contract_id: int) -> Any:
 @blueprint.route("/exceptions")
 @require("exceptions.read")
 def exceptions() -> Any:
-    today = date.today()
+    today = clock.today()
     return render_template("procurement/exceptions.html", views=exception_service.list_exceptions(g.user, today),
                            decision_form=DecisionForm(), today=today)
 
@@ -303,7 +297,7 @@ def _request_form(form: ExceptionRequestForm) -> ExceptionRequestForm:
 def exception_new() -> Any:
     form = _request_form(ExceptionRequestForm())
     if request.method == "GET":
-        form.valid_from.data = form.valid_from.data or date.today()
+        form.valid_from.data = form.valid_from.data or clock.today()
         return render_template("procurement/exception_form.html", form=form)
     if not form.validate_on_submit():
         return render_template("procurement/exception_form.html", form=form), 400
@@ -314,7 +308,7 @@ def exception_new() -> Any:
             subscription_number=form.subscription.data or None, area=form.area.data,
         )
     except LedgerError as error:
-        status = _refused(error)
+        status = refused(error)
         return render_template("procurement/exception_form.html", form=form), status
     flash(_("The exception is requested; procurement will approve or reject it."), "info")
     return redirect(url_for("web.exceptions"))
@@ -333,11 +327,11 @@ def exception_decide(exception_id: int, action: str) -> Any:
         flash(_("The form expired; try again."), "error")
         return redirect(url_for("web.exceptions"))
     try:
-        exception_service.act(g.user, exception_id, action, date.today(), note=form.note.data or None)
+        exception_service.act(g.user, exception_id, action, clock.today(), note=form.note.data or None)
     except LedgerError as error:
-        _refused(error)
-        return render_template("procurement/exceptions.html", decision_form=DecisionForm(), today=date.today(),
-                               views=exception_service.list_exceptions(g.user, date.today())), error.status
+        refused(error)
+        return render_template("procurement/exceptions.html", decision_form=DecisionForm(), today=clock.today(),
+                               views=exception_service.list_exceptions(g.user, clock.today())), error.status
     flash({"approve": _("The exception is approved."), "reject": _("The exception is rejected."),
            "withdraw": _("The exception is withdrawn.")}[action], "info")
     return redirect(url_for("web.exceptions"))
@@ -349,12 +343,12 @@ def exception_decide(exception_id: int, action: str) -> Any:
 @blueprint.route("/compliance")
 @require("compliance.read")
 def compliance() -> Any:
-    today = date.today()
+    today = clock.today()
     period = request.args.get("period") or f"{today:%Y-%m}"
     report, status = None, 200
     try:
         report = compliance_service.check(g.user.organisation_id, period, today)
     except ValidationFailed as error:
-        status = _refused(error)
+        status = refused(error)
     return render_template("procurement/compliance.html", report=report, period=period, kinds=compliance_service.KINDS,
                            show_invoices=allowed(g.user, "invoices.read")), status

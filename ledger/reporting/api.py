@@ -13,14 +13,14 @@ import marshmallow as ma
 from flask import Response, g
 from flask_smorest import Blueprint
 
-from ledger.access.permissions import require
-from ledger.api.schemas import PeriodField
+from ledger.access.permissions import allowed, require
+from ledger.api.schemas import Amount, PeriodField
 from ledger.organisation.models import Organisation
 from ledger.reporting import service as report_data
+from ledger.reporting import sie
 from reports.allocation_pdf import render_allocation_report
 from reports.journal_csv import render_journal_csv
 from reports.journal_xlsx import render_journal_xlsx
-from reports.sie import render_sie4i
 
 reports_blp = Blueprint("reports", __name__, url_prefix="/reports", description="Reports for auditors (PDF)")
 exports_blp = Blueprint("exports", __name__, url_prefix="/exports",
@@ -83,12 +83,51 @@ def allocation_report(query: dict[str, Any]) -> Any:
                                                                                      period, "pdf"))
 
 
-@_download(exports_blp, "/sie", PeriodQuery, SIE, "SIE 4I (CP437)")
+class SieQuery(PeriodQuery):
+    all = ma.fields.Boolean(load_default=False, metadata={
+        "description": "The whole period again, also the vouchers earlier exports held"})
+    preview = ma.fields.Boolean(load_default=False, metadata={
+        "description": "Look without handing over: nothing is recorded (always so for auditors)"})
+
+
+class SieExportSchema(ma.Schema):
+    id = ma.fields.Integer()
+    period = ma.fields.String()
+    everything = ma.fields.Boolean(metadata={"description": "The whole period again (--all)"})
+    voucher_count = ma.fields.Integer()
+    entry_count = ma.fields.Integer()
+    total = Amount(metadata={"description": "Sum of the debit rows"})
+    sha256 = ma.fields.String()
+    exported_by = ma.fields.String(attribute="exported_by_name")
+    exported_at = ma.fields.DateTime()
+
+
+class HistoryQuery(ma.Schema):
+    period = PeriodField(load_default=None)
+
+
+@_download(exports_blp, "/sie", SieQuery, SIE, "SIE 4I (CP437)")
 def export_sie(query: dict[str, Any]) -> Any:
-    """The period's journal as SIE 4I: one balanced voucher per invoice, ansvar as dimension 1."""
+    """The period's vouchers not exported before (all of them with `all=true`) as SIE 4I, recorded
+    as an export. An auditor, or `preview=true`, gets the file without recording it."""
     organisation, period = g.user.organisation, query["period"]
-    export = report_data.sie_export(organisation, period, generated_by=signature())
-    return attachment(render_sie4i(export), SIE, file_name(organisation, "journal", period, "si"))
+    hand_over = allowed(g.user, "exports.sie") and not query["preview"]
+    exported = sie.export_period(g.user, organisation, period, everything=query["all"], generated_by=signature(),
+                                 record=hand_over)
+    response = attachment(exported.data, SIE, file_name(organisation, "journal", period, "si"))
+    response.headers["X-Vouchers"] = str(exported.vouchers)
+    if exported.record is not None:
+        response.headers["X-Export-Id"] = str(exported.record.id)
+    return response
+
+
+@exports_blp.route("/sie/history")
+@exports_blp.arguments(HistoryQuery, location="query")
+@exports_blp.response(200, SieExportSchema(many=True))
+@require("reports.read")
+def sie_history(query: dict[str, Any]) -> Any:
+    """Every recorded SIE export, newest first (of one period, when given), with its file's SHA-256."""
+    return sie.exports_of(g.user.organisation_id, query["period"])
 
 
 @_download(exports_blp, "/csv", CsvQuery, CSV, "CSV, UTF-8 with BOM")

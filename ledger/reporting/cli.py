@@ -10,14 +10,15 @@ from typing import Any
 import click
 
 from ledger.cli.common import ledger_organisation, organisation_option
+from ledger.core import clock
 from ledger.core.errors import LedgerError
 from ledger.organisation.models import Organisation
 from ledger.reporting import service as report_data
+from ledger.reporting import sie
 from reports.allocation_pdf import render_allocation_report
 from reports.budget_pdf import render_budget_report
 from reports.journal_csv import render_journal_csv
 from reports.journal_xlsx import render_journal_xlsx
-from reports.sie import render_sie4i
 
 out_option = click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True, path_type=Path),
                           help="The file to write.")
@@ -42,14 +43,8 @@ def _write(out: Path, render: Callable[[Organisation], bytes], orgnr: str | None
     click.echo(f"wrote {out} ({len(data):,} bytes)")
 
 
-@click.group("report", help="Reports as PDF files.")
-def report_group() -> None:
-    pass
-
-
-@click.group("export", help="A period's journal as a file for the financial system or a spreadsheet.")
-def export_group() -> None:
-    pass
+report_group = click.Group("report", help="Reports as PDF files.")
+export_group = click.Group("export", help="A period's journal as a file for the financial system or a spreadsheet.")
 
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
@@ -90,10 +85,26 @@ def budget_report_command(year: int, out: Path, unit_code: str | None, lang: str
         "report")
 
 
-@_period_file(export_group, "sie", "The journal of PERIOD (YYYY-MM) as SIE 4I (CP437) for the financial system.")
-def export_sie_command(period: str, out: Path, orgnr: str | None) -> None:
-    _write(out, lambda organisation: render_sie4i(
-        report_data.sie_export(organisation, period, generated_by=_who())), orgnr, "SIE export")
+@_period_file(export_group, "sie", "PERIOD's (YYYY-MM) vouchers not exported before as SIE 4I (CP437) for the "
+              "financial system; every export is recorded.",
+              click.option("--all", "everything", is_flag=True,
+                           help="The whole period again, also what earlier exports held (said so in #PROSA)."))
+def export_sie_command(period: str, out: Path, everything: bool, orgnr: str | None) -> None:
+    organisation = ledger_organisation(orgnr)
+    try:
+        exported = sie.export_period(None, organisation, period, everything=everything, generated_by=_who())
+    except ValueError as error:  # the renderer refusing its data names what is wrong
+        raise click.ClickException(f"SIE export: {error}") from None
+    out.write_bytes(exported.data)
+    if exported.record is None:
+        earlier = sie.exports_of(organisation.id, period)
+        when = earlier[0].exported_at.astimezone(clock.ZONE) if earlier else None
+        since = f" since export {earlier[0].id} of {when:%Y-%m-%d %H:%M}" if earlier else ""
+        click.echo(f"wrote {out}: no vouchers, nothing new in {period}{since}")
+        return
+    click.echo(f"wrote {out} ({len(exported.data):,} bytes): {exported.vouchers} vouchers of {exported.entries} "
+               f"journal entries, {exported.record.total:.2f} SEK; recorded as export {exported.record.id} "
+               f"(SHA-256 {exported.record.sha256[:16]}…)" + (" — the whole period again" if everything else ""))
 
 
 @_period_file(export_group, "csv", "The journal of PERIOD (YYYY-MM) as CSV (';' and decimal comma, UTF-8 with BOM).",

@@ -14,79 +14,49 @@ sum of its entries booked in this period or before (so a report of a closed mont
 when corrections land in a later month, and an invoice dated in the month but booked only
 later shows as a difference).
 
-SIE 4I choices (see also ``reports/sie.py``)
--------------------------------------------
-* One balanced ``#VER`` per invoice with entries in the period, dated the invoice date (or
-  the period's last day for corrections to an invoice of an earlier month). Its cost rows are
-  the entries summed per account, ansvar, verksamhet and counterparty (rows that net to zero,
-  e.g. a reversal and its rebooking on the same coding, drop out; an invoice whose rows all
-  net to zero gets no voucher). One row on the supplier debt account balances it.
-* **VAT is not in the file.** Municipalities get VAT compensated (kommunal momskompensation),
-  so the ledger allocates amounts excluding VAT; the cost rows and the balancing row are net.
-  The VAT stays on the invoice in the supplier ledger. The balancing account is Kommun-Bas
-  2440 "Leverantörsskulder" by default (``[sie] balancing_account`` in ``accounts.toml``); a
-  municipality whose supplier ledger already books the invoice points it at its clearing
-  (avräkning) account instead.
-* **Dimensions.** Ansvar is SIE dimension 1 (the spec's "Resultatenhet/Kostnadsställe", what
-  Kommun-Bas calls ansvar). The unit's verksamhet (``JournalEntry.activity``) goes to dimension
-  20, the first free one, not to 6: 1-19 are reserved by the spec with fixed meanings (6 is
-  "Projekt", which verksamhet is not), and a receiver that knows 6 would book it as a
-  project. Both numbers are settings (``[sie] activity_dimension``, 0 to leave it out).
-* **Counterparty (motpart).** ``[sie] counterparty = "text"`` (default) writes it into each
-  row's text ("F-1 Hjo kommun, motpart 82"): every receiver accepts it and a person sees it.
-  ``"dimension"`` writes it as an object of ``counterparty_dimension`` (21, free) instead, for
-  a financial system that books motpart as a coding dimension, as internal recharges between
-  municipalities (motpart 82) need there.
+The SIE 4I hand-over is ``ledger.reporting.sie``.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import tomllib
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from ledger.allocation.accounts import DEFAULT_ACCOUNTS
+from ledger.accounting.service import settings_of
 from ledger.allocation.journal import with_context
 from ledger.allocation.models import JournalEntry, Period, PeriodStatus
 from ledger.allocation.rules import Rule
-from ledger.core.money import from_ore
+from ledger.core import clock
+from ledger.core.money import ZERO, from_ore, percent_of
 from ledger.core.month import Month
 from ledger.database import db
 from ledger.database.types import raw_ore, utcnow
-from ledger.invoices.models import Invoice, InvoiceLine
+from ledger.invoices.models import Invoice, InvoiceAllowanceCharge, InvoiceLine
 from ledger.organisation.models import Administration, BudgetUnit, Organisation, Supplier
 from reports.budget_pdf import BudgetReport, BudgetRow, BudgetSection
 from reports.data import (
     AllocationReport,
+    ClearingSummary,
     ComplianceRow,
     JournalExport,
     JournalRow,
     Reconciliation,
     SuspenseRow,
     UnitSummary,
+    VatRow,
     content_hash,
     summary_order,
 )
-from reports.sie import SieExport, SieTransaction, SieVoucher
 
 __all__ = [
     "PROGRAM",
-    "SieSettings",
     "allocation_report",
     "journal_export",
     "journal_rows",
-    "sie_export",
-    "sie_settings",
 ]
 
 log = logging.getLogger(__name__)
@@ -155,7 +125,50 @@ def allocation_report(organisation: Organisation, period: str, *, generated_by: 
         generated_at=generated_at, generated_by=generated_by, content_hash=content_hash(rows),
         summary=_summary(organisation.id, period), reconciliation=_reconciliation(organisation.id, period),
         suspense=_suspense(organisation.id, period), rows=rows, compliance=compliance, compliance_note=note,
+        vat=vat_summary(organisation.id, period), clearing=_clearing(organisation.id, rows),
     )
+
+
+#: The rate a reverse-charge (AE) telephony service is self-assessed at in Sweden (ML 7 kap.).
+SELF_ASSESSED_RATE = Decimal("25")
+
+
+def vat_summary(organisation_id: int, period: str) -> list[VatRow]:
+    """The invoices dated in the period per VAT category and rate: their own lines and document
+    allowances and charges (a specification does not change the invoice's VAT), the VAT rounded
+    per invoice and category as the invoice computes it (EN 16931, BR-S-09 and the like)."""
+    month = Month.parse(period)
+    dated = sa.and_(Invoice.organisation_id == organisation_id, Invoice.issue_date >= month.first,
+                    Invoice.issue_date < month.after, Invoice.replaced_at.is_(None))
+    lines = (sa.select(InvoiceLine.invoice_id, InvoiceLine.vat_category, InvoiceLine.vat_rate,
+                       raw_ore(InvoiceLine.net_amount).label("ore"))
+             .join(Invoice, Invoice.id == InvoiceLine.invoice_id).where(dated, InvoiceLine.source == "document"))
+    charges = (sa.select(InvoiceAllowanceCharge.invoice_id, InvoiceAllowanceCharge.vat_category,
+                         InvoiceAllowanceCharge.vat_rate, raw_ore(InvoiceAllowanceCharge.amount).label("ore"))
+               .join(Invoice, Invoice.id == InvoiceAllowanceCharge.invoice_id).where(dated))
+    both = sa.union_all(lines, charges).subquery()
+    grouped = (sa.select(both.c.invoice_id, both.c.vat_category, both.c.vat_rate, sa.func.sum(both.c.ore))
+               .group_by(both.c.invoice_id, both.c.vat_category, both.c.vat_rate))
+    rows: dict[tuple[str, Decimal], list[Decimal]] = {}
+    for _invoice, category, rate, ore in db.session.execute(grouped):
+        key = (category or "S", Decimal(rate if rate is not None else 0).quantize(Decimal("0.01")))
+        taxable = from_ore(int(ore or 0))
+        sums = rows.setdefault(key, [Decimal(0), ZERO, ZERO, ZERO])
+        sums[0] += 1
+        sums[1] += taxable
+        sums[2] += percent_of(taxable, key[1])
+        if key[0] == "AE":
+            sums[3] += percent_of(taxable, SELF_ASSESSED_RATE)
+    return [VatRow(category, rate, int(n), taxable, vat, own) for (category, rate), (n, taxable, vat, own)
+            in sorted(rows.items())]
+
+
+def _clearing(organisation_id: int, rows: list[JournalRow]) -> ClearingSummary:
+    """The clearing account's movement in the period's journal: the suspense is what remains."""
+    settings = settings_of(organisation_id)
+    booked = sum((row.amount for row in rows), ZERO)
+    handed_over = sum((row.amount for row in rows if row.rule != Rule.SUSPENSE), ZERO)
+    return ClearingSummary(settings.clearing_account, settings.clearing_ansvar, booked, handed_over)
 
 
 def _summary(organisation_id: int, period: str) -> list[UnitSummary]:
@@ -187,7 +200,10 @@ def _reconciliation(organisation_id: int, period: str) -> list[Reconciliation]:
     in_period = sa.func.coalesce(sa.func.sum(sa.case((Period.period == period, amount), else_=0)), 0)
     booked_here = (sa.select(JournalEntry.invoice_id).join(Period, Period.id == JournalEntry.period_id)
                    .where(JournalEntry.organisation_id == organisation_id, Period.period == period))
-    net, rounding = raw_ore(Invoice.net_total), raw_ore(Invoice.rounding)
+    # a replaced invoice owes nothing: its entries are reversed and its re-issue carries the amount
+    replaced = Invoice.replaced_at.is_not(None)
+    net = sa.case((replaced, 0), else_=raw_ore(Invoice.net_total))
+    rounding = sa.case((replaced, 0), else_=raw_ore(Invoice.rounding))
     query = (
         sa.select(Invoice.id, Invoice.number, Supplier.name, Invoice.issue_date, net, rounding, through, in_period)
         .join(Supplier, Supplier.id == Invoice.supplier_id)
@@ -195,7 +211,8 @@ def _reconciliation(organisation_id: int, period: str) -> list[Reconciliation]:
         .outerjoin(Period, Period.id == JournalEntry.period_id)
         .where(Invoice.organisation_id == organisation_id,
                sa.or_(sa.and_(Invoice.issue_date >= start, Invoice.issue_date < after), Invoice.id.in_(booked_here)))
-        .group_by(Invoice.id, Invoice.number, Supplier.name, Invoice.issue_date, net, rounding)
+        .group_by(Invoice.id, Invoice.number, Supplier.name, Invoice.issue_date, Invoice.replaced_at,
+                  Invoice.net_total, Invoice.rounding)
         .order_by(Invoice.issue_date, Invoice.number, Invoice.id)
     )
     return [Reconciliation(invoice_id, number, supplier, issued, from_ore(int(net_ore)), from_ore(int(round_ore)),
@@ -248,148 +265,6 @@ def _compliance(organisation_id: int, period: str, today: date) -> tuple[list[Co
         return [], f"Compliance findings could not be read: {type(error).__name__}: {error}"
 
 
-# ---------------------------------------------------------------------------------------------
-# SIE 4I
-
-
-@dataclass(frozen=True)
-class SieSettings:
-    """How the journal becomes SIE (``[sie]`` and ``[names]`` in ``accounts.toml``)."""
-
-    balancing_account: str = "2440"
-    ansvar_dimension: int = 1
-    activity_dimension: int = 20  #: 0: no verksamhet objects
-    counterparty: str = "text"  #: "text" or "dimension"
-    counterparty_dimension: int = 21
-    account_names: Mapping[str, str] = field(default_factory=dict)
-    dimension_names: Mapping[int, str] = field(default_factory=dict)
-
-    def account_name(self, account: str) -> str:
-        return self.account_names.get(account) or f"Konto {account}"
-
-    def dimension_name(self, dimension: int) -> str:
-        defaults = {self.ansvar_dimension: "Ansvar", self.activity_dimension: "Verksamhet",
-                    self.counterparty_dimension: "Motpart"}
-        return self.dimension_names.get(dimension) or defaults.get(dimension) or f"Dimension {dimension}"
-
-
-@lru_cache(maxsize=4)
-def sie_settings(path: str | None = None) -> SieSettings:
-    """The settings from the accounts file (``LEDGER_ACCOUNTS`` or ``ledger/accounts.toml``)."""
-    source = Path(path or os.environ.get("LEDGER_ACCOUNTS") or DEFAULT_ACCOUNTS)
-    raw = tomllib.loads(source.read_text(encoding="utf-8"))
-    sie = raw.get("sie", {})
-    defaults = SieSettings()
-    settings = SieSettings(
-        balancing_account=str(sie.get("balancing_account", defaults.balancing_account)),
-        ansvar_dimension=int(sie.get("ansvar_dimension", defaults.ansvar_dimension)),
-        activity_dimension=int(sie.get("activity_dimension", defaults.activity_dimension)),
-        counterparty=str(sie.get("counterparty", defaults.counterparty)),
-        counterparty_dimension=int(sie.get("counterparty_dimension", defaults.counterparty_dimension)),
-        account_names={str(k): str(v) for k, v in raw.get("names", {}).items()},
-        dimension_names={int(k): str(v) for k, v in sie.get("dimension_names", {}).items()},
-    )
-    if settings.counterparty not in ("text", "dimension"):
-        raise ValueError(f"{source}: [sie] counterparty must be 'text' or 'dimension', not {settings.counterparty!r}")
-    used = [settings.ansvar_dimension, settings.activity_dimension or None,
-            settings.counterparty_dimension if settings.counterparty == "dimension" else None]
-    used = [d for d in used if d is not None]
-    if len(set(used)) != len(used):
-        raise ValueError(f"{source}: [sie] uses one dimension number for two things: {used}")
-    return settings
-
-
-def sie_export(organisation: Organisation, period: str, *, generated_by: str = "", today: date | None = None,
-               settings: SieSettings | None = None) -> SieExport:
-    """The period's journal as an ``SieExport`` for ``reports.sie.render_sie4i``."""
-    settings = settings or sie_settings()
-    first, last = _period_bounds(period)
-    rows = journal_rows(organisation.id, period)
-    objects: dict[tuple[int, str], str] = {}
-    vouchers = [voucher for voucher in _vouchers(rows, settings, first, last, period, objects) if voucher]
-    accounts = {trans.account for voucher in vouchers for trans in voucher.transactions}
-    dimensions = {dim for dim, _ in objects}
-    return SieExport(
-        company_name=organisation.name, organisation_number=organisation.organisation_number,
-        program_name=PROGRAM[0], program_version=PROGRAM[1],
-        generated_on=today or utcnow().astimezone(LOCAL_TIME).date(),
-        fiscal_year_start=date(first.year, 1, 1), fiscal_year_end=date(first.year, 12, 31),
-        accounts={account: settings.account_name(account) for account in accounts},
-        dimensions={dim: settings.dimension_name(dim) for dim in dimensions},
-        objects=objects, vouchers=vouchers, generated_by=generated_by,
-        period_label=f"Telefonikostnader {period} fördelade per ansvar, exklusive moms",
-    )
-
-
-def _vouchers(rows: Sequence[JournalRow], settings: SieSettings, first: date, last: date, period: str,
-              objects: dict[tuple[int, str], str]) -> Iterable[SieVoucher | None]:
-    """One voucher per invoice (in invoice-date order); None for an invoice whose rows net to zero."""
-    by_invoice: dict[int, list[JournalRow]] = defaultdict(list)
-    for row in rows:
-        by_invoice[row.invoice_id].append(row)
-    ordered = sorted(by_invoice.values(), key=lambda group: (group[0].invoice_date, group[0].invoice_number,
-                                                              group[0].invoice_id))
-    for group in ordered:
-        yield _voucher(group, settings, first, last, period, objects)
-
-
-def _voucher(group: Sequence[JournalRow], settings: SieSettings, first: date, last: date, period: str,
-             objects: dict[tuple[int, str], str]) -> SieVoucher | None:
-    """The voucher of one invoice's rows, balanced on the supplier debt; None when they net to zero."""
-    head = group[0]
-    sums: dict[tuple[str, tuple[tuple[int, str], ...], str], Decimal] = defaultdict(Decimal)
-    for row in group:
-        coding, text = _coding(row, settings, objects)
-        sums[(row.account, coding, text)] += row.amount
-    transactions = [SieTransaction(account, amount, coding, text)
-                    for (account, coding, text), amount in sorted(sums.items(), key=_trans_order) if amount]
-    if not transactions:
-        return None
-    total = sum((trans.amount for trans in transactions), Decimal("0.00"))
-    debt_coding: tuple[tuple[int, str], ...] = ()
-    counterparties = {row.counterparty for row in group if row.counterparty}
-    if settings.counterparty == "dimension" and len(counterparties) == 1:
-        debt_coding = ((settings.counterparty_dimension, next(iter(counterparties))),)
-    if total:  # a correction that only moves cost between units owes the supplier nothing
-        transactions.append(SieTransaction(settings.balancing_account, -total, debt_coding,
-                                           _row_text(head, settings, counterparties)))
-    correction = all(row.is_correction for row in group)
-    day = head.invoice_date if first <= head.invoice_date <= last else last
-    text = f"{'Rättelse: ' if correction else ''}Telefoni {period} {head.supplier} faktura {head.invoice_number}"
-    return SieVoucher(day, text, tuple(transactions))
-
-
-def _coding(row: JournalRow, settings: SieSettings,
-            objects: dict[tuple[int, str], str]) -> tuple[tuple[tuple[int, str], ...], str]:
-    """The row's object list (declaring each object met) and its text."""
-    coding: list[tuple[int, str]] = []
-    if row.unit:
-        key = (settings.ansvar_dimension, row.unit)
-        objects.setdefault(key, row.unit_name or row.unit)
-        coding.append(key)
-    if row.activity and settings.activity_dimension:
-        key = (settings.activity_dimension, row.activity)
-        objects.setdefault(key, f"Verksamhet {row.activity}")
-        coding.append(key)
-    if row.counterparty and settings.counterparty == "dimension":
-        key = (settings.counterparty_dimension, row.counterparty)
-        objects.setdefault(key, f"Motpart {row.counterparty}")
-        coding.append(key)
-    return tuple(sorted(coding)), _row_text(row, settings, {row.counterparty} if row.counterparty else set())
-
-
-def _row_text(row: JournalRow, settings: SieSettings, counterparties: set[str]) -> str:
-    text = f"{row.invoice_number} {row.supplier}"
-    if settings.counterparty == "text" and counterparties:
-        text += f", motpart {', '.join(sorted(counterparties))}"
-    return text
-
-
-def _trans_order(item: tuple[tuple[str, tuple[tuple[int, str], ...], str], Decimal]) -> tuple[object, ...]:
-    (account, coding, text), _ = item
-    return (len(account), account, coding, text)
-
-
 def budget_report(organisation: Organisation, year: int, *, unit_code: str | None = None,
                   generated_by: str = "", generated_at: datetime | None = None,
                   today: date | None = None) -> BudgetReport:
@@ -406,7 +281,7 @@ def budget_report(organisation: Organisation, year: int, *, unit_code: str | Non
                       table.forecast(category))
             for category in BudgetCategory if category in table.budget or category in table.actual))
 
-    today = today or date.today()
+    today = today or clock.today()
     sections: tuple[BudgetSection, ...]
     if unit_code:
         unit = db.session.scalar(sa.select(BudgetUnit).where(BudgetUnit.organisation_id == organisation.id,

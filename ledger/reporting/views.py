@@ -1,28 +1,33 @@
 """The reports page: the allocation report (PDF) and the journal exports (SIE, CSV, XLSX) of a period.
 
 Downloads are plain GET links (nothing changes), behind the session like every page; the API
-offers the same files with a bearer token. Finance and auditors only (``reports.read``).
+offers the same files with a bearer token. Finance and auditors only (``reports.read``). The
+one change is the hand-over to the financial system: finance posts the form, the file holds
+the vouchers not handed over before, and the export is recorded (``reporting.sie``). A GET of
+the SIE file is a look at the whole period, recorded nowhere.
 """
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Response, g, render_template, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 
-from ledger.access.permissions import require
+from ledger.access.permissions import authorise, require
 from ledger.allocation import periods
+from ledger.core import clock
+from ledger.core.errors import BadRequest
 from ledger.core.month import Month
 from ledger.reporting import service as report_data
+from ledger.reporting import sie
 from ledger.reporting.api import CSV, PDF, SIE, XLSX, attachment, file_name, signature
 from ledger.web import NAVIGATION, blueprint
 from reports.allocation_pdf import render_allocation_report
 from reports.journal_csv import render_journal_csv
 from reports.journal_xlsx import render_journal_xlsx
-from reports.sie import render_sie4i
 
 NAVIGATION.append(("web.reports", _l("Reports"), "reports.read"))
 LANGUAGES = {"sv": "Svenska", "en": "English"}
@@ -44,12 +49,13 @@ def _language() -> str:
 @require("reports.read")
 def reports_page() -> Any:
     listed = periods.list_periods(g.user.organisation_id)
-    period = request.args.get("period") or (listed[0].period if listed else str(Month.of(date.today())))
+    period = request.args.get("period") or (listed[0].period if listed else str(Month.of(clock.today())))
     Month.parse(period)
     chosen = next((p for p in listed if p.period == period), None)
     language = _language()
+    exports = sie.exports_of(g.user.organisation_id, period)
     return render_template("reports/index.html", periods=listed, period=period, chosen=chosen, language=language,
-                           languages=LANGUAGES)
+                           languages=LANGUAGES, form=FlaskForm(), exports=exports)
 
 
 @blueprint.route("/reports/allocation.pdf", endpoint="report_allocation")
@@ -61,12 +67,19 @@ def allocation_pdf() -> Response:
                       file_name(organisation, "fordelning", period, "pdf"))
 
 
-@blueprint.route("/reports/journal.si", endpoint="export_sie")
+@blueprint.route("/reports/journal.si", methods=["GET", "POST"], endpoint="export_sie")
 @require("reports.read")
 def journal_sie() -> Response:
     organisation, period = g.user.organisation, _period()
-    export = report_data.sie_export(organisation, period, generated_by=signature())
-    return attachment(render_sie4i(export), SIE, file_name(organisation, "journal", period, "si"))
+    hand_over = request.method == "POST"
+    if hand_over:
+        authorise(g.user, "exports.sie")
+        if not FlaskForm().validate_on_submit():
+            raise BadRequest("The form has expired; reload the page and try again")
+    everything = not hand_over or request.form.get("all") == "1"
+    exported = sie.export_period(g.user, organisation, period, everything=everything, generated_by=signature(),
+                                 record=hand_over)
+    return attachment(exported.data, SIE, file_name(organisation, "journal", period, "si"))
 
 
 @blueprint.route("/reports/journal.csv", endpoint="export_csv")

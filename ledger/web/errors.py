@@ -1,13 +1,13 @@
 """The one handler that renders any error: ``{"error": {"code", "message", "details"}}`` under
 ``/api`` and an HTML error page elsewhere. Services raise ``ledger.core.errors``; routes never
-build error responses by hand.
+build error responses by hand: a page that shows a refusal itself uses ``refused``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, jsonify, redirect, render_template, request, url_for
+from flask import Flask, Response, flash, jsonify, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from ledger.core.errors import LedgerError, NotAuthenticated
@@ -24,6 +24,13 @@ def error_response(status: int, code: str, message: str, details: list[Any] | No
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="ledger"'
     return response
+
+
+def refused(error: LedgerError) -> int:
+    """Show a refused change on the page it came from. The page answers with the error's
+    status, so nothing of the change is stored (``ledger.database.transaction``)."""
+    flash(error.message, "error")
+    return error.status
 
 
 def _http_details(error: HTTPException) -> list[Any]:

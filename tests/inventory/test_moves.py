@@ -84,22 +84,16 @@ def test_move_to_the_unit_it_already_belongs_to_is_409(client, org, operator, ap
     assert response.status_code == 409 and "already assigned to 3110" in response.json["error"]["message"]
 
 
-def test_back_dated_move_into_a_closed_period_is_refused(client, org, operator, api_headers) -> None:
+def test_a_move_dated_in_a_closed_period_is_recorded_as_it_happened(client, org, operator, api_headers) -> None:
+    """Never refused for being late: what it changes in the closed month is booked as a
+    correction in the first open one (tests/allocation/test_corrections.py)."""
     sub = make_subscription(org, "070-111 22 33", org.forskola, supplier=operator, start=START)
     make_period(org, "2025-05", status=PeriodStatus.CLOSED)
     finance = api_headers(Role.FINANCE)
-    refused = client.post("/api/v1/assignments", headers=finance,
-                          json={"number": sub.number, "unit": "3140", "valid_from": "2025-05-20"})
-    assert refused.status_code == 409
-    assert refused.json["error"]["code"] == "period_closed"
-    assert refused.json["error"]["message"].startswith("Period 2025-05 is closed: moving +46701112233 from 2025-05-20")
-    # an earlier open month is still refused: the move would change the closed May as well
-    assert client.post("/api/v1/assignments", headers=finance, json={
-        "number": sub.number, "unit": "3140", "valid_from": "2025-04-30"}).json["error"]["code"] == "period_closed"
-    assert history(sub) == [("3110", date(2025, 1, 1), None)]
-    allowed = client.post("/api/v1/assignments", headers=finance,
-                          json={"number": sub.number, "unit": "3140", "valid_from": "2025-06-01"})
-    assert allowed.status_code == 201
+    moved = client.post("/api/v1/assignments", headers=finance,
+                        json={"number": sub.number, "unit": "3140", "valid_from": "2025-05-20"})
+    assert moved.status_code == 201
+    assert history(sub) == [("3110", date(2025, 1, 1), date(2025, 5, 20)), ("3140", date(2025, 5, 20), None)]
 
 
 def test_unknown_number_unit_and_bad_input(client, org, operator, api_headers) -> None:
@@ -187,14 +181,16 @@ def test_department_cannot_move_another_units_asset(client, db, org, operator, a
     assert count(db, AssignmentRequest) == 0
 
 
-def test_approval_into_a_period_closed_meanwhile_is_refused(client, db, org, operator, api_headers) -> None:
+def test_approval_into_a_period_closed_meanwhile_moves_from_the_day_asked(client, db, org, operator,
+                                                                        api_headers) -> None:
     sub = make_subscription(org, "070-111 22 33", org.forskola, supplier=operator, start=START)
     request_id = client.post("/api/v1/assignments", headers=api_headers(Role.DEPARTMENT, ["3110"]), json={
         "number": sub.number, "unit": "2150", "valid_from": "2025-08-01"}).json["request_id"]
     make_period(org, "2025-08", status=PeriodStatus.CLOSED)
     response = client.post(f"/api/v1/assignment-requests/{request_id}/approve", headers=api_headers(Role.FINANCE))
-    assert response.status_code == 409 and response.json["error"]["code"] == "period_closed"
-    assert db.get(AssignmentRequest, request_id).status == "requested"
+    assert response.status_code == 200
+    assert db.get(AssignmentRequest, request_id).status == "approved"
+    assert history(sub)[-1] == ("2150", date(2025, 8, 1), None)
 
 
 # -- reorganisation --------------------------------------------------------------------------
@@ -254,12 +250,13 @@ def test_reorganise_is_all_or_nothing(client, db, org, operator, api_headers) ->
     assert listed_wrong.json["error"]["details"][0]["message"].endswith("is not assigned to 3110 on 2025-07-01")
 
 
-def test_reorganise_into_a_closed_period_or_by_a_department_user_is_refused(client, org, operator, api_headers) -> None:
-    make_subscription(org, "070-111 22 30", org.forskola, supplier=operator, start=START)
+def test_reorganise_into_a_closed_period_is_recorded_but_not_by_a_department_user(client, org, operator,
+                                                                                 api_headers) -> None:
+    sub = make_subscription(org, "070-111 22 30", org.forskola, supplier=operator, start=START)
     make_period(org, "2025-06", status=PeriodStatus.CLOSED)
     response = client.post("/api/v1/units/3110/reorganise", headers=api_headers(Role.FINANCE),
                            json={"to": "3140", "valid_from": "2025-06-10"})
-    assert response.status_code == 409 and "Period 2025-06 is closed" in response.json["error"]["message"]
+    assert response.status_code == 200 and history(sub)[-1] == ("3140", date(2025, 6, 10), None)
     assert client.post("/api/v1/units/3110/reorganise", headers=api_headers(Role.DEPARTMENT, ["3110"]),
                        json={"to": "3140", "valid_from": "2025-07-10"}).status_code == 403
 

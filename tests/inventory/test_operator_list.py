@@ -16,11 +16,12 @@ import sqlalchemy as sa
 from ledger.access.models import Role
 from ledger.allocation.models import PeriodStatus
 from ledger.audit.models import AuditEvent
+from ledger.core import clock
 from ledger.inventory.models import Assignment, Subscription, SubscriptionKind
 from tests.conftest import audit_actions, count, csrf_token, history, log_in
 from tests.factories import OPERATOR_ORGNR, OTHER_ORGNR, make_period, make_subscription
 
-TODAY = date.today()
+TODAY = clock.today()
 START = date(2025, 1, 1)  # the day the register's assets start
 
 #: The fixture list. The register already holds 070-100 00 01 (at 3110, operator id AB-1) and
@@ -164,8 +165,8 @@ def test_known_number_at_another_unit_moves_today_by_default(client, db, org, op
     assert history(sub) == [("3110", date(2025, 1, 1), TODAY), ("2150", TODAY, None)]
 
 
-def test_an_end_date_ends_the_assignment_and_closed_periods_are_respected(client, db, org, operator,
-                                                                          api_headers) -> None:
+def test_an_end_date_ends_the_assignment_and_a_move_into_a_closed_period_is_recorded(client, db, org, operator,
+                                                                                     api_headers) -> None:
     sub = make_subscription(org, "070-100 00 01", org.forskola, supplier=operator, start=START,
                             operator_reference="AB-1")
     make_period(org, "2025-03", status=PeriodStatus.CLOSED)
@@ -173,15 +174,14 @@ def test_an_end_date_ends_the_assignment_and_closed_periods_are_respected(client
     head = "Nummer;Typ;Abonnemangs-id;Ansvar;Startdatum;Slutdatum;Gäller från\n"
     into_closed = upload(client, headers, head + "0701000001;Mobil;AB-1;3140;2025-01-01;;2025-03-10\n",
                          query=f"supplier={OPERATOR_ORGNR}")
-    assert into_closed.status_code == 422
-    assert into_closed.json["error"]["details"] == [{
-        "line": 2, "column": "Ansvar",
-        "message": "period 2025-03 is closed: moving +46701000001 from 2025-03-10 would change it"}]
-    ended = upload(client, headers, head + "0701000001;Mobil;AB-1;3110;2025-01-01;2025-08-31;\n",
+    assert into_closed.status_code == 200, into_closed.json  # booked as a correction, never refused
+    assert history(sub) == [("3110", date(2025, 1, 1), date(2025, 3, 10)), ("3140", date(2025, 3, 10), None)]
+    ended = upload(client, headers, head + "0701000001;Mobil;AB-1;3140;2025-01-01;2025-08-31;\n",
                    query=f"supplier={OPERATOR_ORGNR}")
     assert ended.status_code == 200
     assert ended.json["updated"][0]["changes"] == {"end_date": [None, "2025-08-31"]}
-    assert history(sub) == [("3110", date(2025, 1, 1), date(2025, 9, 1))]
+    assert history(sub) == [("3110", date(2025, 1, 1), date(2025, 3, 10)),
+                            ("3140", date(2025, 3, 10), date(2025, 9, 1))]
 
 
 def test_department_and_auditor_may_not_import(client, org, api_headers) -> None:

@@ -107,10 +107,11 @@ def test_same_file_twice_is_a_duplicate_and_changes_nothing(db, org, operator) -
     assert row_counts() == before
 
 
-def test_same_invoice_number_in_another_file_is_a_duplicate(db, org, operator) -> None:
+def test_same_invoice_number_and_content_in_another_file_is_a_duplicate(db, org, operator) -> None:
     assert run(org, build_invoice(number="F-1")).status == ImportStatus.IMPORTED
     before = row_counts()
-    other = run(org, build_invoice([Line(price="5.00")], number="F-1"))
+    # Another file (a line worded otherwise, another due date), the same content: a duplicate.
+    other = run(org, build_invoice([Line(name="Abonnemang")], number="F-1", due_date="2026-03-10"))
     assert other.status == ImportStatus.DUPLICATE and "F-1" in other.message
     assert row_counts() == before
 
