@@ -11,6 +11,8 @@
 5. Every line the allocation uses of a past period (its invoice dated before the current
    month) has journal entries — at least suspense: a line with none was never allocated. A
    line of 0.00 has nothing to place.
+6. The balance table (``journal_balance``, which the pages of budget against actual read)
+   equals the journal's sums per period, unit, administration, category and account.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
+from ledger.allocation import balances
 from ledger.allocation.models import JournalEntry, Period, PeriodStatus
 from ledger.allocation.rules import Rule
 from ledger.core import clock
@@ -46,7 +49,17 @@ def check(organisation_id: int | None = None, today: date | None = None) -> list
     violations += _reversals(organisation_id)
     violations += _closed_periods(organisation_id)
     violations += _never_allocated(organisation_id, Month.of(today or clock.today()))
+    violations += _balances(organisation_id)
     return violations
+
+
+def _balances(organisation_id: int | None) -> list[Violation]:
+    return [Violation("balance", (
+        f"balance of period {period_id}, unit {unit_id}, administration {administration_id}, {category}, account "
+        f"{account}: {from_ore(int(held or 0))} in the balance table, but the journal sums to "
+        f"{from_ore(int(journal or 0))}"))
+        for period_id, unit_id, administration_id, category, account, journal, held
+        in balances.differences(organisation_id)]
 
 
 def _of(column: Any, organisation_id: int | None) -> list[sa.ColumnElement[bool]]:

@@ -34,7 +34,7 @@ from sqlalchemy.exc import OperationalError
 from ledger.access.models import User
 from ledger.accounting.plan import AccountingSettings
 from ledger.accounting.service import settings_of
-from ledger.allocation import periods, rules
+from ledger.allocation import balances, periods, rules
 from ledger.allocation.models import AllocationRun, JournalEntry, PeriodStatus
 from ledger.allocation.rules import Piece, Rule, Span, UnitFacts
 from ledger.audit import service as audit
@@ -155,6 +155,7 @@ def allocate(actor: User | None, organisation: Organisation, period_text: str,
                      target_period.period != period_text, result, progress)
     runner.rematch_lines(start, end)
     runner.run(start, end)
+    balances.add_run(run.id)
     run.summary = result.as_dict()
     audit.record(actor, "allocation.run", "period", period_text, after=run.summary, organisation_id=organisation.id)
     db.session.flush()

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ledger.allocation.rules import Rule
+from ledger.core.categories import Category
 from ledger.database import Model
 from ledger.database.types import Money, Timestamp, enum_column, utcnow
 
@@ -125,3 +126,27 @@ class PeriodAdministration(Model):
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("budget_unit.id"), primary_key=True, comment="The unit")
     administration_id: Mapped[int] = mapped_column(sa.ForeignKey("administration.id"),
                                                    comment="Its administration in that month, as closed")
+
+
+class Balance(Model):
+    """The journal summed per period, unit, administration, category and account: what every
+    page and report of budget against actual reads, so that they do not grow with the journal.
+
+    Written in the same transaction as the entries that change it (``allocation.balances``, once
+    per allocation run, set-based); ``check`` verifies it equals the journal's sums. Entries
+    without a unit or an invoice line (suspense, öresavrundning) are not anyone's cost and are
+    not in it.
+    """
+
+    __tablename__ = "journal_balance"
+
+    period_id: Mapped[int] = mapped_column(sa.ForeignKey("period.id"), primary_key=True, comment="Period booked in")
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("budget_unit.id"), primary_key=True, comment="Unit charged")
+    administration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("administration.id"), primary_key=True, comment="The unit's administration as booked")
+    category: Mapped[Category] = mapped_column(enum_column(Category, "balance_category"), primary_key=True,
+                                               comment="The invoice line's cost category")
+    account: Mapped[str] = mapped_column(sa.String(8), primary_key=True, comment="Account booked on")
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True,
+                                                 comment="The municipality it belongs to")
+    amount: Mapped[Decimal] = mapped_column("amount_ore", Money, comment="Sum of the entries, in öre")

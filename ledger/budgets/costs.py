@@ -19,7 +19,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from ledger.allocation import periods
-from ledger.allocation.models import JournalEntry, Period
+from ledger.allocation.models import Balance, JournalEntry, Period
 from ledger.budgets.models import Budget
 from ledger.core import clock
 from ledger.core.categories import BudgetCategory, Category
@@ -130,17 +130,16 @@ def cost_tables(organisation_id: int, year: int, today: date | None = None, *,
         by_unit[unit_id]._row(by_unit[unit_id].budget, category)[month - 1] += amount
         admin = administration(unit_id, month)
         by_admin[admin]._row(by_admin[admin].budget, category)[month - 1] += amount
-    actual_query = (
-        sa.select(JournalEntry.unit_id, JournalEntry.administration_id, Period.period, InvoiceLine.category,
-                  sa.func.sum(raw_ore(JournalEntry.amount)))
-        .join(Period, Period.id == JournalEntry.period_id)
-        .join(InvoiceLine, InvoiceLine.id == JournalEntry.invoice_line_id)
-        .where(JournalEntry.organisation_id == organisation_id, JournalEntry.unit_id.is_not(None),
-               Period.period >= f"{year}-01", Period.period <= f"{year}-12")
-        .group_by(JournalEntry.unit_id, JournalEntry.administration_id, Period.period, InvoiceLine.category)
+    actual_query = (  # the balance table: a few rows per unit and month, however long the journal
+        sa.select(Balance.unit_id, Balance.administration_id, Period.period, Balance.category,
+                  sa.func.sum(raw_ore(Balance.amount)))
+        .join(Period, Period.id == Balance.period_id)
+        .where(Balance.organisation_id == organisation_id, Period.period >= f"{year}-01",
+               Period.period <= f"{year}-12")
+        .group_by(Balance.unit_id, Balance.administration_id, Period.period, Balance.category)
     )
     if unit_ids is not None:
-        actual_query = actual_query.where(JournalEntry.unit_id.in_(unit_ids))
+        actual_query = actual_query.where(Balance.unit_id.in_(unit_ids))
     for unit_id, admin_id, period, category, ore in db.session.execute(actual_query):
         amount = from_ore(ore or 0)
         month = int(period[5:7])

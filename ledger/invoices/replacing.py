@@ -29,7 +29,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 
 from ledger.access.models import User
-from ledger.allocation import periods
+from ledger.allocation import balances, periods
 from ledger.allocation.engine import AllocationResult, allocate
 from ledger.allocation.models import AllocationRun, JournalEntry, Period, PeriodStatus
 from ledger.audit import service as audit
@@ -187,6 +187,7 @@ def _reverse(actor: User | None, organisation: Organisation, original: Invoice, 
     ).where(*active)
     db.session.execute(sa.insert(entry).from_select(
         [*copied, "run_id", "amount_ore", "reason", "reverses_id", "created_at"], reversals))
+    balances.add_run(run.id)
     return count
 
 
