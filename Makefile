@@ -72,6 +72,8 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/allocate_bench.py --engine sqlite $(if $(LINES),--lines $(LINES))
 	$(BIN)/python bench/allocate_bench.py --engine postgresql $(if $(LINES),--lines $(LINES))
 	$(BIN)/python bench/report_bench.py
+	$(BIN)/python bench/pages_bench.py --engine sqlite $(if $(LINES),--lines $(LINES))
+	$(BIN)/python bench/pages_bench.py --engine postgresql $(if $(LINES),--lines $(LINES))
 
 # ruff (style, imports, security, complexity), mypy (pyproject.toml), and the length of functions.
 lint: $(VENV)/.installed-dev
