@@ -74,6 +74,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/report_bench.py
 	$(BIN)/python bench/pages_bench.py --engine sqlite $(if $(LINES),--lines $(LINES))
 	$(BIN)/python bench/pages_bench.py --engine postgresql $(if $(LINES),--lines $(LINES))
+	$(BIN)/python bench/load_bench.py
 
 # ruff (style, imports, security, complexity), mypy (pyproject.toml), and the length of functions.
 lint: $(VENV)/.installed-dev
