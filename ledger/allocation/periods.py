@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -97,13 +98,17 @@ def _keep_administrations(organisation_id: int, period: Period) -> None:
         db.session.execute(sa.insert(PeriodAdministration), rows)
 
 
-def closed_administrations(organisation_id: int, first: str, last: str) -> dict[str, dict[int, int]]:
-    """Per closed period from ``first`` to ``last`` (YYYY-MM): unit → administration as closed."""
-    rows = db.session.execute(
-        sa.select(Period.period, PeriodAdministration.unit_id, PeriodAdministration.administration_id)
-        .join(Period, Period.id == PeriodAdministration.period_id)
-        .where(Period.organisation_id == organisation_id, Period.status == PeriodStatus.CLOSED,
-               Period.period >= first, Period.period <= last))
+def closed_administrations(organisation_id: int, first: str, last: str,
+                           unit_ids: Collection[int] | None = None) -> dict[str, dict[int, int]]:
+    """Per closed period from ``first`` to ``last`` (YYYY-MM): unit → administration as closed
+    (of ``unit_ids`` only, when given)."""
+    query = (sa.select(Period.period, PeriodAdministration.unit_id, PeriodAdministration.administration_id)
+             .join(Period, Period.id == PeriodAdministration.period_id)
+             .where(Period.organisation_id == organisation_id, Period.status == PeriodStatus.CLOSED,
+                    Period.period >= first, Period.period <= last))
+    if unit_ids is not None:
+        query = query.where(PeriodAdministration.unit_id.in_(unit_ids))
+    rows = db.session.execute(query)
     frozen: dict[str, dict[int, int]] = {}
     for period, unit_id, administration_id in rows:
         frozen.setdefault(period, {})[unit_id] = administration_id

@@ -113,8 +113,8 @@ def cost_tables(organisation_id: int, year: int, today: date | None = None, *,
     current = _current_month(year, today)
     by_unit: dict[int, CostTable] = defaultdict(lambda: CostTable(year, current))
     by_admin: dict[int, CostTable] = defaultdict(lambda: CostTable(year, current))
-    history = AdministrationHistory(organisation_id)
-    frozen = periods.closed_administrations(organisation_id, f"{year}-01", f"{year}-12")
+    history = AdministrationHistory(organisation_id, unit_ids)
+    frozen = periods.closed_administrations(organisation_id, f"{year}-01", f"{year}-12", unit_ids)
 
     def administration(unit_id: int, month: int) -> int:
         """As the month was closed, if it is; else as the history says (a later move stays out)."""

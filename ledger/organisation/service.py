@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
@@ -136,16 +137,19 @@ class AdministrationHistory:
     """Which administration each unit belonged to on a day (from ``UnitMembership``; a unit
     without recorded history belongs to its current administration)."""
 
-    def __init__(self, organisation_id: int) -> None:
-        self.current: dict[int, int] = dict(db.session.execute(
-            sa.select(BudgetUnit.id, BudgetUnit.administration_id)
-            .where(BudgetUnit.organisation_id == organisation_id)).tuples().all())
+    def __init__(self, organisation_id: int, unit_ids: Collection[int] | None = None) -> None:
+        """The history of the organisation's units (of ``unit_ids`` only, when given)."""
+        units = sa.select(BudgetUnit.id, BudgetUnit.administration_id).where(
+            BudgetUnit.organisation_id == organisation_id)
+        spans = (sa.select(UnitMembership.unit_id, UnitMembership.valid_from, UnitMembership.valid_to,
+                           UnitMembership.administration_id)
+                 .where(UnitMembership.organisation_id == organisation_id).order_by(UnitMembership.valid_from))
+        if unit_ids is not None:
+            units = units.where(BudgetUnit.id.in_(unit_ids))
+            spans = spans.where(UnitMembership.unit_id.in_(unit_ids))
+        self.current: dict[int, int] = dict(db.session.execute(units).tuples().all())
         self.spans: dict[int, list[tuple[date, date | None, int]]] = {}
-        for unit_id, valid_from, valid_to, admin_id in db.session.execute(
-            sa.select(UnitMembership.unit_id, UnitMembership.valid_from, UnitMembership.valid_to,
-                      UnitMembership.administration_id)
-            .where(UnitMembership.organisation_id == organisation_id).order_by(UnitMembership.valid_from)
-        ):
+        for unit_id, valid_from, valid_to, admin_id in db.session.execute(spans):
             self.spans.setdefault(unit_id, []).append((valid_from, valid_to, admin_id))
 
     def on(self, unit_id: int, day: date) -> int:
