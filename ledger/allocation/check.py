@@ -13,6 +13,9 @@
    line of 0.00 has nothing to place.
 6. The balance table (``journal_balance``, which the pages of budget against actual read)
    equals the journal's sums per period, unit, administration, category and account.
+7. Every entry's organisation, period, run, administration, invoice and assignment exist: the
+   columns the allocation fills on the bulk path have no foreign keys (their per-row checks
+   cost more than the inserts), so they are checked here, one grouped query for all.
 """
 
 from __future__ import annotations
@@ -50,6 +53,28 @@ def check(organisation_id: int | None = None, today: date | None = None) -> list
     violations += _closed_periods(organisation_id)
     violations += _never_allocated(organisation_id, Month.of(today or clock.today()))
     violations += _balances(organisation_id)
+    violations += _orphans(organisation_id)
+    return violations
+
+
+#: journal_entry column → the table its value must be an id of (no foreign key, see 7.)
+REFERENCES = {"organisation_id": "organisation", "period_id": "period", "run_id": "allocation_run",
+              "administration_id": "administration", "invoice_id": "invoice", "assignment_id": "assignment"}
+
+
+def _orphans(organisation_id: int | None) -> list[Violation]:
+    entry = JournalEntry.__table__
+    violations = []
+    for column, table in REFERENCES.items():
+        target = sa.table(table, sa.column("id"))
+        value = entry.c[column]
+        query = (sa.select(sa.func.count(), sa.func.min(entry.c.id)).select_from(entry)
+                 .outerjoin(target, target.c.id == value)
+                 .where(value.is_not(None), target.c.id.is_(None), *_of(entry.c.organisation_id, organisation_id)))
+        count, first = db.session.execute(query).one()
+        if count:
+            violations.append(Violation("orphan", f"{count} journal entries name a {column} that does not exist in "
+                                                  f"{table} (the first: entry {first})"))
     return violations
 
 
