@@ -11,7 +11,6 @@ database's, not the network's.
 
 from __future__ import annotations
 
-import argparse
 import gc
 import statistics
 import sys
@@ -21,7 +20,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import import_whole, organisation_in, report
+from common import arguments, import_whole, organisation_in, report
 from dataset import YEAR, csv_bytes, inventory
 
 CALLS = 50
@@ -86,10 +85,7 @@ def _log_in(client: object, username: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--lines", type=int, default=1_000_000)
-    parser.add_argument("--engine", choices=["sqlite", "postgresql"], default="sqlite")
-    args = parser.parse_args()
+    args = arguments(__doc__ or "", 1_000_000)
     inv = inventory()
 
     from ledger.allocation.engine import allocate
