@@ -43,7 +43,7 @@ from ledger.core.errors import Conflict
 from ledger.core.money import from_ore
 from ledger.core.month import Month
 from ledger.database import db
-from ledger.database.bulk import Values, insert_rows
+from ledger.database.bulk import Values, analyze_if_large, insert_rows
 from ledger.database.types import raw_ore, utcnow
 from ledger.inventory.matching import AssetIndex
 from ledger.inventory.models import Assignment
@@ -155,6 +155,7 @@ def allocate(actor: User | None, organisation: Organisation, period_text: str,
                      target_period.period != period_text, result, progress)
     runner.rematch_lines(start, end)
     runner.run(start, end)
+    analyze_if_large("journal_entry", result.entries + result.reversals)
     balances.add_run(run.id)
     run.summary = result.as_dict()
     audit.record(actor, "allocation.run", "period", period_text, after=run.summary, organisation_id=organisation.id)

@@ -33,7 +33,7 @@ from ledger.core.money import ZERO, from_ore
 from ledger.core.month import FIRST_YEAR, LAST_YEAR
 from ledger.core.text import N_
 from ledger.database import db
-from ledger.database.bulk import Values, insert_rows
+from ledger.database.bulk import Values, analyze_if_large, insert_rows
 from ledger.database.transaction import unit_of_work
 from ledger.inventory.matching import AssetIndex
 from ledger.invoices import identity
@@ -198,6 +198,7 @@ def import_file(
     except BaseException:
         savepoint.rollback()
         raise
+    analyze_if_large("invoice_line", outcome.lines)  # once per file, however many invoices it held
     outcome.message = (f"{len(outcome.invoice_ids)} invoice(s), {outcome.lines} lines, "
                        f"{outcome.matched_lines} matched to an asset")
     return outcome
