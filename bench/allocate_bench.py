@@ -1,11 +1,13 @@
 """Allocation benchmark: import + allocate + totals per unit and month for a generated data set
 (1,000,000 lines by default: 5,000 subscriptions, 60 units, one in ten moved during the year,
-some mid-month), beside a baseline in the same run.
+some mid-month), alternating with a baseline in the same run (``--rounds`` times each, medians).
 
-Baseline: plain sqlite3 loading the same CSV and the assignments, then the effective-dated join
-as one INSERT … SELECT into an allocation table (whole lines to the unit that held the number
-on the first day of the service period: no day splits, no rules), then totals per unit and
-month. Prints progress on stderr and the INTERFACE.md result line last.
+Baseline: plain sqlite3 loading the same CSV into typed columns and the assignments, then the
+effective-dated join as one INSERT … SELECT into an allocation table (whole lines to the unit
+that held the number on the first day of the service period: no day splits, no rules), then
+totals per unit and month. A whole line goes to one unit there and is split by days in the
+ledger, so the totals compared are per month: the benchmark fails if they differ. Prints each
+round and the INTERFACE.md result line last.
 """
 
 from __future__ import annotations
@@ -21,11 +23,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import import_whole, organisation_in, report
-from dataset import YEAR, csv_bytes, inventory
+from common import alternate, import_whole, organisation_in, report, same_totals
+from dataset import YEAR, Inventory, csv_bytes, inventory
 
 
-def baseline(data: bytes, inv) -> float:
+def baseline(data: bytes, inv: Inventory) -> tuple[float, dict[str, int]]:
     with tempfile.TemporaryDirectory() as folder:
         start = time.perf_counter()
         conn = sqlite3.connect(f"{folder}/baseline.db")
@@ -50,26 +52,21 @@ def baseline(data: bytes, inv) -> float:
         totals = conn.execute("SELECT unit, month, SUM(amount_ore) FROM allocation GROUP BY unit, month").fetchall()
         conn.commit()
         conn.close()
-        assert totals
-        return time.perf_counter() - start
+        seconds = time.perf_counter() - start
+    per_month: dict[str, int] = {}
+    for _unit, month, ore in totals:
+        per_month[month] = per_month.get(month, 0) + int(ore)
+    return seconds, per_month
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--lines", type=int, default=1_000_000)
-    parser.add_argument("--engine", choices=["sqlite", "postgresql"], default="sqlite")
-    args = parser.parse_args()
-    inv = inventory()
-    data = csv_bytes(inv, args.lines)
-    print(f"generated {args.lines:,} lines ({len(data) / 2**20:.0f} MiB)", file=sys.stderr)
-    base = baseline(data, inv)
-    print(f"baseline: {base:.2f} s", file=sys.stderr)
-
+def project(engine: str, inv: Inventory, data: bytes, lines: int) -> tuple[float, dict[str, int]]:
+    """Import, allocate every month and read the cost tables in a fresh database."""
     from ledger.allocation.engine import allocate
     from ledger.budgets import costs
+    from ledger.core.money import to_ore
     from ledger.database import db
 
-    with organisation_in(args.engine, inv) as organisation:
+    with organisation_in(engine, inv) as organisation:
         start = time.perf_counter()
         outcome = import_whole(organisation, data, "bench.csv")
         imported = time.perf_counter()
@@ -81,11 +78,34 @@ def main() -> None:
         allocated = time.perf_counter()
         tables, _ = costs.cost_tables(organisation.id, YEAR)
         seconds = time.perf_counter() - start
-    assert outcome.lines == args.lines, outcome.errors[:3]
-    print(f"import {imported - start:.2f} s, allocate {allocated - imported:.2f} s ({entries:,} entries), "
+    assert outcome.lines == lines, outcome.errors[:3]
+    print(f"  import {imported - start:.2f} s, allocate {allocated - imported:.2f} s ({entries:,} entries), "
           f"totals {seconds - (allocated - start):.2f} s for {len(tables)} units", file=sys.stderr)
-    report("allocate", args.engine, args.lines, seconds, base, import_seconds=round(imported - start, 3),
-           allocate_seconds=round(allocated - imported, 3), entries=entries)
+    per_month: dict[str, int] = {}
+    for table in tables.values():
+        for rows in table.actual.values():
+            for index, amount in enumerate(rows):
+                if amount:
+                    key = f"{YEAR}-{index + 1:02d}"
+                    per_month[key] = per_month.get(key, 0) + to_ore(amount)
+    return seconds, per_month
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--engine", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--rounds", type=int, default=3, help="runs of each, alternated")
+    args = parser.parse_args()
+    inv = inventory()
+    data = csv_bytes(inv, args.lines)
+    print(f"generated {args.lines:,} lines ({len(data) / 2**20:.0f} MiB)", file=sys.stderr)
+    seconds, base, ours, theirs = alternate(args.rounds, lambda: baseline(data, inv),
+                                            lambda: project(args.engine, inv, data, args.lines), "allocate")
+    same_totals("allocate", ours, theirs)
+    print(f"allocate: median {seconds:.2f} s, baseline {base:.2f} s; {sum(ours.values()) / 100:,.2f} SEK over "
+          f"{len(ours)} months on both sides", file=sys.stderr)
+    report("allocate", args.engine, args.lines, seconds, base, rounds=args.rounds)
 
 
 if __name__ == "__main__":

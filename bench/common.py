@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from dataset import Inventory, load_inventory
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ledger.invoices.importing import ImportOutcome
     from ledger.organisation.models import Organisation
 
+T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -119,3 +120,30 @@ def report(name: str, engine: str, lines: int, seconds: float, baseline: float, 
     print(json.dumps({"name": name, "engine": engine, "lines": lines, "seconds": round(seconds, 3),
                       "baseline_seconds": round(baseline, 3), "ratio": round(seconds / baseline, 2),
                       "peak_rss_mib": peak_rss_mib(), **extra}))
+
+
+def alternate(rounds: int, baseline: Callable[[], tuple[float, T]], project: Callable[[], tuple[float, T]],
+              label: str) -> tuple[float, float, T, T]:
+    """Run the baseline and the project one after the other, ``rounds`` times each (B P B P …),
+    so that both see the same machine; the medians of their seconds and the last results.
+    Each callable times only its own stage (in-process timers, start-up and migrations out)."""
+    import statistics
+
+    base_times: list[float] = []
+    project_times: list[float] = []
+    base_result = project_result = None
+    for round_ in range(1, rounds + 1):
+        seconds, base_result = baseline()
+        base_times.append(seconds)
+        seconds, project_result = project()
+        project_times.append(seconds)
+        print(f"{label} round {round_}: baseline {base_times[-1]:.2f} s, project {project_times[-1]:.2f} s",
+              file=sys.stderr)
+    assert base_result is not None and project_result is not None
+    return statistics.median(project_times), statistics.median(base_times), project_result, base_result
+
+
+def same_totals(what: str, project: object, baseline: object) -> None:
+    """Fail the benchmark when the two did not do the same work."""
+    if project != baseline:
+        raise SystemExit(f"{what}: the project's totals differ from the baseline's: {project!r} != {baseline!r}")
