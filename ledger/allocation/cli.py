@@ -53,7 +53,8 @@ def close_command(period: str, reason: str | None, orgnr: str | None) -> None:
 def check_command() -> None:
     violations = check()
     if not violations:
-        click.echo("ok: every invoice and line reconciles, reversals net to zero, closed periods untouched")
+        click.echo("ok: every invoice and line reconciles, reversals net to zero, closed periods untouched, "
+                   "every past line allocated, the balances equal the journal, every reference exists")
         return
     for violation in violations:
         click.echo(f"{violation.rule}: {violation.message}", err=True)
