@@ -41,11 +41,12 @@ def update(actor: User | None, organisation: Organisation, changes: Mapping[str,
     """Set ``changes`` (``KEY → VALUE`` text), all or none: ``ValidationFailed`` names each bad one."""
     before = settings_of(organisation.id)
     after = before.with_values(changes)
-    changed = {key: value for key, value in after.values().items() if before.values()[key] != value}
+    old, new = before.values(), after.values()
+    changed = {key: value for key, value in new.items() if old[key] != value}
     if changed:
         _write(organisation.id, changed)
         audit.record(actor, "accounts.update", "organisation", organisation.id, organisation_id=organisation.id,
-                     before={key: before.values()[key] for key in changed}, after=changed)
+                     before={key: old[key] for key in changed}, after=changed)
     return after
 
 

@@ -19,4 +19,4 @@ BLUEPRINTS = (blp,)
 @blp.response(200)
 def period_status(period: str) -> Any:
     """Invoices per supplier (missing ones listed), lines allocated, suspense, findings, SIE exports, close."""
-    return month_end(g.user, g.user.organisation, period).as_dict()
+    return month_end(g.user.organisation, period).as_dict()

@@ -17,7 +17,7 @@ from ledger.core import clock
 @click.option("--json", "as_json", is_flag=True, help="The checklist as one JSON object.")
 @organisation_option
 def status_command(period: str, as_json: bool, orgnr: str | None) -> None:
-    status = month_end(None, ledger_organisation(orgnr), period)
+    status = month_end(ledger_organisation(orgnr), period)
     if as_json:
         click.echo(json.dumps(status.as_dict(), ensure_ascii=False))
         return

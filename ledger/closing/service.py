@@ -88,7 +88,7 @@ class MonthEnd:
         }
 
 
-def month_end(user: User | None, organisation: Organisation, period: str, today: date | None = None) -> MonthEnd:
+def month_end(organisation: Organisation, period: str, today: date | None = None) -> MonthEnd:
     """The checklist of ``period`` (YYYY-MM) for the organisation."""
     month = Month.parse(period)
     text = str(month)

@@ -40,5 +40,5 @@ def period_page(period: str) -> Any:
             except LedgerError as error:
                 flash(error.message, "error")
                 status = 409
-    checklist = month_end(g.user, g.user.organisation, period)
+    checklist = month_end(g.user.organisation, period)
     return render_template("closing/month_end.html", s=checklist, form=form), status

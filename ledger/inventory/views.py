@@ -391,9 +391,8 @@ def inventory_handset_loss(handset_id: int) -> Any:
         return _handset_page(handset, 400, loss_form=form)
     reported_at = form.reported_to_manager_at.data
     if reported_at is not None:  # the browser gives local time (Europe/Stockholm)
-        from zoneinfo import ZoneInfo
 
-        reported_at = reported_at.replace(tzinfo=ZoneInfo("Europe/Stockholm"))
+        reported_at = reported_at.replace(tzinfo=clock.ZONE)
     try:
         losses.report_loss(
             g.user, handset, status=form.status.data, occurred_on=required(form.occurred_on.data),

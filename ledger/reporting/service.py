@@ -22,7 +22,6 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -61,7 +60,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 PROGRAM = ("Telefoniekonomi", "0.1.0")
-LOCAL_TIME = ZoneInfo("Europe/Stockholm")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -73,8 +71,9 @@ def _period_bounds(period: str) -> tuple[date, date]:
     return month.first, month.last
 
 
-def journal_rows(organisation_id: int, period: str) -> list[JournalRow]:
-    """Every entry booked in ``period``, with its unit, administration, invoice and line; by id."""
+def journal_rows(organisation_id: int, period: str, *where: sa.ColumnElement[bool]) -> list[JournalRow]:
+    """Every entry booked in ``period`` (and meeting ``where``), with its unit, administration,
+    invoice and line; by id."""
     Month.parse(period)
     query = (
         with_context(sa.select(
@@ -85,7 +84,7 @@ def journal_rows(organisation_id: int, period: str) -> list[JournalRow]:
             JournalEntry.is_correction, JournalEntry.reverses_id,
         ))
         .outerjoin(Administration, Administration.id == JournalEntry.administration_id)
-        .where(JournalEntry.organisation_id == organisation_id, Period.period == period)
+        .where(JournalEntry.organisation_id == organisation_id, Period.period == period, *where)
         .order_by(JournalEntry.id)
     )
     return [
@@ -118,7 +117,7 @@ def allocation_report(organisation: Organisation, period: str, *, generated_by: 
         Period.organisation_id == organisation.id, Period.period == period)).first()
     status, closed_at = (row[0], row[1]) if row else (PeriodStatus.OPEN, None)
     rows = journal_rows(organisation.id, period)
-    compliance, note = _compliance(organisation.id, period, generated_at.astimezone(LOCAL_TIME).date())
+    compliance, note = _compliance(organisation.id, period, clock.today(generated_at))
     return AllocationReport(
         organisation=organisation.name, organisation_number=organisation.organisation_number, period=period,
         first_day=first, last_day=last, status=PeriodStatus(status).value, closed_at=closed_at,

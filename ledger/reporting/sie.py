@@ -39,18 +39,22 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
 from ledger.access.models import User
 from ledger.accounting.plan import AccountingSettings, BookingMethod, CounterpartyMode, VoucherGrouping
 from ledger.accounting.service import settings_of
+from ledger.allocation.models import JournalEntry
 from ledger.allocation.rules import Rule
 from ledger.audit import service as audit
 from ledger.core import clock
 from ledger.core.errors import ValidationFailed
+from ledger.core.money import ZERO
 from ledger.core.month import Month
 from ledger.database import db
+from ledger.database.bulk import insert_rows
 from ledger.organisation.models import Organisation
 from ledger.reporting.models import SieExport as SieExportRecord
 from ledger.reporting.models import SieExportEntry
@@ -59,7 +63,6 @@ from reports.data import JournalRow
 from reports.sie import SieExport, SieTransaction, SieVoucher, render_sie4i
 
 Coding = tuple[tuple[int, str], ...]
-ZERO = Decimal("0.00")
 
 
 @dataclass(frozen=True)
@@ -82,10 +85,8 @@ def export_period(actor: User | None, organisation: Organisation, period: str, *
     if settings.clearing_ansvar is None:
         raise ValidationFailed("Set the ansvar that carries the clearing account first (accounts set clearing_ansvar)",
                                details=[{"field": "clearing_ansvar", "message": "missing"}])
-    rows = [row for row in journal_rows(organisation.id, period) if row.rule != Rule.SUSPENSE]
-    if not everything:
-        done = _exported_entries(organisation.id, period)
-        rows = [row for row in rows if row.entry_id not in done]
+    wanted = [JournalEntry.rule != Rule.SUSPENSE] + ([] if everything else [~_exported(organisation.id, period)])
+    rows = journal_rows(organisation.id, period, *wanted)
     export = sie_export(organisation, month, rows, settings, generated_by=generated_by, today=today,
                         everything=everything)
     data = render_sie4i(export)
@@ -125,10 +126,20 @@ def exports_of(organisation_id: int, period: str | None = None) -> list[SieExpor
 # -- which entries ------------------------------------------------------------------------------
 
 
-def _exported_entries(organisation_id: int, period: str) -> set[int]:
-    return set(db.session.scalars(
-        sa.select(SieExportEntry.journal_entry_id).join(SieExportRecord, SieExportRecord.id == SieExportEntry.export_id)
-        .where(SieExportRecord.organisation_id == organisation_id, SieExportRecord.period == period)))
+class SieExportEntryRow(NamedTuple):
+    """One ``sie_export_entry`` row for the bulk path."""
+
+    export_id: int
+    journal_entry_id: int
+
+
+def _exported(organisation_id: int, period: str) -> sa.ColumnElement[bool]:
+    """The journal entry (of the enclosing query) was held by an earlier export of the period."""
+    return (sa.select(SieExportEntry.journal_entry_id)
+            .join(SieExportRecord, SieExportRecord.id == SieExportEntry.export_id)
+            .where(SieExportEntry.journal_entry_id == JournalEntry.id,
+                   SieExportRecord.organisation_id == organisation_id, SieExportRecord.period == period)
+            .exists())
 
 
 def _record(actor: User | None, organisation: Organisation, period: str, export: SieExport, data: bytes,
@@ -140,8 +151,7 @@ def _record(actor: User | None, organisation: Organisation, period: str, export:
         exported_by_id=actor.id if actor else None, exported_by_name=export.generated_by or audit.SYSTEM)
     db.session.add(record)
     db.session.flush()
-    db.session.execute(sa.insert(SieExportEntry), [{"export_id": record.id, "journal_entry_id": row.entry_id}
-                                                   for row in rows])
+    insert_rows("sie_export_entry", SieExportEntryRow, (SieExportEntryRow(record.id, row.entry_id) for row in rows))
     audit.record(actor, "sie.export", "sie_export", record.id, organisation_id=organisation.id,
                  after={"period": period, "everything": everything, "vouchers": record.voucher_count,
                         "entries": record.entry_count, "sha256": record.sha256})

@@ -30,7 +30,7 @@ def march(db, org):
 
 
 def test_the_checklist_of_an_allocated_month(db, march) -> None:
-    status = month_end(None, march.org.organisation, "2026-03")
+    status = month_end(march.org.organisation, "2026-03")
     assert status.status == "open" and status.ready
     assert [(s.supplier, s.invoices) for s in status.suppliers] == [("Hjo kommun", 1), ("Operatören AB", 1)]
     assert (status.lines, status.lines_allocated) == (6, 6)
@@ -39,7 +39,7 @@ def test_the_checklist_of_an_allocated_month(db, march) -> None:
 
 
 def test_the_checklist_lists_a_missing_invoice_and_the_lines_not_allocated(db, march) -> None:
-    status = month_end(None, march.org.organisation, "2026-04")
+    status = month_end(march.org.organisation, "2026-04")
     assert status.missing == []
     by_name = {s.supplier: s for s in status.suppliers}
     assert by_name["Operatören AB"].invoices == 1
@@ -49,7 +49,7 @@ def test_the_checklist_lists_a_missing_invoice_and_the_lines_not_allocated(db, m
 
 def test_a_contracted_supplier_that_invoiced_the_month_before_is_missing(db, march) -> None:
     make_contract(march.org, march.hjo)
-    status = month_end(None, march.org.organisation, "2026-04")
+    status = month_end(march.org.organisation, "2026-04")
     assert status.missing == ["Hjo kommun"]
     assert status.suppliers[0].supplier == "Hjo kommun"  # what is missing comes first
 
@@ -62,7 +62,7 @@ def test_the_close_is_refused_while_lines_are_not_allocated_unless_forced(db, ma
     assert closed.unallocated == 1 and closed.period.status == PeriodStatus.CLOSED
     [event] = audit_actions(db, "period.close")
     assert event.after == {"status": "closed", "unallocated_lines": 1, "reason": "F-2 is disputed with the operator"}
-    status = month_end(None, march.org.organisation, "2026-04")
+    status = month_end(march.org.organisation, "2026-04")
     assert status.close_reason == "F-2 is disputed with the operator" and status.closed_by == "system"
 
 
