@@ -7,7 +7,8 @@ numbers (no thousands separator, no currency), so that a spreadsheet reads them 
 
 The columns (``COLUMNS``) are the same in the XLSX export. ``correction`` is 1 for an entry
 booked in a later period because its own was closed, else 0; ``reverses`` is the id of the
-entry a reversal cancels.
+entry a reversal cancels. Text from data that would start a spreadsheet formula is
+neutralised (``reports.spreadsheet``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 
 from reports.data import JournalExport, JournalRow
+from reports.spreadsheet import csv_text
 
 __all__ = ["COLUMNS", "journal_values", "render_journal_csv", "row_values"]
 
@@ -68,5 +70,5 @@ def render_journal_csv(export: JournalExport, *, separator: str = ";", decimal_s
     writer = csv.writer(out, delimiter=separator, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(COLUMNS)
     for values in journal_values(export, lambda amount: _amount(amount, sign)):
-        writer.writerow(["" if value is None else value for value in values])
+        writer.writerow([values[i] if i == AMOUNT_COLUMN else csv_text(value) for i, value in enumerate(values)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")

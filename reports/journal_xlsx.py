@@ -6,7 +6,8 @@ invariant (en-US) form, and Excel shows this one in the reader's locale, so Swed
 displays ``1 234,50`` ("# ##0,00"); writing ``# ##0,00`` literally into the file would make
 Excel print a space and a comma as text. Ids and line positions are integers. The header row
 is bold and frozen, with an auto-filter over the table. The workbook is written in
-openpyxl's streaming (write-only) mode, so 50,000 rows take little memory.
+openpyxl's streaming (write-only) mode, so 50,000 rows take little memory. No formula cell is
+written from data (``reports.spreadsheet``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from openpyxl.utils import get_column_letter
 
 from reports.data import JournalExport
 from reports.journal_csv import COLUMNS, journal_values
+from reports.spreadsheet import xlsx_value
 
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -54,7 +56,7 @@ def render_journal_xlsx(export: JournalExport, *, created: datetime | None = Non
         return cell
 
     for values in journal_values(export, amount_cell):
-        sheet.append(values)
+        sheet.append([xlsx_value(sheet, value) for value in values])
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{len(export.rows) + 1}"
     out = io.BytesIO()
     workbook.save(out)

@@ -17,6 +17,7 @@ from ledger.inventory.models import Assignment, Handset, Subscription
 from ledger.inventory.register import day_of
 from ledger.inventory.search import number_clause
 from ledger.organisation.models import Administration, BudgetUnit
+from reports.spreadsheet import csv_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,18 +74,12 @@ def _entry(sub: Subscription, unit: BudgetUnit | None, admin: Administration | N
     )
 
 
-def _text_cell(value: str | None) -> str:
-    """Free text for a spreadsheet: a leading ``=``, ``+``, ``-`` or ``@`` would start a formula."""
-    text = value or ""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def directory_csv(entries: list[DirectoryEntry]) -> bytes:
     """The directory as Swedish Excel opens it: ``;`` separated, UTF-8 with a byte-order mark."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(DIRECTORY_COLUMNS)
     for e in entries:
-        writer.writerow([e.number, e.extension or "", e.kind, e.unit or "", _text_cell(e.unit_name),
-                         _text_cell(e.administration), _text_cell(e.function), _text_cell(e.name)])
+        writer.writerow([csv_text(value) for value in (e.number, e.extension, e.kind, e.unit, e.unit_name,
+                                                        e.administration, e.function, e.name)])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
