@@ -23,6 +23,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _setup_babel(app)
     _setup_auth(app)
     _setup_errors(app)
+    _setup_security_headers(app)
     _setup_api(app)
     _setup_web(app)
     _setup_transactions(app)
@@ -90,6 +91,12 @@ def _setup_errors(app: Flask) -> None:
     from ledger.web.errors import register_error_handlers
 
     register_error_handlers(app)
+
+
+def _setup_security_headers(app: Flask) -> None:
+    from ledger.web.security import setup_security_headers
+
+    setup_security_headers(app)
 
 
 def _setup_api(app: Flask) -> None:

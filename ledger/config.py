@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +87,9 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "REMEMBER_COOKIE_SECURE": os.environ.get("LEDGER_INSECURE_COOKIES") != "1",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=float(os.environ.get("LEDGER_SESSION_IDLE_HOURS", "8"))),
+        # Log-in throttling counts: shared by every worker in Redis, else in this process.
+        "RATELIMIT_STORAGE_URI": os.environ.get("LEDGER_REDIS_URL") or "memory://",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "API_TITLE": "Telephony ledger API",
         "API_VERSION": "v1",

@@ -23,7 +23,7 @@ CORE = ("ledger.core", "ledger.allocation.rules")
 ENTRY_MODULES = ("views", "api", "cli", "forms")
 #: Feature modules that are glue to the web framework by nature, and why.
 FLASK_GLUE = {
-    "ledger.access.login": "Flask-Login's user loader",
+    "ledger.access.login": "Flask-Login's user loader and Flask-Limiter's throttle on log-in",
     "ledger.access.permissions": "the routes' @require decorator reads the request's user",
     "ledger.access.models": "the user model is Flask-Login's UserMixin",
 }

@@ -48,6 +48,8 @@ class User(UserMixin, Model):
     active: Mapped[bool] = mapped_column(default=True, comment="False blocks log-in and tokens")
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, comment="When created")
     last_login_at: Mapped[datetime | None] = mapped_column(Timestamp, comment="Last successful log-in")
+    session_generation: Mapped[int] = mapped_column(
+        default=0, server_default="0", comment="Raised on log-out and password change: ends every session")
 
     units: Mapped[list[BudgetUnit]] = relationship(secondary=user_unit, order_by="BudgetUnit.ansvar")
     organisation: Mapped[Organisation] = relationship()
@@ -55,6 +57,12 @@ class User(UserMixin, Model):
     @property
     def is_active(self) -> bool:  # Flask-Login reads this
         return self.active
+
+    def get_id(self) -> str:
+        """What the session cookie holds: the id and the session generation, so that raising
+        the generation (log-out, a new password) ends every session issued before, on the
+        server's side, whatever cookies were saved."""
+        return f"{self.id}.{self.session_generation}"
 
 
 class ApiToken(Model):
@@ -68,6 +76,7 @@ class ApiToken(Model):
     label: Mapped[str | None] = mapped_column(sa.String(80), comment="What the token is for")
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, comment="When issued")
     last_used_at: Mapped[datetime | None] = mapped_column(Timestamp, comment="Last request with it")
+    expires_at: Mapped[datetime | None] = mapped_column(Timestamp, comment="When it stops working; NULL: never")
     revoked_at: Mapped[datetime | None] = mapped_column(Timestamp, comment="When revoked; NULL if valid")
 
     user: Mapped[User] = relationship()

@@ -1,22 +1,29 @@
-"""Users: creation, log-in, API tokens."""
+"""Users: creation, log-in, passwords, sessions and API tokens."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ledger.access.models import ApiToken, Role, User
+from ledger.access.passwords import check_password
 from ledger.audit import service as audit
 from ledger.core.errors import Conflict, NotFound, ValidationFailed
 from ledger.database import db
 from ledger.database.types import utcnow
 from ledger.organisation.models import BudgetUnit
 
-MIN_PASSWORD_LENGTH = 10
+#: Active tokens one user may hold: enough for a few integrations, few enough to keep track of.
+MAX_TOKENS = 10
+#: ``last_used_at`` is written at most this often per token, so that reading the API is not
+#: a write per request; "last used" to the minute is what an administrator needs.
+LAST_USED_PRECISION = timedelta(minutes=1)
 # A fixed hash to compare against when the user does not exist, so that a log-in for an
 # unknown name takes as long as one for a known name (no user enumeration by timing).
 _DUMMY_HASH = generate_password_hash("not-a-real-password-0")
@@ -33,8 +40,7 @@ def create_user(
     unit_codes: Sequence[str] = (),
 ) -> User:
     """Add a user. Department users must name at least one unit; others none."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(f"The password must have at least {MIN_PASSWORD_LENGTH} characters")
+    check_password(password, username=username, display_name=display_name or "")
     if db.session.scalar(sa.select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"A user named {username!r} already exists")
     units = _units_by_code(organisation_id, unit_codes)
@@ -86,35 +92,129 @@ def authenticate(username: str, password: str) -> User | None:
     return user
 
 
+def set_password(actor: User | None, user: User, password: str) -> None:
+    """Give ``user`` a new password; every session they had ends."""
+    check_password(password, username=user.username, display_name=user.display_name)
+    user.password_hash = generate_password_hash(password)
+    end_sessions(user)
+    audit.record(actor, "user.password", "user", user.id, after={"username": user.username},
+                 organisation_id=user.organisation_id)
+
+
+def end_sessions(user: User) -> None:
+    """End every session ``user`` has, on every device: their cookies name an older generation."""
+    user.session_generation += 1
+
+
+def user_for_session(session_id: str) -> User | None:
+    """The active user a session cookie's id (``id.generation``) belongs to, or ``None`` when the
+    generation has moved on since (logged out, new password) or the id is malformed."""
+    user_id, _, generation = session_id.partition(".")
+    if not (user_id.isdigit() and generation.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_generation != int(generation):
+        return None
+    return user
+
+
+def record_failed_login(username: str, address: str | None, *, throttled: bool = False) -> None:
+    """Put a refused log-in into the audit log, in the organisation of the account it named."""
+    organisation_id = db.session.scalar(sa.select(User.organisation_id).where(User.username == username))
+    audit.record(None, "login.throttled" if throttled else "login.failed", "user", username[:64],
+                 after={"username": username[:64], "address": address}, organisation_id=organisation_id)
+
+
 def _token_hash(token: str) -> str:
     # Tokens are 256-bit random strings: a fast hash is enough (no dictionary to guess from),
     # and it lets us look the token up by its hash.
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(actor: User | None, user: User, label: str | None = None) -> str:
+def _active_tokens(user: User, now: datetime) -> sa.Select[tuple[ApiToken]]:
+    return sa.select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None),
+                                     sa.or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now))
+
+
+def issue_token(actor: User | None, user: User, label: str | None = None, *,
+                valid_for: timedelta | None = None) -> str:
     """Create an API token for ``user`` and return it; only its hash is kept."""
+    now = utcnow()
+    held = db.session.scalar(sa.select(sa.func.count()).select_from(_active_tokens(user, now).subquery())) or 0
+    if held >= MAX_TOKENS:
+        raise Conflict(f"{user.username} already holds {MAX_TOKENS} tokens; revoke one first")
     token = secrets.token_urlsafe(32)
-    row = ApiToken(user_id=user.id, token_hash=_token_hash(token), label=label)
+    row = ApiToken(user_id=user.id, token_hash=_token_hash(token), label=label,
+                   expires_at=now + valid_for if valid_for else None)
     db.session.add(row)
     db.session.flush()
-    audit.record(actor, "token.issue", "api_token", row.id, after={"user": user.username, "label": label},
+    audit.record(actor, "token.issue", "api_token", row.id,
+                 after={"user": user.username, "label": label, "expires_at": row.expires_at},
                  organisation_id=user.organisation_id)
     return token
 
 
+@dataclass(frozen=True, slots=True)
+class TokenView:
+    """A token as an administrator sees it: never the token itself."""
+
+    id: int
+    label: str | None
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+    @property
+    def state(self) -> str:
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and self.expires_at <= utcnow():
+            return "expired"
+        return "active"
+
+
+def tokens_of(user: User) -> list[TokenView]:
+    """Every token ``user`` was issued, newest first."""
+    rows = db.session.scalars(sa.select(ApiToken).where(ApiToken.user_id == user.id)
+                              .order_by(ApiToken.created_at.desc(), ApiToken.id.desc()))
+    return [TokenView(t.id, t.label, t.created_at, t.last_used_at, t.expires_at, t.revoked_at) for t in rows]
+
+
+def revoke_token(actor: User | None, user: User, token_id: int) -> TokenView:
+    """Revoke one of ``user``'s tokens (revoking a revoked one changes nothing)."""
+    row = db.session.scalar(sa.select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id))
+    if row is None:
+        raise NotFound(f"{user.username} has no token {token_id}")
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        audit.record(actor, "token.revoke", "api_token", row.id, after={"user": user.username, "label": row.label},
+                     organisation_id=user.organisation_id)
+    return TokenView(row.id, row.label, row.created_at, row.last_used_at, row.expires_at, row.revoked_at)
+
+
 def user_for_token(token: str) -> User | None:
-    """The active user a bearer token belongs to, or ``None``."""
-    row = db.session.scalar(
-        sa.select(ApiToken).where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None))
-    )
-    if row is None or not row.user.active:
+    """The active user a valid bearer token belongs to, or ``None``; notes when it was used."""
+    now = utcnow()
+    found = db.session.execute(
+        sa.select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None),
+               sa.or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now), User.active.is_(True))
+    ).first()
+    if found is None:
         return None
-    return row.user
+    row, user = found
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_PRECISION:
+        row.last_used_at = now
+    return user
 
 
-def get_by_username(username: str) -> User:
-    user = db.session.scalar(sa.select(User).where(User.username == username))
+def get_by_username(username: str, *, organisation_id: int | None = None) -> User:
+    """The user named ``username`` (in ``organisation_id`` only, when given), or ``NotFound``."""
+    query = sa.select(User).where(User.username == username)
+    if organisation_id is not None:
+        query = query.where(User.organisation_id == organisation_id)
+    user = db.session.scalar(query)
     if user is None:
         raise NotFound(f"No user named {username!r}")
     return user

@@ -16,6 +16,7 @@ from ledger.budgets import service as budget_service
 from ledger.core import clock
 from ledger.core.categories import BudgetCategory
 from ledger.core.errors import BadRequest, ValidationFailed
+from ledger.core.files import upload_name
 from ledger.core.money import ZERO
 from ledger.organisation import service as unit_service
 
@@ -150,7 +151,7 @@ def import_budgets() -> Any:
     upload = request.files.get("file")
     if upload is None:
         raise BadRequest("Send the budget file as multipart form field 'file'")
-    result = budget_service.import_csv(g.user, upload.read(), upload.filename or "budget.csv")
+    result = budget_service.import_csv(g.user, upload.read(), upload_name(upload.filename, "budget.csv"))
     if result.errors:
         raise ValidationFailed(f"{len(result.errors)} row(s) have errors; nothing was stored", result.errors)
     return {"rows": result.rows, "changed_months": result.changed}

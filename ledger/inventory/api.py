@@ -18,6 +18,7 @@ from flask_smorest.fields import Upload
 
 from ledger.access.permissions import require
 from ledger.api.schemas import Amount
+from ledger.core.files import upload_name
 from ledger.inventory import directory as directory_service
 from ledger.inventory import edits, losses, records, register
 from ledger.inventory import moves as inventory_moves
@@ -520,7 +521,7 @@ def import_list(query: dict[str, Any], files: dict[str, Any]) -> Any:
     Any row in error means nothing is stored (422 with every error's line and column)."""
     upload = files["file"]
     result = inventory_import.import_list(g.user, g.user.organisation_id, upload.read(),
-                                          upload.filename or "upload.csv", supplier=query.get("supplier"),
+                                          upload_name(upload.filename, "upload.csv"), supplier=query.get("supplier"),
                                           dry_run=query["dry_run"])
     return inventory_import.as_dict(result)
 

@@ -27,6 +27,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from ledger.access.permissions import require
 from ledger.core import clock
 from ledger.core.errors import LedgerError, ValidationFailed
+from ledger.core.files import upload_name
 from ledger.core.money import AmountError, parse_amount
 from ledger.database.transaction import savepoint
 from ledger.inventory import choices as form_choices
@@ -539,7 +540,7 @@ def inventory_import_page() -> Any:
     if not form.validate_on_submit():
         return render_template("inventory/import.html", form=form, result=None, confirm=None), 400
     data = form.file.data.read()
-    filename = form.file.data.filename or "upload.csv"
+    filename = upload_name(form.file.data.filename, "upload.csv")
     try:
         result = inventory_import.import_list(g.user, g.user.organisation_id, data, filename,
                                               supplier=form.supplier.data or None, dry_run=True)
@@ -559,7 +560,7 @@ def inventory_import_confirm() -> Any:
         flash(_("The previewed file is no longer here; upload it again."), "error")
         return render_template("inventory/import.html", form=ImportForm(formdata=None), result=None,
                                confirm=None), 400
-    data, filename = path.read_bytes(), required(confirm.filename.data)
+    data, filename = path.read_bytes(), upload_name(confirm.filename.data, "upload.csv")
     status = 200
     try:
         result = inventory_import.import_list(g.user, g.user.organisation_id, data, filename,

@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 from ledger.access.permissions import require
 from ledger.api.schemas import Amount
 from ledger.core.errors import BadRequest, Conflict, ValidationFailed
+from ledger.core.files import upload_name
 from ledger.inventory.models import AssetType
 from ledger.invoices import service as invoice_service
 from ledger.invoices.importing import import_file
@@ -100,8 +101,8 @@ def import_invoice(args: dict[str, Any]) -> Any:
     if upload is None or not upload.filename:
         raise BadRequest("Send the invoice file as multipart form field 'file'")
     data = upload.read()
-    outcome = import_file(g.user, g.user.organisation, data, upload.filename, format=args["format"],
-                          mapping=args["mapping"], supplier=args["supplier"],
+    outcome = import_file(g.user, g.user.organisation, data, upload_name(upload.filename, "file"),
+                          format=args["format"], mapping=args["mapping"], supplier=args["supplier"],
                           max_bytes=current_app.config["MAX_CONTENT_LENGTH"])
     if outcome.status == ImportStatus.DUPLICATE:
         raise Conflict(outcome.message, [outcome.as_dict()])

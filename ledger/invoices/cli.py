@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import click
+from flask import current_app
 
 from ledger.cli.common import ledger_organisation, organisation_option
+from ledger.core.files import upload_name
 from ledger.invoices.importing import ImportOutcome, import_file_alone
 from ledger.invoices.models import ImportStatus
 from ledger.invoices.replacing import Replacement, replace_invoice
@@ -44,13 +46,16 @@ def _file_options(command: Callable[..., Any]) -> Callable[..., Any]:
 def import_command(paths: tuple[Path, ...], file_format: str, mapping: str, supplier: str | None,
                    as_json: bool, orgnr: str | None) -> None:
     organisation = ledger_organisation(orgnr)
+    max_bytes = current_app.config["MAX_CONTENT_LENGTH"]
     results = []
     for path in paths:
-        data = path.read_bytes()
-        with click.progressbar(length=_expected_lines(data), label=path.name, show_pos=True,
-                               file=sys.stderr) as bar:
-            outcome = import_file_alone(None, organisation, data, path.name, format=file_format, mapping=mapping,
-                                        supplier=supplier, progress=bar.update)
+        name = upload_name(path.name, "file")
+        outcome = _too_large(path, name, max_bytes)
+        if outcome is None:
+            data = path.read_bytes()
+            with click.progressbar(length=_expected_lines(data), label=name, show_pos=True, file=sys.stderr) as bar:
+                outcome = import_file_alone(None, organisation, data, name, format=file_format, mapping=mapping,
+                                            supplier=supplier, progress=bar.update, max_bytes=max_bytes)
         results.append(outcome)
         if as_json:
             click.echo(json.dumps(outcome.as_dict(), ensure_ascii=False))
@@ -58,6 +63,17 @@ def import_command(paths: tuple[Path, ...], file_format: str, mapping: str, supp
             _print(outcome)
     if any(r.status in FAILED for r in results):
         raise SystemExit(1)
+
+
+def _too_large(path: Path, name: str, max_bytes: int) -> ImportOutcome | None:
+    """A rejection for a file over the upload limit (``LEDGER_MAX_UPLOAD_MB``), told by its size
+    before a byte of it is read, as the API answers 413 before reading the body."""
+    size = path.stat().st_size
+    if size <= max_bytes:
+        return None
+    message = f"the file is {size:,} bytes, over the limit of {max_bytes:,} bytes"
+    error = {"line": None, "path": None, "field": "file", "message": message, "rule": None}
+    return ImportOutcome(name, ImportStatus.REJECTED, errors=[error], message=message)
 
 
 def _expected_lines(data: bytes) -> int:
@@ -98,8 +114,11 @@ def _print(outcome: ImportOutcome) -> None:
 def replace_command(invoice_id: int, path: Path, file_format: str, mapping: str, supplier: str | None,
                     as_json: bool, orgnr: str | None) -> None:
     organisation = ledger_organisation(orgnr)
-    replaced = replace_invoice(None, organisation, invoice_id, path.read_bytes(), path.name, format=file_format,
-                               mapping=mapping, supplier=supplier)
+    too_large = _too_large(path, path.name, current_app.config["MAX_CONTENT_LENGTH"])
+    if too_large is not None:
+        raise click.ClickException(f"{path.name}: {too_large.message}")
+    replaced = replace_invoice(None, organisation, invoice_id, path.read_bytes(), upload_name(path.name, "file"),
+                               format=file_format, mapping=mapping, supplier=supplier)
     if as_json:
         click.echo(json.dumps(replaced.as_dict(), ensure_ascii=False))
     else:

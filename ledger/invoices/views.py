@@ -8,6 +8,7 @@ from flask import current_app, g, render_template, request
 from flask_babel import lazy_gettext as _l
 
 from ledger.access.permissions import authorise, require
+from ledger.core.files import upload_name
 from ledger.invoices import service as invoice_service
 from ledger.invoices.forms import UploadForm
 from ledger.invoices.importing import import_file_alone
@@ -29,7 +30,7 @@ def invoices() -> Any:
             organisation = g.user.organisation
             for upload in request.files.getlist(form.files.name):
                 outcomes.append(import_file_alone(
-                    g.user, organisation, upload.read(), upload.filename or "file", format=form.format.data,
+                    g.user, organisation, upload.read(), upload_name(upload.filename, "file"), format=form.format.data,
                     mapping=form.mapping.data or "generic", supplier=form.supplier.data or None,
                     max_bytes=current_app.config["MAX_CONTENT_LENGTH"]))
             if any(o.status == ImportStatus.REJECTED for o in outcomes):

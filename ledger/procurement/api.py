@@ -21,6 +21,7 @@ from ledger.api.schemas import Amount, PeriodField
 from ledger.core import clock
 from ledger.core.categories import Category
 from ledger.core.errors import BadRequest, ValidationFailed
+from ledger.core.files import upload_name
 from ledger.procurement import compliance as compliance_service
 from ledger.procurement import coverage as exception_service
 from ledger.procurement import price_lists
@@ -401,8 +402,8 @@ def add_prices(contract_id: int) -> Any:
         if upload is None:
             raise BadRequest("Send the price list as the multipart field `file`")
         form = _load(PriceUploadSchema(), request.form.to_dict(), "form")
-        result = price_lists.import_price_list(g.user, contract, upload.read(), upload.filename or "upload.csv",
-                                               form["valid_from"])
+        result = price_lists.import_price_list(g.user, contract, upload.read(),
+                                               upload_name(upload.filename, "upload.csv"), form["valid_from"])
     else:
         item = _load(PriceSchema(), request.get_json(silent=True), "json")
         result = price_lists.add_price(g.user, contract, **item)

@@ -27,6 +27,7 @@ from ledger.access.permissions import allowed, authorise, require
 from ledger.core import clock
 from ledger.core.categories import Category
 from ledger.core.errors import LedgerError, ValidationFailed
+from ledger.core.files import upload_name
 from ledger.database.transaction import savepoint
 from ledger.i18n import format_locale
 from ledger.labels import label
@@ -258,7 +259,8 @@ def contract_prices(contract_id: int) -> Any:
         if form.validate_on_submit():
             upload = form.file.data
             try:
-                result = price_lists.import_price_list(g.user, found, upload.read(), upload.filename or "upload.csv",
+                result = price_lists.import_price_list(g.user, found, upload.read(),
+                                                       upload_name(upload.filename, "upload.csv"),
                                                        required(form.valid_from.data))
             except LedgerError as error:
                 status = refused(error)

@@ -58,6 +58,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException) -> Any:
+        if error.response is not None:  # the raiser made the answer itself (a throttled log-in)
+            return error.response
         status = error.code or 500
         if _wants_json():
             code = {422: "validation_failed", 413: "too_large"}.get(
