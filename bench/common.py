@@ -50,46 +50,53 @@ def timer() -> Iterator[list[float]]:
 
 
 @contextmanager
+def postgres_database(prefix: str) -> Iterator[str]:
+    """A fresh, empty database on the benchmarks' PostgreSQL server (its URL, as libpq takes
+    it); dropped afterwards."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    base = make_url(PG_URL)
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield base.set(drivername="postgresql", database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
 def fresh_app(engine: str) -> Iterator[object]:
     """The application on an empty database of its own, migrated; dropped afterwards."""
+    with tempfile.TemporaryDirectory() as folder:
+        os.environ["LEDGER_INSTANCE_PATH"] = folder
+        if engine == "sqlite":
+            with _app_on(f"sqlite:///{folder}/bench.db") as app:
+                yield app
+            return
+        with postgres_database("ledger_bench") as url, _app_on(url) as app:
+            yield app
+
+
+@contextmanager
+def _app_on(url: str) -> Iterator[object]:
     from flask_migrate import upgrade
 
     from ledger import create_app
+    from ledger.database import db
 
-    with tempfile.TemporaryDirectory() as folder:
-        os.environ["LEDGER_INSTANCE_PATH"] = folder
-        drop: Callable[[], None] | None = None
-        if engine == "sqlite":
-            url = f"sqlite:///{folder}/bench.db"
-        else:
-            import psycopg
-            from sqlalchemy.engine import make_url
-
-            base = make_url(PG_URL)
-            name = f"ledger_bench_{uuid.uuid4().hex[:8]}"
-            admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'CREATE DATABASE "{name}"')
-            url = base.set(database=name).render_as_string(hide_password=False)
-
-            def drop_database() -> None:
-                with psycopg.connect(admin, autocommit=True) as conn:
-                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-            drop = drop_database
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
-        try:
-            with app.app_context():
-                upgrade()
-                yield app
-        finally:
-            from ledger.database import db
-
-            with app.app_context():
-                db.session.remove()
-                db.engine.dispose()
-            if drop is not None:
-                drop()
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    try:
+        with app.app_context():
+            upgrade()
+            yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @contextmanager
@@ -144,6 +151,18 @@ def alternate(rounds: int, baseline: Callable[[], tuple[float, T]], project: Cal
 
 
 def same_totals(what: str, project: object, baseline: object) -> None:
-    """Fail the benchmark when the two did not do the same work."""
-    if project != baseline:
-        raise SystemExit(f"{what}: the project's totals differ from the baseline's: {project!r} != {baseline!r}")
+    """Fail the benchmark (exit status 1, saying where) when the two did not do the same work."""
+    if project == baseline:
+        return
+    if isinstance(project, dict) and isinstance(baseline, dict):
+        keys = sorted(set(project) | set(baseline), key=str)
+        differing = [f"{key}: project {project.get(key, 0)}, baseline {baseline.get(key, 0)}"
+                     for key in keys if project.get(key, 0) != baseline.get(key, 0)]
+        if not differing:  # a key with 0 on one side and absent on the other is no difference
+            return
+        shown = "\n  ".join(differing[:12]) + (f"\n  … and {len(differing) - 12} more" if len(differing) > 12 else "")
+        print(f"{what}: the project's totals differ from the baseline's in {len(differing)} of {len(keys)}:\n"
+              f"  {shown}", file=sys.stderr)
+    else:
+        print(f"{what}: the project's totals differ from the baseline's: {project!r} != {baseline!r}", file=sys.stderr)
+    raise SystemExit(1)

@@ -1,22 +1,26 @@
-"""Benchmark: the allocation report PDF with N detail rows, beside a bare reportlab LongTable.
+"""Benchmark: the allocation report PDF with N detail rows, beside the same document laid out
+with bare, chunked reportlab tables.
 
     .venv/bin/python bench/report_bench.py [--lines 50000] [--no-baseline]
 
 The report data is synthetic (no database): N journal entries over 40 units in 6
 administrations, one invoice per 50 entries, a few in suspense, every invoice reconciled. The
-same run then lays out a bare ``reportlab.platypus.LongTable`` of the same N rows (the same
-eight detail columns, header repeated, the same fonts), which is what the report's detail
-section would be without ``reports.pdf_common.PagedTable``.
+same run then lays out the same document bare: every section's rows (the summary per
+administration and unit, the reconciliation per invoice, the compliance findings, the suspense
+lines, and the entries per unit under a heading, closed by their sum) in plain
+``reportlab.platypus.Table``s of 100 rows each, header repeated, the same columns and fonts —
+what the report would be without ``reports.pdf_common.PagedTable``, its chart and its page
+decoration.
 
 The last line printed is one JSON object: ``name``, ``engine`` ("none": no database),
-``lines``, ``seconds`` (the report), ``baseline_seconds`` (the bare LongTable), ``ratio``
+``lines``, ``seconds`` (the report), ``baseline_seconds`` (the bare tables), ``ratio``
 (seconds / baseline_seconds), ``peak_rss_mib`` (``getrusage`` max RSS, taken right after the
 report is built and before the baseline runs, so it is the report's peak), plus ``pages``,
 ``baseline_pages`` and ``baseline_peak_rss_mib``.
 
-Note: reportlab's LongTable re-creates a table of all remaining rows at every page break, so
-the baseline grows with the square of N (about four minutes at 50,000 rows without
-reportlab's optional C accelerator); the report's paging table is linear.
+The tables are chunked because reportlab re-creates a table of all remaining rows at every
+page break: one table of N rows grows with the square of N (about four minutes at 50,000
+rows), a baseline no layout would choose.
 """
 
 from __future__ import annotations
@@ -27,22 +31,27 @@ import json
 import resource
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from reports.allocation_pdf import TEXTS, render_allocation_report_to
 from reports.data import (
+    RULES,
     AllocationReport,
     ComplianceRow,
     JournalRow,
     Reconciliation,
     SuspenseRow,
+    UnitSummary,
     content_hash,
     summarise,
+    summary_order,
 )
 
 ADMINISTRATIONS = [
@@ -109,24 +118,109 @@ def synthetic_report(lines: int, *, generated_at: datetime | None = None) -> All
         rows=rows, compliance=compliance)
 
 
-def bare_longtable(report: AllocationReport, out: io.BytesIO) -> int:
-    """The same detail rows in one plain LongTable (header repeated), as reportlab lays it out."""
+#: Rows per plain table in the baseline. Reportlab re-creates the rest of a table at every page
+#: break, so one table of all N rows costs the square of N; tables of a few pages each keep
+#: the baseline linear, as the report's paging table is.
+CHUNK = 100
+#: the report's rows: 7 pt type, 1.45 em high (fixed heights spare reportlab measuring each row)
+ROW_HEIGHT = 7 * 1.45
+BASE_STYLE = [("FONT", (0, 0), (-1, -1), "Helvetica", 7), ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 7),
+              ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5)]
+DETAIL_WIDTHS = (14, 24, 9, 28, 12, 27, 24, 42)
+
+
+def _chunked(header: list[str], rows: list[list[str]], widths: tuple[int, ...], right: tuple[int, ...]) -> list[Any]:
+    """``rows`` under ``header`` as plain reportlab tables of ``CHUNK`` rows, header repeated."""
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Table, TableStyle
+
+    commands: list[Any] = [*BASE_STYLE, *(("ALIGN", (c, 0), (c, -1), "RIGHT") for c in right)]
+    style = TableStyle(commands)
+    tables = []
+    for first in range(0, max(len(rows), 1), CHUNK):
+        table = Table([header, *rows[first:first + CHUNK]], colWidths=[w * mm for w in widths],
+                      rowHeights=ROW_HEIGHT, repeatRows=1)
+        table.setStyle(style)
+        tables.append(table)
+    return tables
+
+
+def _summary_rows(report: AllocationReport, money: Callable[[Decimal], str]) -> list[list[str]]:
+    rows: list[list[str]] = []
+    for admin in report.administrations:
+        if admin.administration is not None:
+            rows.append([f"{admin.administration} {admin.administration_name or ''}".strip(),
+                         *(money(admin.by_rule.get(rule, Decimal(0))) for rule in RULES), money(admin.total)])
+        rows += [[f"   {unit.unit or ''} {unit.unit_name or ''}".rstrip(),
+                  *(money(unit.by_rule.get(rule, Decimal(0))) for rule in RULES), money(unit.total)]
+                 for unit in report.summary if unit.administration == admin.administration]
+    return rows
+
+
+def _front_sections(report: AllocationReport, texts: dict[str, str], money: Callable[[Decimal], str]) -> list[Any]:
+    """Summary, reconciliation, compliance and suspense: the same rows as the report's, as plain tables."""
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import PageBreak, Paragraph
+
+    heading = getSampleStyleSheet()["Heading2"]
+    t = texts.get
+    story: list[Any] = [Paragraph(f"{t('title', 'title')} {report.period}", heading), PageBreak(),
+                        Paragraph(t("summary", "summary"), heading)]
+    story += _chunked([t("unit", "unit"), *(t(f"h_{rule}", rule) for rule in RULES), t("sum", "sum")],
+                      _summary_rows(report, money), (54, 17, 17, 17, 17, 17, 17, 24), tuple(range(1, 8)))
+    story += [PageBreak(), Paragraph(t("reconciliation", "reconciliation"), heading)]
+    story += _chunked([t(k, k) for k in ("invoice", "supplier", "date", "net", "rounding_short", "allocated",
+                                         "in_period", "difference")],
+                      [[r.number, r.supplier, r.issue_date.isoformat(), money(r.net_total), money(r.rounding),
+                        money(r.allocated), money(r.in_period), money(r.difference)] for r in report.reconciliation],
+                      (24, 34, 17, 23, 15, 23, 22, 22), tuple(range(3, 8)))
+    story.append(Paragraph(t("compliance", "compliance"), heading))
+    story += _chunked([t(k, k) for k in ("kind", "supplier", "amount", "reason")],
+                      [[t(f.kind, f.kind), f.supplier or "", money(f.amount or Decimal(0)), f.reason[:90]]
+                       for f in report.compliance], (38, 32, 22, 88), (2,))
+    story.append(Paragraph(t("suspense", "suspense"), heading))
+    story += _chunked([t(k, k) for k in ("invoice", "supplier", "line", "reference", "amount", "reason")],
+                      [[r.invoice_number, r.supplier, str(r.line_position or ""), r.reference or "", money(r.amount),
+                        r.reason or r.description or ""] for r in report.suspense], (22, 30, 9, 28, 22, 69), (2, 4))
+    return story
+
+
+def _detail(report: AllocationReport, texts: dict[str, str], money: Callable[[Decimal], str]) -> list[Any]:
+    """The entries per unit, in the summary's order, each unit under its heading and closed by its sum."""
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import PageBreak, Paragraph
+
+    heading = getSampleStyleSheet()["Heading3"]
+    groups: dict[tuple[str | None, str | None], list[JournalRow]] = {}
+    for row in report.rows:
+        groups.setdefault((row.administration, row.unit), []).append(row)
+    header = [texts.get(k, k) for k in ("entry", "invoice", "line", "reference", "account", "rule", "amount", "note")]
+    story: list[Any] = [PageBreak()]
+    for (admin, unit), rows in sorted(groups.items(), key=lambda g: summary_order(
+            UnitSummary(g[0][0], None, g[0][1], None, {}))):
+        cells = [[str(r.entry_id), r.invoice_number, str(r.line_position or ""), r.reference or "", r.account, r.rule,
+                  money(r.amount), r.reason or ""] for r in sorted(rows, key=lambda r: r.entry_id)]
+        cells.append([texts.get("sum", "sum"), "", "", "", "", "", money(sum((r.amount for r in rows), Decimal(0))),
+                      str(len(rows))])
+        story += [Paragraph(f"{unit or ''} {rows[0].unit_name or ''} · {admin or ''}", heading),
+                  *_chunked(header, cells, DETAIL_WIDTHS, (0, 2, 6))]
+    return story
+
+
+def bare_tables(report: AllocationReport, out: io.BytesIO) -> int:
+    """The same document laid out bare: every section's rows (summary, reconciliation,
+    compliance, suspense, and the entries per unit with their sums) in plain reportlab tables
+    of ``CHUNK`` rows, the same columns and fonts, no paging table, chart or page decoration."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
-    from reportlab.platypus import LongTable, SimpleDocTemplate, TableStyle
+    from reportlab.platypus import SimpleDocTemplate
 
     from reports.formatting import formatter
 
     fmt, texts = formatter("sv"), TEXTS["sv"]
-    data = [[texts[k] for k in ("entry", "invoice", "line", "reference", "account", "rule", "amount", "note")]]
-    data += [[str(r.entry_id), r.invoice_number, str(r.line_position or ""), r.reference or "", r.account, r.rule,
-              fmt.money(r.amount), r.reason or ""] for r in report.rows]
     doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=23 * mm,
                             bottomMargin=19 * mm, invariant=True)
-    table = LongTable(data, colWidths=[w * mm for w in (14, 24, 9, 28, 12, 27, 24, 42)], repeatRows=1)
-    table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), "Helvetica", 7),
-                               ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 7), ("ALIGN", (6, 0), (6, -1), "RIGHT")]))
-    doc.build([table])
+    doc.build(_front_sections(report, texts, fmt.money) + _detail(report, texts, fmt.money))
     return int(doc.page)
 
 
@@ -137,7 +231,7 @@ def _rss_mib() -> float:
 def main(argv: list[str] | None = None) -> dict[str, object]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lines", type=int, default=50_000, help="detail rows (journal entries)")
-    parser.add_argument("--no-baseline", action="store_true", help="skip the bare LongTable (ratio is null)")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the bare tables (ratio is null)")
     args = parser.parse_args(argv)
 
     report = synthetic_report(args.lines)
@@ -153,9 +247,9 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     baseline_seconds = baseline_pages = None
     if not args.no_baseline:
         started = time.perf_counter()
-        baseline_pages = bare_longtable(report, io.BytesIO())
+        baseline_pages = bare_tables(report, io.BytesIO())
         baseline_seconds = time.perf_counter() - started
-        print(f"bare LongTable: {baseline_pages} pages in {baseline_seconds:.2f} s", file=sys.stderr)
+        print(f"bare tables: {baseline_pages} pages in {baseline_seconds:.2f} s", file=sys.stderr)
     result: dict[str, object] = {
         "name": "allocation_report_pdf", "engine": "none", "lines": args.lines, "seconds": round(seconds, 3),
         "baseline_seconds": None if baseline_seconds is None else round(baseline_seconds, 3),
