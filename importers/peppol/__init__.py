@@ -1,10 +1,11 @@
 """PEPPOL BIS Billing 3.0 (UBL 2.1 Invoice and CreditNote) into ``ParsedInvoice``.
 
 The file is streamed (``stream``): each invoice line (fakturarad) is read when its end tag
-arrives and then removed from the tree, so a 100,000-line invoice keeps only one line in
-memory besides the parsed results. Element names are matched by namespace, not by prefix
-(``names``), so ``cbc:``, ``ns2:`` or a default namespace all work, and a Standard Business
-Document Header (SBDH) envelope around the invoice is accepted.
+arrives and then removed from the tree, so a 100,000-line invoice keeps at most a few
+hundred emptied line elements in memory besides the parsed results. Element names are
+matched by namespace, not by prefix (``names``), so ``cbc:``, ``ns2:`` or a default
+namespace all work, and a Standard Business Document Header (SBDH) envelope around the
+invoice is accepted.
 
 Safety: a file with a DOCTYPE is refused before parsing (see ``importers.xmlsafe``), and the
 parser never resolves entities, loads a DTD or touches the network.
@@ -15,7 +16,7 @@ The parts, in the order a file meets them:
 - ``header``: the document-level elements, with ``parties`` (seller and buyer),
   ``allowances`` (allowances and charges, also on lines) and ``totals`` (TaxTotal,
   LegalMonetaryTotal);
-- ``lines``: each invoice line into a ``ParsedLine``;
+- ``lines``: each invoice line into a ``ParsedLine`` (``LineReader``, the hot path);
 - ``rules``: the EN 16931 / PEPPOL business rules, lists of (rule id, check); every total is
   checked the way EN 16931 states it (BR-CO-10 to BR-CO-16), exactly, in ``Decimal``, and a
   file that does not add up yields no invoice, only errors that name the rule and the two

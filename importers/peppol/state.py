@@ -116,7 +116,7 @@ class LineParts:
 
     position: int
     path: str
-    sourceline: int | None
+    element: Element
     line_id: str | None = None  # the raw text
     net: Element | None = None
     quantity: Element | None = None
@@ -128,6 +128,11 @@ class LineParts:
     period_start: date | None = None
     period_end: date | None = None
     allowances_charges: list[Element] | None = None
+
+    @property
+    def sourceline(self) -> int | None:
+        """The line in the file where the line element starts (asked only to report an error)."""
+        return self.element.sourceline
 
 
 @dataclass(slots=True)  # not frozen: one per line, and a frozen one is slower to build

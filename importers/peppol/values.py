@@ -2,8 +2,9 @@
 
 Invoice lines repeat the same texts over and over (the period, the VAT rate, the price), so
 each reader keeps a bounded cache from the text to its parsed value: a 100,000-line file
-parses each distinct text once. A text that fails is never cached, so its error is reported
-wherever it appears.
+parses each distinct text once. The caches are keyed by the text exactly as written, so a
+repeated value costs one dictionary look-up, before any stripping or checking. A text that
+fails is never cached, so its error is reported wherever it appears.
 """
 
 from __future__ import annotations
@@ -48,14 +49,16 @@ class ValueReader:
     Amounts are checked against the currency of ``document``, read before any amount.
     """
 
-    __slots__ = ("_amounts", "_dates", "_numbers", "_rates", "_strings", "document", "problems")
+    __slots__ = ("_amounts", "_dates", "_numbers", "_rates", "_strings", "_texts", "document", "problems")
 
     def __init__(self, problems: Problems, document: Document) -> None:
         self.problems = problems
         self.document = document
-        self._dates: dict[str, date] = {}
-        self._rates: dict[str, Decimal] = {}
+        self._dates: dict[str | None, date] = {}
+        self._rates: dict[str | None, Decimal] = {}
         self._strings: dict[str, str] = {}
+        #: An element's text as written -> stripped and interned ("" when blank).
+        self._texts: dict[str, str] = {}
         self._numbers: dict[str | None, Decimal] = {}
         self._amounts: dict[str | None, Decimal] = {}
 
@@ -74,31 +77,49 @@ class ValueReader:
             cache[s] = s
         return s
 
+    def text(self, el: Element) -> str | None:
+        """``el``'s stripped text, interned (``None`` when blank): ``intern(text_of(el))``, with
+        the text as written looked up first, as item names and codes repeat on every line."""
+        raw = el.text
+        if raw is None:
+            return None
+        cache = self._texts
+        got = cache.get(raw)
+        if got is None:
+            got = self.intern(raw.strip()) or ""
+            if len(cache) < CACHE_LIMIT:
+                cache[raw] = got
+        return got or None
+
     def date(self, el: Element, path: str, suffix: str = "") -> date | None:
         """A date; ``path + suffix`` is only built when there is an error to report."""
+        got = self._dates.get(el.text)
+        if got is not None:
+            return got
         return self._cached(el, self._dates, parse_iso_date, ValueError, path, suffix, "empty date")
 
     def rate(self, el: Element, path: str, suffix: str = "") -> Decimal | None:
         """A VAT percentage; ``None`` without an error when the element is empty."""
+        got = self._rates.get(el.text)
+        if got is not None:
+            return got
         return self._cached(el, self._rates, parse_xml_decimal, AmountError, path, suffix, None)
 
     def _cached(
         self,
         el: Element,
-        cache: dict[str, V],
+        cache: dict[str | None, V],
         parse: Callable[[str], V],
         failure: type[ValueError],
         path: str,
         suffix: str,
         empty: str | None,
     ) -> V | None:
-        """The value of ``el``'s text, from ``cache`` (by the text as written and stripped) or
-        parsed; ``None`` for an empty element (an error when ``empty`` says what to report) and
-        for a text ``parse`` refuses with ``failure`` (reported, and never cached)."""
+        """The value of ``el``'s text not found in ``cache`` as written: from ``cache`` by the
+        stripped text, or parsed; ``None`` for an empty element (an error when ``empty`` says
+        what to report) and for a text ``parse`` refuses with ``failure`` (reported, and never
+        cached)."""
         raw = el.text
-        got = cache.get(raw) if raw is not None else None
-        if got is not None:
-            return got
         text = text_of(el)
         if text is None:
             if empty is not None:
