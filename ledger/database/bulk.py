@@ -95,3 +95,46 @@ def analyze_if_large(table: str, rows: int) -> bool:
         raise ValueError(f"not a table name: {table}")
     db.session.execute(sa.text(f"ANALYZE {table}"))
     return True
+
+
+def create_staging_table(table: str, row_type: type[Row], postgresql_types: dict[str, str]) -> None:
+    """A TEMP table for rows of ``row_type`` to be loaded in bulk (``insert_rows``) and then
+    moved on by one ``INSERT … SELECT``; dropped by ``drop_staging_table`` or by the rollback
+    of the transaction that made it.
+
+    The first field numbers the rows in the order they are to be stored. On SQLite it is the
+    table's rowid (``INTEGER PRIMARY KEY``), so reading in that order needs no sort, and the
+    other columns have no type: a value keeps the type it was bound with, and the column it is
+    finally stored in converts it as it would a value bound directly. PostgreSQL parses what
+    ``COPY`` sends by each column's type, given in ``postgresql_types``.
+    """
+    columns = row_type._fields
+    if not all(_NAME.fullmatch(name) for name in (table, *columns)):
+        raise ValueError(f"not a table or column name: {table} {columns}")
+    if db.session.connection().dialect.name == "postgresql":
+        declared = [f"{name} {_checked_type(postgresql_types[name])}" for name in columns]
+    else:
+        declared = [f"{columns[0]} INTEGER PRIMARY KEY", *columns[1:]]
+    db.session.execute(sa.text(f"DROP TABLE IF EXISTS {_temporary(table)}"))  # one left by a failed statement
+    db.session.execute(sa.text(f"CREATE TEMPORARY TABLE {table} ({', '.join(declared)})"))
+
+
+def drop_staging_table(table: str) -> None:
+    """Drop a table made by ``create_staging_table``."""
+    if not _NAME.fullmatch(table):
+        raise ValueError(f"not a table name: {table}")
+    db.session.execute(sa.text(f"DROP TABLE {_temporary(table)}"))
+
+
+_TYPE = re.compile(r"[A-Z]+")
+
+
+def _checked_type(name: str) -> str:
+    if not _TYPE.fullmatch(name):
+        raise ValueError(f"not a column type: {name}")
+    return name
+
+
+def _temporary(table: str) -> str:
+    """``table`` in the schema of the session's temporary tables, never a permanent one of that name."""
+    return f"{'temp' if db.session.connection().dialect.name == 'sqlite' else 'pg_temp'}.{table}"

@@ -35,13 +35,18 @@ class InvoiceImport(Model):
     """One uploaded file and what became of it (imported, duplicate or rejected)."""
 
     __tablename__ = "invoice_import"
+    __table_args__ = (
+        # The same file is imported once per organisation, whatever races: the loser of two
+        # imports at once fails here and is told it is a duplicate (``importing``).
+        sa.Index("uq_invoice_import_file", "organisation_id", "sha256", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
         sa.ForeignKey("organisation.id"), index=True, comment="The municipality importing"
     )
     file_name: Mapped[str] = mapped_column(sa.String(255), comment="Name of the file as uploaded")
-    sha256: Mapped[str] = mapped_column(sa.String(64), index=True, comment="SHA-256 of the file's bytes")
+    sha256: Mapped[str] = mapped_column(sa.String(64), comment="SHA-256 of the file's bytes")
     format: Mapped[str] = mapped_column(sa.String(16), comment="peppol or csv")
     status: Mapped[ImportStatus] = mapped_column(
         enum_column(ImportStatus, "import_status"), comment="imported, duplicate or rejected"

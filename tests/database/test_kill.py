@@ -10,93 +10,28 @@ finished first) are printed for the record.
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import subprocess
-import sys
 import time
-import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
-from tests.conftest import ENGINE_URL, engine_name
+from tests.conftest import engine_name
+from tests.ledger_process import ROOT, Ledger, own_ledger, specification
 
-ROOT = Path(__file__).resolve().parents[2]
-FLASK = str(Path(sys.executable).with_name("flask"))
 INVOICES, LINES_EACH = 4, 4000
 KILLS = 3
 PERIOD = "2026-11"
 
 
-@dataclass(frozen=True)
-class Ledger:
-    """A ledger of the test's own, used by the processes it starts (never the session's)."""
-
-    url: str
-    instance: Path
-
-    @property
-    def env(self) -> dict[str, str]:
-        return {**os.environ, "DATABASE_URL": self.url, "LEDGER_INSTANCE_PATH": str(self.instance),
-                "SECRET_KEY": "kill-test"}
-
-    def command(self, *args: str) -> list[str]:
-        return [FLASK, "--app", "wsgi", *args]
-
-    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(self.command(*args), cwd=ROOT, env=self.env, capture_output=True, text=True,
-                              timeout=300)
-
-    def engine(self) -> sa.Engine:
-        return sa.create_engine(self.url.replace("postgresql://", "postgresql+psycopg://"))
-
-
 @pytest.fixture(scope="module")
 def ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ledger]:
-    """A database of its own, migrated, with the demo ledger."""
-    instance = tmp_path_factory.mktemp("instance")
-    if engine_name() == "sqlite":
-        yield _prepared(Ledger(f"sqlite:///{tmp_path_factory.mktemp('killed') / 'ledger.db'}", instance))
-        return
-    base = make_url(ENGINE_URL.replace("postgresql+psycopg", "postgresql"))
-    admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
-    name = f"ledger_kill_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield _prepared(Ledger(base.set(database=name).render_as_string(hide_password=False), instance))
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _prepared(ledger: Ledger) -> Ledger:
-    for args in (["db", "upgrade"], ["demo", "load"]):
-        done = ledger.run(*args)
-        assert done.returncode == 0, done.stderr[-2000:]
-    return ledger
-
-
-def _specification(ledger: Ledger, path: Path) -> Path:
-    """Four invoices of 4,000 lines each for the demo's mobile operator's numbers."""
-    engine = ledger.engine()
-    with engine.connect() as conn:
-        numbers = conn.execute(sa.text("SELECT identifier FROM asset WHERE type = 'subscription' "
-                                       "ORDER BY id LIMIT 300")).scalars().all()
-    engine.dispose()
-    rows = ["Organisationsnummer;Fakturanummer;Fakturadatum;Nummer;Avgiftstyp;Text;Från;Till;Belopp exkl. moms"]
-    for invoice in range(INVOICES):
-        rows += [f"556900-0010;KILL-{invoice};2026-11-20;{numbers[i % len(numbers)]};Trafik;Samtal;"
-                 f"2026-11-01;2026-11-30;{(i % 97) + 1},{i % 100:02d}" for i in range(LINES_EACH)]
-    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    return path
+    with own_ledger(tmp_path_factory.mktemp("killed")) as prepared:
+        yield prepared
 
 
 def _killed_at_random(ledger: Ledger, args: list[str], seed: int, *, allocated: bool) -> tuple[int, int]:
@@ -135,7 +70,7 @@ def _assert_whole(ledger: Ledger, *, allocated: bool = True) -> None:
 
 
 def test_killed_import_and_allocation_leave_nothing_half_done(ledger: Ledger, tmp_path: Path) -> None:
-    spec = _specification(ledger, tmp_path / "kill.csv")
+    spec = specification(ledger, tmp_path / "kill.csv", invoices=INVOICES, lines_each=LINES_EACH, prefix="KILL")
     imported = _killed_at_random(ledger, ["invoices", "import", str(spec)], seed=14, allocated=False)
     again = ledger.run("invoices", "import", str(spec), "--json")
     assert again.returncode == 0, again.stdout + again.stderr
