@@ -12,13 +12,21 @@ from flask_wtf import CSRFProtect
 
 
 class LedgerApi(Api):
-    """flask-smorest's Api without its app-wide JSON error handler.
+    """flask-smorest's Api without its app-wide JSON error handler, and without its documentation
+    of errors and pages.
 
     ``ledger.errors`` installs one handler that answers JSON under ``/api`` and HTML pages
-    elsewhere; smorest's own would turn every web 404 into JSON.
+    elsewhere; smorest's own would turn every web 404 into JSON. Its errors have another shape
+    than smorest's default error, so ``ledger.api.openapi`` documents each operation's errors
+    and the ``X-Pagination`` header instead.
     """
 
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
     def _register_error_handlers(self) -> None:
+        return None
+
+    def _register_pagination_header(self) -> None:
         return None
 
 

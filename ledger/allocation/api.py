@@ -11,7 +11,9 @@ from flask_smorest import Blueprint
 from ledger.access.permissions import require
 from ledger.allocation import journal, periods
 from ledger.allocation.engine import allocate
-from ledger.api.schemas import Amount
+from ledger.allocation.rules import Rule
+from ledger.api.pagination import paged_by_view, paginated
+from ledger.api.schemas import Amount, PeriodField
 from ledger.organisation import service as unit_service
 
 periods_blp = Blueprint("periods", __name__, url_prefix="/periods", description="Allocation and period close")
@@ -44,15 +46,13 @@ class EntrySchema(ma.Schema):
 
 
 class JournalQuery(ma.Schema):
-    period = ma.fields.String(load_default=None)
+    period = PeriodField(load_default=None)
     unit = ma.fields.String(load_default=None)
-    rule = ma.fields.String(load_default=None)
-    limit = ma.fields.Integer(load_default=500, validate=ma.validate.Range(1, 5000))
-    offset = ma.fields.Integer(load_default=0, validate=ma.validate.Range(0))
+    rule = ma.fields.String(load_default=None, validate=ma.validate.OneOf([rule.value for rule in Rule]))
 
 
 class SuspenseQuery(ma.Schema):
-    period = ma.fields.String(load_default=None)
+    period = PeriodField(load_default=None)
 
 
 class SuspenseSchema(ma.Schema):
@@ -98,17 +98,23 @@ def close_period(body: dict[str, Any] | None, period: str) -> Any:
 @require("journal.read")
 @journal_blp.arguments(JournalQuery, location="query")
 @journal_blp.response(200, EntrySchema(many=True))
-def list_journal(args: dict[str, Any]) -> Any:
-    """Journal entries with the rule that placed each (department users: their units only)."""
+@journal_blp.alt_response(404, description="No unit with that code")
+@paged_by_view(journal_blp)
+def list_journal(args: dict[str, Any], pagination_parameters: Any) -> Any:
+    """Journal entries with the rule that placed each (department users: their units only), in the
+    order they were booked."""
     unit = unit_service.get_unit(g.user, args["unit"]) if args["unit"] else None
-    return journal.entries(g.user, period=args["period"], unit=unit, rule=args["rule"], limit=args["limit"],
-                           offset=args["offset"])
+    chosen = journal.EntryFilter(args["period"], unit, args["rule"])
+    pagination_parameters.item_count = journal.count_entries(g.user, chosen)
+    return journal.entries(g.user, period=chosen.period, unit=unit, rule=chosen.rule,
+                           limit=pagination_parameters.page_size, offset=pagination_parameters.first_item)
 
 
 @suspense_blp.route("")
 @require("suspense.read")
 @suspense_blp.arguments(SuspenseQuery, location="query")
 @suspense_blp.response(200, SuspenseSchema(many=True))
+@paginated(suspense_blp)
 def list_suspense(args: dict[str, Any]) -> Any:
     """Lines that could not be allocated, and why."""
     return journal.suspense(g.user, args["period"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, with_polymorphic
@@ -22,6 +22,8 @@ from ledger.database.types import raw_ore
 from ledger.inventory.models import Asset, Assignment, Handset, Subscription
 from ledger.invoices.models import Invoice, InvoiceLine
 from ledger.organisation.models import BudgetUnit, Supplier
+
+S = TypeVar("S", bound=sa.Select[Any])
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,22 +70,44 @@ def _entry_query() -> sa.Select[Any]:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class EntryFilter:
+    """Which entries a list shows: booked in ``period`` (YYYY-MM), for ``unit``, by ``rule``, of one line."""
+
+    period: str | None = None
+    unit: BudgetUnit | None = None
+    rule: str | None = None
+    invoice_line_id: int | None = None
+
+    def where(self, query: S, user: User) -> S:
+        """``query`` limited to these entries of the user's organisation (department users: their units)."""
+        query = query.where(JournalEntry.organisation_id == user.organisation_id)
+        if self.period:
+            Month.parse(self.period)
+            query = query.where(Period.period == self.period)
+        if self.unit is not None:
+            query = query.where(JournalEntry.unit_id == self.unit.id)
+        query = visible_only(query, user, JournalEntry.unit_id.in_)
+        if self.rule:
+            query = query.where(JournalEntry.rule == self.rule)
+        if self.invoice_line_id:
+            query = query.where(JournalEntry.invoice_line_id == self.invoice_line_id)
+        return query
+
+
 def entries(user: User, *, period: str | None = None, unit: BudgetUnit | None = None, rule: str | None = None,
             invoice_line_id: int | None = None, limit: int = 500, offset: int = 0) -> list[EntryView]:
     """Entries booked in ``period`` (YYYY-MM), for ``unit``; department users see their units only."""
-    query = _entry_query().where(JournalEntry.organisation_id == user.organisation_id)
-    if period:
-        Month.parse(period)
-        query = query.where(Period.period == period)
-    if unit is not None:
-        query = query.where(JournalEntry.unit_id == unit.id)
-    query = visible_only(query, user, JournalEntry.unit_id.in_)
-    if rule:
-        query = query.where(JournalEntry.rule == rule)
-    if invoice_line_id:
-        query = query.where(JournalEntry.invoice_line_id == invoice_line_id)
-    query = query.order_by(JournalEntry.id).limit(limit).offset(offset)
+    chosen = EntryFilter(period, unit, rule, invoice_line_id)
+    query = chosen.where(_entry_query(), user).order_by(JournalEntry.id).limit(limit).offset(offset)
     return [EntryView(*row) for row in db.session.execute(query)]
+
+
+def count_entries(user: User, chosen: EntryFilter) -> int:
+    """How many entries ``entries`` would list without a limit (for a list's total)."""
+    query = chosen.where(sa.select(sa.func.count(JournalEntry.id)).select_from(JournalEntry)
+                         .join(Period, Period.id == JournalEntry.period_id), user)
+    return db.session.scalar(query) or 0
 
 
 def entry(user: User, entry_id: int) -> EntryView:

@@ -42,6 +42,47 @@ class PeriodField(ma.fields.String):
         return text
 
 
+#: The largest id a row can have: ids are INTEGER columns, 32 bits on PostgreSQL.
+MAX_ID = 2**31 - 1
+
+
+class Id(ma.fields.Integer):
+    """The id of a row named in the input; a number no row can have fails validation rather than
+    overflowing the database's integer."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("validate", ma.validate.Range(1, MAX_ID))
+        super().__init__(**kwargs)
+
+
+#: How the OpenAPI document writes amounts and periods (``ledger.api.openapi`` maps them).
+AMOUNT_PATTERN = r"^-?[0-9]+\.[0-9]{2}$"
+PERIOD_PATTERN = r"^[0-9]{4}-[0-9]{2}$"
+
+
+class ErrorBodySchema(ma.Schema):
+    code = ma.fields.String(required=True, metadata={"description": "Stable, e.g. not_found, period_closed"})
+    message = ma.fields.String(required=True)
+    details = ma.fields.Raw(required=True, allow_none=True, metadata={
+        "description": "What exactly was wrong: fields, lines, differences (a list, or an object)",
+        "anyOf": [{"type": "array", "items": {}}, {"type": "object"}]})
+
+
+class ErrorSchema(ma.Schema):
+    """Every error the API answers (``ledger.web.errors.error_response``)."""
+
+    error = ma.fields.Nested(ErrorBodySchema, required=True)
+
+
+class PatchSchema(ma.Schema):
+    """A ``PATCH`` body: the fields to change, at least one (an empty change is a mistake, not a no-op)."""
+
+    @ma.validates_schema
+    def names_a_field(self, data: dict[str, Any], **_: Any) -> None:
+        if not data:
+            raise ma.ValidationError("give at least one field to change")
+
+
 class AdministrationSchema(ma.Schema):
     code = ma.fields.String()
     name = ma.fields.String()

@@ -10,6 +10,8 @@ from flask import g, request
 from flask_smorest import Blueprint
 
 from ledger.access.permissions import require
+from ledger.api.openapi import upload_body
+from ledger.api.pagination import paginated
 from ledger.api.schemas import Amount, UnitSchema
 from ledger.budgets import costs
 from ledger.budgets import service as budget_service
@@ -25,6 +27,7 @@ blp = Blueprint("units", __name__, url_prefix="/units", description="Budget unit
 
 @blp.route("")
 @blp.response(200, UnitSchema(many=True))
+@paginated(blp)
 @require("units.read")
 def list_units() -> Any:
     """Budget units with their administration (department users: their own units)."""
@@ -47,6 +50,7 @@ class AdministrationMove(ma.Schema):
 @blp.route("/<code>/administration", methods=["POST"])
 @blp.arguments(AdministrationMove)
 @blp.response(200, UnitSchema)
+@blp.alt_response(409, description="Already in that administration, moved too recently, or another organisation's")
 @require("units.move")
 def move_administration(move: dict[str, Any], code: str) -> Any:
     """Move the unit to another administration from a date; a closed month keeps its figures."""
@@ -60,9 +64,11 @@ class YearQuery(ma.Schema):
     year = ma.fields.Integer(load_default=lambda: clock.today().year, validate=ma.validate.Range(2000, 2100))
 
 
-def _unit_year(path: str) -> Callable[[Callable[..., Any]], Any]:
-    """``GET /<code>/<path>?year=``: a unit's budget figures for a year, for ``budgets.read``."""
+def _unit_year(path: str, *, listing: bool = False) -> Callable[[Callable[..., Any]], Any]:
+    """``GET /<code>/<path>?year=``: a unit's budget figures for a year, for ``budgets.read``; a
+    ``listing`` is answered a page at a time."""
     def register(view: Callable[..., Any]) -> Any:
+        view = paginated(blp)(view) if listing else view
         view = blp.response(200)(view)
         view = blp.arguments(YearQuery, location="query")(view)
         return blp.route(f"/<code>/{path}")(require("budgets.read")(view))
@@ -130,7 +136,7 @@ def put_budget(args: dict[str, Any], code: str) -> Any:
     return {"unit": unit.ansvar, "year": args["year"], "category": args["category"], "changed_months": changed}
 
 
-@_unit_year("budgets/history")
+@_unit_year("budgets/history", listing=True)
 def budget_history(args: dict[str, Any], code: str) -> Any:
     """Every change to the unit's budget for the year: who, when, old and new amount."""
     unit = unit_service.get_unit(g.user, code)
@@ -146,6 +152,9 @@ budgets_blp = Blueprint("budgets", __name__, url_prefix="/budgets", description=
 @budgets_blp.route("/import", methods=["POST"])
 @require("budgets.write")
 @budgets_blp.response(200)
+@budgets_blp.alt_response(400, description="No multipart field `file`")
+@budgets_blp.alt_response(422, description="Rows in error (nothing was stored); the details name each")
+@budgets_blp.doc(requestBody=upload_body("A budget CSV: `Ansvar;År;Kategori;Belopp`, or with `Jan`…`Dec`"))
 def import_budgets() -> Any:
     """A budget CSV (multipart ``file``): ``Ansvar;År;Kategori;Belopp`` or with ``Jan``…``Dec``."""
     upload = request.files.get("file")

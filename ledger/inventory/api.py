@@ -17,7 +17,9 @@ from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 
 from ledger.access.permissions import require
-from ledger.api.schemas import Amount
+from ledger.api.openapi import file_response
+from ledger.api.pagination import paged_by_view, paginated
+from ledger.api.schemas import Amount, Id, PatchSchema
 from ledger.core.files import upload_name
 from ledger.inventory import directory as directory_service
 from ledger.inventory import edits, losses, records, register
@@ -39,7 +41,6 @@ directory = Blueprint("directory", __name__, url_prefix="/directory",
                       description="Number → unit, administration and function, for the contact centre")
 
 BLUEPRINTS = (subscriptions, handsets, assignments, inventory, directory)
-PAGINATION = {"page_size": 50, "max_page_size": 500}
 A = TypeVar("A", bound=Asset)
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -129,7 +130,7 @@ class _SubscriptionFields(_Input):
     operator_reference = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=40))
     extension = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=10))
     supplier = ma.fields.String(metadata={"description": "The operator's organisationsnummer"})
-    contract_id = ma.fields.Integer(allow_none=True)
+    contract_id = Id(allow_none=True)
     handset = ma.fields.String(allow_none=True, metadata={"description": "IMEI of the handset it sits in"})
     start_date = ma.fields.Date()
     end_date = ma.fields.Date(allow_none=True, metadata={"description": "Last day; ends the assignment too"})
@@ -145,6 +146,10 @@ class _SubscriptionFields(_Input):
             data["private_use_signed_on"] = agreement.get("signed_on")
             data["private_use_signed_by"] = agreement.get("signed_by")
         return data
+
+
+class SubscriptionPatch(_SubscriptionFields, PatchSchema):
+    pass
 
 
 class SubscriptionCreate(_SubscriptionFields):
@@ -191,7 +196,7 @@ class _HandsetFields(_Input):
     model = ma.fields.String(validate=ma.validate.Length(min=1, max=80))
     purchase_date = ma.fields.Date(allow_none=True)
     purchase_price = Amount(allow_none=True)
-    contract_id = ma.fields.Integer(allow_none=True)
+    contract_id = Id(allow_none=True)
     shared = ma.fields.Boolean()
     shared_label = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=120))
     mdm_enrolled = ma.fields.Boolean()
@@ -203,7 +208,7 @@ class HandsetCreate(_HandsetFields):
     valid_from = ma.fields.Date()
 
 
-class HandsetPatch(_HandsetFields):
+class HandsetPatch(_HandsetFields, PatchSchema):
     status_changed_on = ma.fields.Date()
 
 
@@ -374,7 +379,7 @@ def _collection_routes(kind: _AssetKind, query: type[ma.Schema], create: type[ma
     @require("inventory.read")
     @blueprint.arguments(query, location="query")
     @blueprint.response(200, kind.out(many=True))
-    @blueprint.paginate(**PAGINATION)
+    @paged_by_view(blueprint)
     @_named(f"list_{plural}", f"{plural.capitalize()}, searchable; department users see their own units' only.")
     def listing(query: dict[str, Any], pagination_parameters: Any) -> Any:
         return _page(search, query, pagination_parameters)
@@ -383,6 +388,8 @@ def _collection_routes(kind: _AssetKind, query: type[ma.Schema], create: type[ma
     @require("inventory.write")
     @blueprint.arguments(create)
     @blueprint.response(201, kind.out)
+    @blueprint.alt_response(409, description=f"The {kind.name} is already registered, or its unit is closed then")
+    @blueprint.alt_response(404, description="No unit, supplier, contract or handset as named")
     @_named(f"create_{kind.name}", f"Register a {kind.name} (and, with `unit`, assign it).")
     def creating(data: dict[str, Any]) -> Any:
         return _create(register_asset, kind.record, data)
@@ -404,6 +411,7 @@ def _item_routes(kind: _AssetKind, patch: type[ma.Schema], get: Callable[[Any, i
     @require("inventory.write")
     @blueprint.arguments(patch)
     @blueprint.response(200, kind.out)
+    @blueprint.alt_response(409, description="The change collides with a registered asset or a later assignment")
     @_named(f"update_{kind.name}", edit)
     def updating(data: dict[str, Any], **path: int) -> Any:
         return kind.record(update(g.user, get(g.user, path[id_name]), data))
@@ -414,7 +422,7 @@ _HANDSET = _AssetKind(handsets, "handset", HandsetOut, records.handset_record)
 
 _collection_routes(_SUBSCRIPTION, SubscriptionQuery, SubscriptionCreate, asset_search.search_subscriptions,
                    edits.create_subscription)
-_item_routes(_SUBSCRIPTION, _SubscriptionFields, register.get_subscription, edits.update_subscription,
+_item_routes(_SUBSCRIPTION, SubscriptionPatch, register.get_subscription, edits.update_subscription,
              read="One subscription with its unit today and its assignment history.",
              edit="Edit a subscription; `end_date` ends it and its assignment.")
 _collection_routes(_HANDSET, HandsetQuery, HandsetCreate, asset_search.search_handsets, edits.create_handset)
@@ -423,6 +431,7 @@ _collection_routes(_HANDSET, HandsetQuery, HandsetCreate, asset_search.search_ha
 @handsets.route("/shared-not-enrolled")
 @require("inventory.read")
 @handsets.response(200, HandsetOut(many=True))
+@paginated(handsets)
 def shared_not_enrolled() -> Any:
     """For IT: shared phones (verksamhetstelefoner) not enrolled in MDM."""
     return asset_search.shared_not_enrolled(g.user)
@@ -436,6 +445,7 @@ _item_routes(_HANDSET, HandsetPatch, register.get_handset, edits.update_handset,
 @require("inventory.report_loss")
 @handsets.arguments(LossReport)
 @handsets.response(200, HandsetOut)
+@handsets.alt_response(409, description="The handset is retired")
 def report_loss(data: dict[str, Any], handset_id: int) -> Any:
     """Report a handset lost or stolen (department users: their own units' handsets)."""
     handset = losses.report_loss(g.user, register.get_handset(g.user, handset_id), **data)
@@ -450,6 +460,8 @@ def report_loss(data: dict[str, Any], handset_id: int) -> Any:
 @assignments.arguments(MoveIn)
 @assignments.response(201, MoveOut)
 @assignments.alt_response(202, schema=MoveOut, description="A department user's move, requested")
+@assignments.alt_response(409, description="Already there, the unit is closed then, or a move is already requested")
+@assignments.alt_response(404, description="No subscription, handset or unit as named")
 def move(data: dict[str, Any]) -> Any:
     """Move a subscription (`number`) or handset (`imei`) to `unit` from `valid_from`.
 
@@ -465,6 +477,7 @@ def move(data: dict[str, Any]) -> Any:
 @require("inventory.read")
 @assignments.arguments(RequestQuery, location="query")
 @assignments.response(200, RequestOut(many=True))
+@paginated(assignments)
 def list_requests(query: dict[str, Any]) -> Any:
     """Move requests (department users: those concerning their units)."""
     status = None if query["status"] == "all" else query["status"]
@@ -476,6 +489,7 @@ def _decision_route(decision: str, summary: str | None) -> None:
     @assignments.route(f"/assignment-requests/<int:request_id>/{decision}", methods=["POST"])
     @require("inventory.decide")
     @assignments.response(200, RequestOut)
+    @assignments.alt_response(409, description="The request is already decided, or the move is no longer possible")
     @_named(f"{decision}_request", summary)
     def decide(request_id: int) -> Any:
         inventory_moves.decide_request(g.user, request_id, approve=decision == "approve")
@@ -490,6 +504,7 @@ _decision_route("reject", None)
 @require("inventory.reorganise")
 @assignments.arguments(ReorganiseIn)
 @assignments.response(200, ReorganiseOut)
+@assignments.alt_response(409, description="The unit taking over is closed then, or a move cannot be made")
 def reorganise(data: dict[str, Any], code: str) -> Any:
     """Move every asset of the unit to `to` from `valid_from`, or split them by `moves`."""
     result = inventory_moves.reorganise(g.user, code, data["valid_from"], to=data.get("to"),
@@ -501,6 +516,7 @@ def reorganise(data: dict[str, Any], code: str) -> Any:
 @require("units.close")
 @assignments.arguments(CloseIn)
 @assignments.response(200, UnitClosedOut)
+@assignments.alt_response(409, description="Assets or pending move requests are still assigned to the unit then")
 def close_unit(data: dict[str, Any], code: str) -> Any:
     """Close the unit from `closed_on` (nothing may be assigned to it then), or reopen with null."""
     unit = inventory_moves.close_unit(g.user, code, data["closed_on"])
@@ -515,6 +531,7 @@ def close_unit(data: dict[str, Any], code: str) -> Any:
 @inventory.arguments(ImportQuery, location="query")
 @inventory.arguments(ImportFile, location="files")
 @inventory.response(200, description="What was (or would be) created, updated, moved or left unchanged")
+@inventory.alt_response(413, description="The file is larger than the limit")
 def import_list(query: dict[str, Any], files: dict[str, Any]) -> Any:
     """Import the operator's subscription list (CSV); `?dry_run=1` only shows what would change.
 
@@ -541,10 +558,15 @@ def unmapped() -> Any:
 @require("directory.read")
 @directory.arguments(DirectoryQuery, location="query")
 @directory.response(200, DirectoryOut(many=True))
-def get_directory(query: dict[str, Any]) -> Any:
-    """Number → unit, administration, function; `?format=csv` gives `;` CSV (UTF-8 with BOM)."""
+@directory.doc(responses=file_response("text/csv"))
+@paged_by_view(directory)
+def get_directory(query: dict[str, Any], pagination_parameters: Any) -> Any:
+    """Number → unit, administration, function, a page at a time; `?format=csv` gives all of it as
+    `;` CSV (UTF-8 with BOM), not paged."""
     entries = directory_service.directory(g.user, unit=query.get("unit"), q=query.get("q"))
+    pagination_parameters.item_count = len(entries)
     if query["format"] == "csv":
         return Response(directory_service.directory_csv(entries), mimetype="text/csv",
                         headers={"Content-Disposition": 'attachment; filename="katalog.csv"'})
-    return entries
+    first = pagination_parameters.first_item
+    return entries[first:first + pagination_parameters.page_size]

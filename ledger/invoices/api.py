@@ -9,6 +9,8 @@ from flask import current_app, g, request
 from flask_smorest import Blueprint
 
 from ledger.access.permissions import require
+from ledger.api.openapi import upload_body
+from ledger.api.pagination import paged_by_view
 from ledger.api.schemas import Amount
 from ledger.core.errors import BadRequest, Conflict, ValidationFailed
 from ledger.core.files import upload_name
@@ -82,8 +84,6 @@ class ImportQuerySchema(ma.Schema):
 
 class ListQuerySchema(ma.Schema):
     number = ma.fields.String(load_default=None)
-    limit = ma.fields.Integer(load_default=200, validate=ma.validate.Range(1, 1000))
-    offset = ma.fields.Integer(load_default=0, validate=ma.validate.Range(0))
 
 
 @blp.route("", methods=["POST"])
@@ -95,6 +95,8 @@ class ListQuerySchema(ma.Schema):
                                    "each field that differs, with its old and new value)")
 @blp.alt_response(422, description="The file was rejected; details name line and field")
 @blp.alt_response(413, description="The file is larger than the limit")
+@blp.alt_response(400, description="No multipart field `file`")
+@blp.doc(requestBody=upload_body("A PEPPOL invoice or credit note (UBL XML), or an operator's CSV specification"))
 def import_invoice(args: dict[str, Any]) -> Any:
     """Import one file (multipart field ``file``): a PEPPOL invoice or an operator CSV."""
     upload = request.files.get("file")
@@ -117,9 +119,12 @@ def import_invoice(args: dict[str, Any]) -> Any:
 @require("invoices.read")
 @blp.arguments(ListQuerySchema, location="query")
 @blp.response(200, InvoiceSchema(many=True))
-def list_invoices(args: dict[str, Any]) -> Any:
+@paged_by_view(blp)
+def list_invoices(args: dict[str, Any], pagination_parameters: Any) -> Any:
     """Invoices, newest first."""
-    return invoice_service.list_invoices(g.user, number=args["number"], limit=args["limit"], offset=args["offset"])
+    pagination_parameters.item_count = invoice_service.count_invoices(g.user, number=args["number"])
+    return invoice_service.list_invoices(g.user, number=args["number"], limit=pagination_parameters.page_size,
+                                         offset=pagination_parameters.first_item)
 
 
 @blp.route("/<int:invoice_id>")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
@@ -10,19 +12,29 @@ from ledger.core.errors import NotFound
 from ledger.database import db
 from ledger.invoices.models import Invoice, InvoiceImport, InvoiceLine, detailing_source
 
+S = TypeVar("S", bound=sa.Select[Any])
 
-def list_invoices(user: User, *, supplier_id: int | None = None, number: str | None = None,
-                  limit: int = 200, offset: int = 0) -> list[Invoice]:
-    query = (
-        sa.select(Invoice).where(Invoice.organisation_id == user.organisation_id)
-        .options(selectinload(Invoice.supplier))
-        .order_by(Invoice.issue_date.desc(), Invoice.id.desc()).limit(limit).offset(offset)
-    )
+
+def _invoices_of(user: User, query: S, supplier_id: int | None, number: str | None) -> S:
+    query = query.where(Invoice.organisation_id == user.organisation_id)
     if supplier_id:
         query = query.where(Invoice.supplier_id == supplier_id)
     if number:
         query = query.where(Invoice.number == number)
+    return query
+
+
+def list_invoices(user: User, *, supplier_id: int | None = None, number: str | None = None,
+                  limit: int = 200, offset: int = 0) -> list[Invoice]:
+    """The organisation's invoices, newest first."""
+    query = (_invoices_of(user, sa.select(Invoice), supplier_id, number).options(selectinload(Invoice.supplier))
+             .order_by(Invoice.issue_date.desc(), Invoice.id.desc()).limit(limit).offset(offset))
     return list(db.session.scalars(query))
+
+
+def count_invoices(user: User, *, supplier_id: int | None = None, number: str | None = None) -> int:
+    """How many invoices ``list_invoices`` would list without a limit (for a list's total)."""
+    return db.session.scalar(_invoices_of(user, sa.select(sa.func.count(Invoice.id)), supplier_id, number)) or 0
 
 
 def get_invoice(user: User, invoice_id: int) -> Invoice:

@@ -17,7 +17,9 @@ from flask import g, request
 from flask_smorest import Blueprint
 
 from ledger.access.permissions import require
-from ledger.api.schemas import Amount, PeriodField
+from ledger.api.openapi import upload_body
+from ledger.api.pagination import paginated
+from ledger.api.schemas import Amount, Id, PatchSchema, PeriodField
 from ledger.core import clock
 from ledger.core.categories import Category
 from ledger.core.errors import BadRequest, ValidationFailed
@@ -56,14 +58,23 @@ def _load(schema: ma.Schema, data: Any, location: str) -> dict[str, Any]:
 
 
 def _endpoint(blueprint: Blueprint, method: str, rule: str, permission: str, status: int, schema: Any, *,
-              arguments: type[ma.Schema] | None = None, **options: Any) -> Callable[[F], F]:
+              arguments: type[ma.Schema] | None = None, listing: bool = False, conflict: str | None = None,
+              missing: str | None = None, **options: Any) -> Callable[[F], F]:
     """A route with its response, its permission and its input (``options`` go with the input), in
-    the one order every route keeps: the permission is checked before the input is parsed."""
+    the one order every route keeps: the permission is checked before the input is parsed. A
+    ``listing`` is answered a page at a time; ``conflict`` says when the route answers 409, and
+    ``missing`` when 404 for what the input names."""
     def decorate(view: F) -> F:
         if arguments is not None:
             view = blueprint.arguments(arguments, **options)(view)
         view = require(permission)(view)
+        if listing:
+            view = paginated(blueprint)(view)
         view = blueprint.response(status, schema)(view)
+        if conflict is not None:
+            view = blueprint.alt_response(409, description=conflict)(view)
+        if missing is not None:
+            view = blueprint.alt_response(404, description=missing)(view)
         return blueprint.route(rule, methods=[method])(view)
 
     return decorate
@@ -171,7 +182,7 @@ class ContractCreateSchema(ma.Schema):
     reference = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=40),
                                  metadata={"description": "Diarienummer"})
     title = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
-    supplier_id = ma.fields.Integer(required=True)
+    supplier_id = Id(required=True)
     lead = ma.fields.Nested(PartyInputSchema, required=True, metadata={"description": "Lead party, e.g. Skövde"})
     participants = ma.fields.List(ma.fields.Nested(PartyInputSchema), load_default=list)
     categories = ma.fields.List(ma.fields.Enum(Category, by_value=True), required=True,
@@ -183,7 +194,7 @@ class ContractCreateSchema(ma.Schema):
     extension_options = ma.fields.List(ma.fields.Nested(OptionSchema), load_default=list)
 
 
-class ContractPatchSchema(ma.Schema):
+class ContractPatchSchema(PatchSchema):
     title = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
     start_date = ma.fields.Date()
     end_date = ma.fields.Date()
@@ -251,7 +262,7 @@ class ExceptionSchema(ma.Schema):
 class ExceptionRequestSchema(ma.Schema):
     subscription = ma.fields.String(load_default=None, metadata={"description": "Phone number, any notation"})
     area = ma.fields.String(load_default=None, validate=ma.validate.Length(max=120))
-    supplier_id = ma.fields.Integer(required=True, metadata={"description": "The operator to use instead"})
+    supplier_id = Id(required=True, metadata={"description": "The operator to use instead"})
     reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1))
     evidence = ma.fields.String(load_default=None, metadata={"description": "E.g. a coverage test"})
     valid_from = ma.fields.Date(required=True)
@@ -329,13 +340,14 @@ class ComplianceSchema(ma.Schema):
 # --- suppliers -------------------------------------------------------------------------------
 
 
-@_endpoint(suppliers, "GET", "", "suppliers.read", 200, SupplierSchema(many=True))
+@_endpoint(suppliers, "GET", "", "suppliers.read", 200, SupplierSchema(many=True), listing=True)
 def list_suppliers() -> Any:
     """Every supplier, by name."""
     return procurement_service.list_suppliers()
 
 
-@_endpoint(suppliers, "POST", "", "suppliers.write", 201, SupplierSchema, arguments=SupplierSchema)
+@_endpoint(suppliers, "POST", "", "suppliers.write", 201, SupplierSchema, arguments=SupplierSchema,
+           conflict="The organisationsnummer is already registered")
 def create_supplier(data: dict[str, Any]) -> Any:
     """Register a supplier; the organisationsnummer is checked (409 if already registered)."""
     supplier = procurement_service.create_supplier(g.user, **data)
@@ -346,13 +358,14 @@ def create_supplier(data: dict[str, Any]) -> Any:
 
 
 @_endpoint(contracts, "GET", "", "contracts.read", 200, ContractSchema(many=True),
-           arguments=ContractQuerySchema, location="query")
+           arguments=ContractQuerySchema, location="query", listing=True)
 def list_contracts(query: dict[str, Any]) -> Any:
     """The contract register, with each contract's phase today."""
     return procurement_service.summarise(procurement_service.list_contracts(query["q"]), _today())
 
 
-@_endpoint(contracts, "POST", "", "contracts.write", 201, ContractDetailSchema, arguments=ContractCreateSchema)
+@_endpoint(contracts, "POST", "", "contracts.write", 201, ContractDetailSchema, arguments=ContractCreateSchema,
+           conflict="A contract with the reference already exists", missing="No supplier with that id")
 def create_contract(data: dict[str, Any]) -> Any:
     """Register a framework contract; parties are named by organisationsnummer (a partner
     municipality not yet known, e.g. Skövde, is added with the name given)."""
@@ -376,23 +389,27 @@ def update_contract(data: dict[str, Any], contract_id: int) -> Any:
 
 
 @_endpoint(contracts, "GET", "/<int:contract_id>/prices", "contracts.read", 200, PriceSchema(many=True),
-           arguments=PriceQuerySchema, location="query")
+           arguments=PriceQuerySchema, location="query", listing=True)
 def list_prices(query: dict[str, Any], contract_id: int) -> Any:
     """Every version of the price list (or those of one item, or those in force on a day)."""
     return price_lists.price_rows(procurement_service.get_contract(contract_id), query["item_code"], query["on"])
 
 
+def _price_body() -> dict[str, Any]:
+    """One price as JSON, or a price list file with the day it applies from."""
+    body = upload_body("One item as JSON, or a CSV price list as multipart `file` with `valid_from` "
+                       "(Artikelnummer;Benämning;Kategori;Pris;Enhet, `;`, decimal comma, UTF-8 or Windows-1252).",
+                       required=("valid_from",), valid_from={"type": "string", "format": "date"})
+    body["content"]["application/json"] = {"schema": PriceSchema}
+    return body
+
+
 @contracts.route("/<int:contract_id>/prices", methods=["POST"])
 @contracts.alt_response(201, schema=PriceImportSchema, description="What each row did")
-@contracts.doc(requestBody={
-    "description": "One item as JSON, or a CSV price list as multipart `file` with `valid_from` "
-                   "(Artikelnummer;Benämning;Kategori;Pris;Enhet, `;`, decimal comma, UTF-8 or Windows-1252).",
-    "content": {
-        "application/json": {"schema": PriceSchema},
-        "multipart/form-data": {"schema": {"type": "object", "required": ["file", "valid_from"], "properties": {
-            "file": {"type": "string", "format": "binary"}, "valid_from": {"type": "string", "format": "date"}}}},
-    },
-})
+@contracts.alt_response(400, description="Multipart without the field `file`")
+@contracts.alt_response(413, description="The price list file is larger than the limit")
+@contracts.alt_response(422, description="Not stored: the details name every row in error, or each field")
+@contracts.doc(requestBody=_price_body())
 @require("contracts.write")
 def add_prices(contract_id: int) -> Any:
     """Add a price list version: all or nothing (422 with every bad row when any row is bad)."""
@@ -413,7 +430,8 @@ def add_prices(contract_id: int) -> Any:
     return PriceImportSchema().dump(result), 201
 
 
-@_endpoint(contracts, "POST", "/<int:contract_id>/terms", "contracts.write", 201, TermSchema, arguments=TermSchema)
+@_endpoint(contracts, "POST", "/<int:contract_id>/terms", "contracts.write", 201, TermSchema, arguments=TermSchema,
+           conflict="An extension with no unused option, or not the next one")
 def add_term(data: dict[str, Any], contract_id: int) -> Any:
     """Append to the terms log (never changed afterwards); an ``extension`` uses an option."""
     term = procurement_service.add_term(g.user, procurement_service.get_contract(contract_id), **data)
@@ -432,13 +450,14 @@ def add_document(data: dict[str, Any], contract_id: int) -> Any:
 
 
 @_endpoint(exceptions, "GET", "", "exceptions.read", 200, ExceptionSchema(many=True),
-           arguments=ExceptionQuerySchema, location="query")
+           arguments=ExceptionQuerySchema, location="query", listing=True)
 def list_exceptions(query: dict[str, Any]) -> Any:
     """Your organisation's coverage exceptions (department users: their own requests)."""
     return exception_service.list_exceptions(g.user, _today(), query["status"])
 
 
-@_endpoint(exceptions, "POST", "", "exceptions.request", 201, ExceptionSchema, arguments=ExceptionRequestSchema)
+@_endpoint(exceptions, "POST", "", "exceptions.request", 201, ExceptionSchema, arguments=ExceptionRequestSchema,
+           missing="No supplier with that id, or no subscription with that number")
 def request_exception(data: dict[str, Any]) -> Any:
     """Ask for an exception for a subscription of one of your units, or for an area."""
     number = data.pop("subscription")
@@ -464,7 +483,8 @@ def _decision_route(action: str, permission: str, schema: type[ma.Schema], summa
     decide.__name__ = decide.__qualname__ = action  # the endpoint: exceptions.approve, …
     decide.__doc__ = summary
     _endpoint(exceptions, "POST", f"/<int:exception_id>/{action}", permission, 200, ExceptionSchema,
-              arguments=schema, required=False)(decide)
+              arguments=schema, required=False,
+              conflict=f"The exception's status does not allow `{action}`")(decide)
 
 
 for _action, (_permission, _schema, _summary) in DECISIONS.items():

@@ -14,6 +14,8 @@ from flask import Response, g
 from flask_smorest import Blueprint
 
 from ledger.access.permissions import allowed, require
+from ledger.api.openapi import file_response
+from ledger.api.pagination import paginated
 from ledger.api.schemas import Amount, PeriodField
 from ledger.organisation.models import Organisation
 from ledger.reporting import service as report_data
@@ -68,6 +70,7 @@ def _download(blueprint: Blueprint, path: str, query: type[ma.Schema], content_t
     """A file download route: finance and auditors, the period in the query string."""
     def register(view: Callable[..., Any]) -> Any:
         view = blueprint.response(200, content_type=content_type, description=description)(view)
+        view = blueprint.doc(responses=file_response(content_type))(view)
         view = blueprint.arguments(query, location="query")(view)
         return blueprint.route(path)(require("reports.read")(view))
 
@@ -124,6 +127,7 @@ def export_sie(query: dict[str, Any]) -> Any:
 @exports_blp.route("/sie/history")
 @exports_blp.arguments(HistoryQuery, location="query")
 @exports_blp.response(200, SieExportSchema(many=True))
+@paginated(exports_blp)
 @require("reports.read")
 def sie_history(query: dict[str, Any]) -> Any:
     """Every recorded SIE export, newest first (of one period, when given), with its file's SHA-256."""
