@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from tests.conftest import engine_name
 from tests.ledger_process import ROOT, Ledger, own_ledger, specification
 
-INVOICES, LINES_EACH = 4, 4000
+INVOICES, LINES_EACH = 4, 10000
 KILLS = 3
 PERIOD = "2026-11"
 
@@ -41,7 +41,7 @@ def _killed_at_random(ledger: Ledger, args: list[str], seed: int, *, allocated: 
     for _ in range(KILLS):
         process = subprocess.Popen(ledger.command(*args), cwd=ROOT, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL, env=ledger.env)
-        time.sleep(moments.uniform(1.2, 4.0))  # start-up takes about a second
+        time.sleep(moments.uniform(1.0, 3.0))  # start-up takes about a second, the work a few
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
             landed += 1
@@ -82,4 +82,4 @@ def test_killed_import_and_allocation_leave_nothing_half_done(ledger: Ledger, tm
     _assert_whole(ledger)
     print(f"\nkill test on {engine_name()}: import {imported[0]} kills landed, {imported[1]} finished first; "
           f"allocation {allocated[0]} landed, {allocated[1]} finished first")
-    assert imported[0] + allocated[0] >= KILLS  # most kills must hit running work, or the test tests nothing
+    assert imported[0] and allocated[0], "no kill hit running work: the test tested nothing"
