@@ -29,8 +29,8 @@ FEATURES = (
 )
 
 #: The order in which the pages' modules register (it is the order of the top navigation).
-VIEW_ORDER = ("budgets", "allocation", "access", "inventory", "invoices", "procurement", "closing", "reporting",
-              "accounting")
+VIEW_ORDER = ("budgets", "allocation", "access", "inventory", "invoices", "procurement", "organisation", "closing",
+              "reporting", "accounting", "audit")
 
 _ROOT = Path(__file__).resolve().parent
 

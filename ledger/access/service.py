@@ -7,14 +7,17 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ledger.access.models import ApiToken, Role, User
 from ledger.access.passwords import check_password
 from ledger.audit import service as audit
 from ledger.core.errors import Conflict, NotFound, ValidationFailed
+from ledger.core.text import N_
 from ledger.database import db
 from ledger.database.types import utcnow
 from ledger.organisation.models import BudgetUnit
@@ -60,7 +63,8 @@ def create_user(
     db.session.flush()
     audit.record(
         actor, "user.create", "user", user.id,
-        after={"username": username, "role": role, "units": [u.ansvar for u in units]},
+        after={"username": username, "display_name": user.display_name, "role": role,
+               "units": [u.ansvar for u in units], "active": True},
         organisation_id=organisation_id,
     )
     return user
@@ -97,7 +101,10 @@ def set_password(actor: User | None, user: User, password: str) -> None:
     check_password(password, username=user.username, display_name=user.display_name)
     user.password_hash = generate_password_hash(password)
     end_sessions(user)
-    audit.record(actor, "user.password", "user", user.id, after={"username": user.username},
+    # The password itself never goes into the log: only that it changed and what followed.
+    audit.record(actor, "user.password", "user", user.id,
+                 before={"username": user.username, "password_changed": False, "sessions_ended": False},
+                 after={"username": user.username, "password_changed": True, "sessions_ended": True},
                  organisation_id=user.organisation_id)
 
 
@@ -188,7 +195,9 @@ def revoke_token(actor: User | None, user: User, token_id: int) -> TokenView:
         raise NotFound(f"{user.username} has no token {token_id}")
     if row.revoked_at is None:
         row.revoked_at = utcnow()
-        audit.record(actor, "token.revoke", "api_token", row.id, after={"user": user.username, "label": row.label},
+        audit.record(actor, "token.revoke", "api_token", row.id,
+                     before={"user": user.username, "label": row.label, "revoked_at": None},
+                     after={"user": user.username, "label": row.label, "revoked_at": row.revoked_at},
                      organisation_id=user.organisation_id)
     return TokenView(row.id, row.label, row.created_at, row.last_used_at, row.expires_at, row.revoked_at)
 
@@ -218,3 +227,93 @@ def get_by_username(username: str, *, organisation_id: int | None = None) -> Use
     if user is None:
         raise NotFound(f"No user named {username!r}")
     return user
+
+
+# -- the administrator's users page --------------------------------------------------------------
+# Messages a page shows as they are (translated there): marked for the catalogue, no values in them.
+
+USERNAME_TAKEN = N_("That user name is taken.")
+UNITS_NEEDED = N_("A department user needs at least one unit.")
+UNITS_ONLY_FOR_DEPARTMENT = N_("Only department users are limited to units; this role sees every unit.")
+NOT_YOURSELF = N_("You cannot deactivate yourself or take away your own administrator role.")
+LAST_ADMIN = N_("The organisation's last active administrator must stay an active administrator.")
+
+
+def users_of(organisation_id: int) -> list[User]:
+    """Every user of the organisation, by user name, with their units."""
+    return list(db.session.scalars(
+        sa.select(User).where(User.organisation_id == organisation_id)
+        .options(selectinload(User.units)).order_by(User.username)))
+
+
+def _user_picture(user: User) -> dict[str, Any]:
+    """What the audit log shows of a user before and after a change (never the password)."""
+    return {"username": user.username, "display_name": user.display_name, "role": user.role,
+            "units": [unit.ansvar for unit in user.units], "active": user.active}
+
+
+def _checked_units(organisation_id: int, role: Role, unit_codes: Sequence[str]) -> list[BudgetUnit]:
+    units = _units_by_code(organisation_id, unit_codes)
+    if role == Role.DEPARTMENT and not units:
+        raise ValidationFailed(UNITS_NEEDED)
+    if role != Role.DEPARTMENT and units:
+        raise ValidationFailed(UNITS_ONLY_FOR_DEPARTMENT)
+    return units
+
+
+def add_user(actor: User, *, username: str, display_name: str, role: Role, unit_codes: Sequence[str],
+             password: str) -> User:
+    """An administrator adds a user to their own organisation (``user.create`` in the log)."""
+    if db.session.scalar(sa.select(User.id).where(User.username == username)) is not None:
+        raise Conflict(USERNAME_TAKEN)
+    _checked_units(actor.organisation_id, role, unit_codes)
+    return create_user(actor, organisation_id=actor.organisation_id, username=username, password=password,
+                       role=role, display_name=display_name or None, unit_codes=unit_codes)
+
+
+def _other_active_admins(user: User) -> int:
+    """How many active administrators the organisation has besides ``user``. The rows are locked
+    (PostgreSQL), so that two administrators demoting each other at once cannot both succeed."""
+    others = db.session.scalars(
+        sa.select(User.id).where(User.organisation_id == user.organisation_id, User.role == Role.ADMIN,
+                                 User.active.is_(True), User.id != user.id).with_for_update())
+    return len(others.all())
+
+
+def _ensure_an_admin_remains(actor: User | None, user: User, *, role: Role, active: bool) -> None:
+    """Refuse a change that takes ``user``'s active administrator role away when ``user`` is the
+    actor themselves or the organisation's last active administrator."""
+    loses_admin = user.role == Role.ADMIN and user.active and (role != Role.ADMIN or not active)
+    if not loses_admin:
+        return
+    if actor is not None and user.id == actor.id:
+        raise Conflict(NOT_YOURSELF)
+    if _other_active_admins(user) == 0:
+        raise Conflict(LAST_ADMIN)
+
+
+def change_role(actor: User | None, user: User, role: Role, unit_codes: Sequence[str]) -> None:
+    """Give ``user`` another role and, for a department user, units (``user.role`` in the log)."""
+    units = _checked_units(user.organisation_id, role, unit_codes)
+    _ensure_an_admin_remains(actor, user, role=role, active=user.active)
+    before = _user_picture(user)
+    user.role = role
+    user.units = units
+    after = _user_picture(user)
+    if after != before:
+        audit.record(actor, "user.role", "user", user.id, before=before, after=after,
+                     organisation_id=user.organisation_id)
+
+
+def set_active(actor: User | None, user: User, active: bool) -> None:
+    """Deactivate ``user`` (their sessions and tokens stop working at once) or reactivate them
+    (``user.deactivate`` / ``user.reactivate`` in the log; no change, no event)."""
+    if user.active == active:
+        return
+    _ensure_an_admin_remains(actor, user, role=user.role, active=active)
+    before = _user_picture(user)
+    user.active = active
+    if not active:
+        end_sessions(user)
+    audit.record(actor, "user.reactivate" if active else "user.deactivate", "user", user.id,
+                 before=before, after=_user_picture(user), organisation_id=user.organisation_id)

@@ -1,22 +1,33 @@
-"""Log-in (throttled), log-out and the language switch."""
+"""Log-in (throttled), log-out, the language switch, and the administrator's users pages."""
 
 from __future__ import annotations
 
 import time
 from typing import Any
 
-from flask import Response, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Response, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_limiter import RequestLimit
 from flask_login import current_user, login_user, logout_user
 
-from ledger.access.forms import LoginForm
+from ledger.access import service as users
+from ledger.access.forms import ActionForm, LoginForm, PasswordForm, RoleForm, UserForm, role_choices
 from ledger.access.login import limiter
+from ledger.access.models import Role, User
+from ledger.access.permissions import require
 from ledger.access.service import authenticate, end_sessions, record_failed_login
 from ledger.config import SUPPORTED_LANGUAGES
+from ledger.core.errors import LedgerError
 from ledger.database.transaction import unit_of_work
-from ledger.web import blueprint, safe_next
+from ledger.organisation import service as organisation
+from ledger.web import NAVIGATION, blueprint, safe_next
 from ledger.web.forms import LanguageForm, LogoutForm
+
+NAVIGATION.append(("web.users", _l("Users"), "users.manage"))
+
+#: A token's state (``access.service.TokenView.state``) as the page says it.
+TOKEN_STATES = {"active": _l("active"), "expired": _l("expired"), "revoked": _l("revoked")}
 
 
 def _attempted_account() -> str:
@@ -84,3 +95,134 @@ def _fresh_session() -> None:
     session.clear()
     if language:
         session["lang"] = language
+
+
+# -- the administrator's users and their tokens ----------------------------------------------------
+
+
+def _say_refused(error: LedgerError) -> int:
+    """Say on the page why the change was refused, in the page's language where the catalogue
+    has the service's message; the answer's status rolls the change back."""
+    flash(_(error.message), "error")
+    return error.status
+
+
+def _with_choices(form: UserForm | RoleForm) -> UserForm | RoleForm:
+    form.role.choices = role_choices()
+    form.units.choices = [(unit.ansvar, f"{unit.ansvar} {unit.name}") for unit in organisation.list_units(g.user)]
+    return form
+
+
+def _units_for(role: Role, form: UserForm | RoleForm) -> list[str]:
+    """The units ticked, for a department user; any other role sees every unit, so boxes left
+    ticked from before the role was changed mean nothing."""
+    return list(form.units.data or []) if role == Role.DEPARTMENT else []
+
+
+def _user_of_my_organisation(name: str) -> User:
+    """The user named ``name`` in the administrator's own organisation; 404 for any other."""
+    return users.get_by_username(name, organisation_id=g.user.organisation_id)
+
+
+@blueprint.route("/users", endpoint="users")
+@require("users.manage")
+def users_page() -> Any:
+    return render_template("access/users.html", users=users.users_of(g.user.organisation_id))
+
+
+@blueprint.route("/users/new", methods=["GET", "POST"])
+@require("users.manage")
+def user_new() -> Any:
+    form = _with_choices(UserForm())
+    assert isinstance(form, UserForm)
+    if request.method == "GET":
+        form.role.data = Role.DEPARTMENT.value
+        return render_template("access/user_new.html", form=form)
+    if not form.validate_on_submit():
+        return render_template("access/user_new.html", form=form), 422
+    role = Role(form.role.data)
+    try:
+        user = users.add_user(g.user, username=(form.username.data or "").strip(),
+                              display_name=(form.display_name.data or "").strip(), role=role,
+                              unit_codes=_units_for(role, form), password=form.password.data or "")
+    except LedgerError as error:
+        status = _say_refused(error)  # before the page is drawn, so that it shows the message
+        return render_template("access/user_new.html", form=form), status
+    flash(_("%(name)s can now log in.", name=user.username), "ok")
+    return redirect(url_for("web.user", name=user.username))
+
+
+def _user_page(user: User, status: int = 200, *, role_form: RoleForm | None = None,
+               password_form: PasswordForm | None = None) -> Any:
+    """A user's page: who they are, the forms that change them, their tokens."""
+    if role_form is None:
+        role_form = RoleForm(formdata=None, role=user.role.value, units=[unit.ansvar for unit in user.units])
+    return render_template("access/user.html", user=user, tokens=users.tokens_of(user),
+                           role_form=_with_choices(role_form),
+                           password_form=password_form or PasswordForm(user, formdata=None),
+                           action_form=ActionForm(), token_states=TOKEN_STATES), status
+
+
+@blueprint.route("/users/<name>", endpoint="user")
+@require("users.manage")
+def user_page(name: str) -> Any:
+    return _user_page(_user_of_my_organisation(name))
+
+
+@blueprint.route("/users/<name>/role", methods=["POST"])
+@require("users.manage")
+def user_role(name: str) -> Any:
+    user = _user_of_my_organisation(name)
+    form = _with_choices(RoleForm())
+    assert isinstance(form, RoleForm)
+    if not form.validate_on_submit():
+        return _user_page(user, 422, role_form=form)
+    role = Role(form.role.data)
+    try:
+        users.change_role(g.user, user, role, _units_for(role, form))
+    except LedgerError as error:
+        return _user_page(user, _say_refused(error), role_form=form)
+    flash(_("The role of %(name)s is saved.", name=user.username), "ok")
+    return redirect(url_for("web.user", name=user.username))
+
+
+@blueprint.route("/users/<name>/active", methods=["POST"])
+@require("users.manage")
+def user_active(name: str) -> Any:
+    user = _user_of_my_organisation(name)
+    if not ActionForm().validate_on_submit():
+        return _user_page(user, 400)
+    active = request.form.get("active") == "1"
+    try:
+        users.set_active(g.user, user, active)
+    except LedgerError as error:
+        return _user_page(user, _say_refused(error))
+    flash(_("%(name)s can log in again.", name=user.username) if active else
+          _("%(name)s is deactivated: their sessions and API tokens no longer work.", name=user.username), "ok")
+    return redirect(url_for("web.user", name=user.username))
+
+
+@blueprint.route("/users/<name>/password", methods=["POST"])
+@require("users.manage")
+def user_password(name: str) -> Any:
+    user = _user_of_my_organisation(name)
+    form = PasswordForm(user)
+    if not form.validate_on_submit():
+        return _user_page(user, 422, password_form=form)
+    try:
+        users.set_password(g.user, user, form.password.data or "")
+    except LedgerError as error:
+        return _user_page(user, _say_refused(error), password_form=form)
+    flash(_("%(name)s has a new password; their sessions have ended.", name=user.username), "ok")
+    return redirect(url_for("web.user", name=user.username))
+
+
+@blueprint.route("/users/<name>/tokens/<int:token_id>/revoke", methods=["POST"])
+@require("users.manage")
+def user_token_revoke(name: str, token_id: int) -> Any:
+    user = _user_of_my_organisation(name)
+    if not ActionForm().validate_on_submit():
+        return _user_page(user, 400)
+    users.revoke_token(g.user, user, token_id)
+    flash(_("The token is revoked: it no longer works."), "ok")
+    return redirect(url_for("web.user", name=user.username))

@@ -21,6 +21,7 @@ from ledger.api.openapi import file_response
 from ledger.api.pagination import paged_by_view, paginated
 from ledger.api.schemas import Amount, Id, PatchSchema
 from ledger.core.files import upload_name
+from ledger.core.paging import Page
 from ledger.inventory import directory as directory_service
 from ledger.inventory import edits, losses, records, register
 from ledger.inventory import moves as inventory_moves
@@ -335,7 +336,7 @@ class DirectoryOut(ma.Schema):
 # -- subscriptions and handsets ----------------------------------------------------------------
 
 
-def _page(search: Callable[..., asset_search.Page], query: dict[str, Any], pagination_parameters: Any) -> Any:
+def _page(search: Callable[..., Page[Any]], query: dict[str, Any], pagination_parameters: Any) -> Any:
     """One page of the search's results; the paginator gets the total."""
     page = search(g.user, asset_search.Search(**query), pagination_parameters.page,
                   pagination_parameters.page_size)
@@ -371,7 +372,7 @@ class _AssetKind:
 
 
 def _collection_routes(kind: _AssetKind, query: type[ma.Schema], create: type[ma.Schema],
-                       search: Callable[..., asset_search.Page], register_asset: Callable[..., Any]) -> None:
+                       search: Callable[..., Page[Any]], register_asset: Callable[..., Any]) -> None:
     """``GET`` (searched, a page at a time) and ``POST`` (register) on the kind's collection."""
     blueprint, plural = kind.blueprint, f"{kind.name}s"
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import QueryableAttribute
 from ledger.access.models import User
 from ledger.access.permissions import visible_only
 from ledger.core.identifiers import IdentifierError, organisation_number, phone_number
+from ledger.core.paging import Page
 from ledger.database import db
 from ledger.inventory.models import Asset, Assignment, Handset, HandsetStatus, Subscription, SubscriptionKind
 from ledger.inventory.records import HandsetRecord, handset_records, subscription_records
@@ -39,18 +40,6 @@ class Search:
     shared: bool | None = None
     mdm_enrolled: bool | None = None
     on: date | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    items: list[Any]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
 
 
 def digits(text: str) -> str:

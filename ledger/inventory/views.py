@@ -29,6 +29,7 @@ from ledger.core import clock
 from ledger.core.errors import LedgerError, ValidationFailed
 from ledger.core.files import upload_name
 from ledger.core.money import AmountError, parse_amount
+from ledger.core.paging import Page
 from ledger.database.transaction import savepoint
 from ledger.inventory import choices as form_choices
 from ledger.inventory import directory as directory_service
@@ -202,7 +203,7 @@ def inventory() -> Any:
         results = find(g.user, search, page, PER_PAGE)
     except ValidationFailed as error:
         status = refused(error)
-        results = asset_search.Page([], 0, 1, PER_PAGE)
+        results = Page([], 0, 1, PER_PAGE)
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("inventory/index.html", form=form, results=results, handsets=handsets, args=args,
                            today=clock.today()), status

@@ -58,6 +58,8 @@ Progress = Callable[[int], None]
 FIRST_DAY, LAST_DAY = date(FIRST_YEAR, 1, 1), date(LAST_YEAR, 12, 31)
 UNBOOKABLE_DATE = N_("%(day)s is outside the years the ledger keeps (%(first)s–%(last)s): the invoice could never "
                      "be allocated")
+UNKNOWN_SUPPLIER = N_("unknown supplier %(organisation_number)s: register it under suppliers first")
+UNKNOWN_SUPPLIER_RULE = "unknown_supplier"
 CREDIT_WITHOUT_INVOICE = N_("credit note %(number)s credits invoice %(credited)s, which is not imported; it is "
                             "imported all the same, and compliance reports it until the invoice is imported")
 
@@ -282,9 +284,9 @@ class _Recorder:
             self._suppliers[organisation_number] = db.session.scalar(
                 sa.select(Supplier).where(Supplier.organisation_number == organisation_number))
         found = self._suppliers[organisation_number]
-        if found is None:
-            raise Rejected([_error(f"unknown supplier {organisation_number}: register it under suppliers first",
-                                   **where)])
+        if found is None:  # with its number and rule, so that a page can offer to register it
+            raise Rejected([_error("", rule=UNKNOWN_SUPPLIER_RULE, **where) | said(UNKNOWN_SUPPLIER,
+                                                                                  organisation_number=organisation_number)])
         return found
 
     def categoriser(self, supplier: Supplier) -> Categoriser:

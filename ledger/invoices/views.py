@@ -8,14 +8,27 @@ from flask import current_app, g, render_template, request
 from flask_babel import lazy_gettext as _l
 
 from ledger.access.permissions import authorise, require
+from ledger.core import identifiers
 from ledger.core.files import upload_name
 from ledger.invoices import service as invoice_service
 from ledger.invoices.forms import UploadForm
-from ledger.invoices.importing import import_file_alone
+from ledger.invoices.importing import UNKNOWN_SUPPLIER_RULE, import_file_alone
 from ledger.invoices.models import ImportStatus
 from ledger.web import NAVIGATION, blueprint
 
 NAVIGATION.append(("web.invoices", _l("Invoices"), "invoices.read"))
+
+@blueprint.app_template_filter("unknown_supplier")
+def unknown_supplier(error: dict[str, Any]) -> str | None:
+    """The organisationsnummer of an unknown-supplier error (``importing.UNKNOWN_SUPPLIER_RULE``),
+    so that the page can offer to register it; ``None`` for any other error."""
+    if error.get("rule") != UNKNOWN_SUPPLIER_RULE:
+        return None
+    number = (error.get("params") or {}).get("organisation_number")
+    try:
+        return identifiers.organisation_number(number) if number else None
+    except identifiers.IdentifierError:
+        return None
 
 
 @blueprint.route("/invoices", methods=["GET", "POST"])

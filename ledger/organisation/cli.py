@@ -1,7 +1,9 @@
-"""``units move CODE --administration CODE --from DATE``: a unit to another administration."""
+"""``units move CODE --administration CODE --from DATE``: a unit to another administration;
+``suppliers add ORGNR --name NAME`` and ``suppliers list``: the suppliers invoices are imported from."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import click
@@ -33,4 +35,40 @@ def move_command(code: str, administration_code: str, valid_from: datetime, orgn
     click.echo(f"{unit.ansvar} {unit.name}: {before} → {administration.code} from {valid_from:%Y-%m-%d}")
 
 
-COMMANDS = (units_group,)
+suppliers_group = click.Group("suppliers", help="Suppliers (leverantörer): invoices are imported only from these.")
+
+
+@suppliers_group.command("add", help="Register the supplier with organisationsnummer ORGNR (NNNNNN-NNNN).")
+@click.argument("orgnr")
+@click.option("--name", required=True, help="Registered name.")
+@click.option("--peppol-id", help="PEPPOL participant id, e.g. 0007:5566778899.")
+@click.option("--vat-number", help="Momsregistreringsnummer, e.g. SE556677889901.")
+@click.option("--counterparty", help="Motpart code in Kommun-Bas (else the default motpart).")
+def add_supplier_command(orgnr: str, name: str, peppol_id: str | None, vat_number: str | None,
+                         counterparty: str | None) -> None:
+    supplier = service.create_supplier(None, name=name, organisation_number=orgnr, peppol_id=peppol_id,
+                                                   vat_number=vat_number, counterparty_code=counterparty)
+    click.echo(f"Registered {supplier.organisation_number} {supplier.name}")
+
+
+#: What ``suppliers list`` shows of each supplier, in order.
+SUPPLIER_COLUMNS = ("organisation_number", "name", "peppol_id", "vat_number", "counterparty_code")
+
+
+@suppliers_group.command("list", help="Every supplier, by name.")
+@click.option("--json", "as_json", is_flag=True, help="The suppliers as a JSON list.")
+def list_suppliers_command(as_json: bool) -> None:
+    rows = [{"id": s.id} | {column: getattr(s, column) for column in SUPPLIER_COLUMNS}
+            for s in service.list_suppliers()]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    width = max((len(row["name"]) for row in rows), default=0)
+    for row in rows:  # organisationsnummer, name, PEPPOL id, VAT number, motpart; '-' for none
+        click.echo("  ".join([row["organisation_number"], f"{row['name']:<{width}}",
+                              *(row[column] or "-" for column in SUPPLIER_COLUMNS[2:])]))
+    if not rows:
+        click.echo("No suppliers registered yet (suppliers add ORGNR --name NAME)")
+
+
+COMMANDS = (units_group, suppliers_group)

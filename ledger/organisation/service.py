@@ -1,4 +1,4 @@
-"""Budget units and administrations, as the acting user may see them."""
+"""Budget units and administrations, as the acting user may see them; changes to a supplier."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from sqlalchemy.orm import selectinload
 from ledger.access.models import User
 from ledger.access.permissions import ensure_unit_visible, visible_only
 from ledger.audit import service as audit
-from ledger.core import clock
-from ledger.core.errors import Conflict, NotFound
+from ledger.core import clock, identifiers
+from ledger.core.errors import Conflict, NotFound, ValidationFailed
 from ledger.database import db
 from ledger.inventory.models import Asset, AssetType, Assignment, Handset, Subscription
-from ledger.organisation.models import Administration, BudgetUnit, UnitMembership
+from ledger.organisation.models import Administration, BudgetUnit, Supplier, UnitMembership
 
 A = TypeVar("A", bound=Asset)
 
@@ -204,3 +204,89 @@ def move_to_administration(actor: User | None, unit: BudgetUnit, administration:
                                                               "valid_from": valid_from},
                  organisation_id=unit.organisation_id)
     return row
+
+
+# --- suppliers -------------------------------------------------------------------------------
+
+#: What a supplier's audit events show before and after.
+SUPPLIER_FIELDS = ["name", "organisation_number", "peppol_id", "vat_number", "counterparty_code"]
+
+
+def checked_organisation_number(value: str, field: str = "organisation_number") -> str:
+    """``value`` as NNNNNN-NNNN, or ``ValidationFailed`` naming ``field``."""
+    try:
+        return identifiers.organisation_number(value)
+    except identifiers.IdentifierError as error:
+        raise ValidationFailed(str(error), [{"field": field, "messages": [str(error)]}]) from None
+
+
+def list_suppliers() -> list[Supplier]:
+    return list(db.session.scalars(sa.select(Supplier).order_by(Supplier.name)))
+
+
+def get_supplier(supplier_id: int) -> Supplier:
+    supplier = db.session.get(Supplier, supplier_id)
+    if supplier is None:
+        raise NotFound(f"No supplier with id {supplier_id}")
+    return supplier
+
+
+def create_supplier(
+    actor: User | None,
+    *,
+    name: str,
+    organisation_number: str,
+    peppol_id: str | None = None,
+    vat_number: str | None = None,
+    counterparty_code: str | None = None,
+) -> Supplier:
+    """Register a supplier; the organisationsnummer is checked and stored as NNNNNN-NNNN."""
+    number = checked_organisation_number(organisation_number)
+    if not name.strip() or len(name.strip()) > 120:
+        raise ValidationFailed("A supplier needs a name of at most 120 characters",
+                               [{"field": "name", "messages": ["1 to 120 characters"]}])
+    existing = db.session.scalar(sa.select(Supplier).where(Supplier.organisation_number == number))
+    if existing is not None:
+        raise Conflict(f"Supplier {number} is already registered as {existing.name}")
+    supplier = Supplier(name=name.strip(), organisation_number=number, peppol_id=peppol_id or None,
+                        vat_number=vat_number or None, counterparty_code=counterparty_code or None)
+    db.session.add(supplier)
+    db.session.flush()
+    audit.record(actor, "supplier.create", "supplier", supplier.id, after=audit.snapshot(supplier, SUPPLIER_FIELDS))
+    return supplier
+
+
+def update_supplier(
+    actor: User | None,
+    supplier: Supplier,
+    *,
+    name: str,
+    organisation_number: str,
+    peppol_id: str | None = None,
+    vat_number: str | None = None,
+    counterparty_code: str | None = None,
+) -> Supplier:
+    """Correct a supplier's name, organisationsnummer (checked, stored as NNNNNN-NNNN), PEPPOL
+    id, VAT number or motpart. Invoices find their supplier by the organisationsnummer, so a
+    number another supplier has is refused (409). A change is audited with before and after;
+    the same values again change nothing and record nothing."""
+    number = checked_organisation_number(organisation_number)
+    if not name.strip() or len(name.strip()) > 120:
+        raise ValidationFailed("A supplier needs a name of at most 120 characters",
+                               [{"field": "name", "messages": ["1 to 120 characters"]}])
+    other = db.session.scalar(sa.select(Supplier).where(Supplier.organisation_number == number,
+                                                        Supplier.id != supplier.id))
+    if other is not None:
+        raise Conflict(f"Supplier {number} is already registered as {other.name}",
+                       [{"field": "organisation_number", "messages": [f"already registered as {other.name}"]}])
+    before = audit.snapshot(supplier, SUPPLIER_FIELDS)
+    supplier.name, supplier.organisation_number = name.strip(), number
+    supplier.peppol_id, supplier.vat_number = peppol_id or None, vat_number or None
+    supplier.counterparty_code = counterparty_code or None
+    after = audit.snapshot(supplier, SUPPLIER_FIELDS)
+    if after != before:
+        db.session.flush()
+        audit.record(actor, "supplier.update", "supplier", supplier.id,
+                     before={k: v for k, v in before.items() if after[k] != v},
+                     after={k: v for k, v in after.items() if before[k] != v})
+    return supplier

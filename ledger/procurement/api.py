@@ -24,6 +24,7 @@ from ledger.core import clock
 from ledger.core.categories import Category
 from ledger.core.errors import BadRequest, ValidationFailed
 from ledger.core.files import upload_name
+from ledger.organisation import service as organisation_service
 from ledger.procurement import compliance as compliance_service
 from ledger.procurement import coverage as exception_service
 from ledger.procurement import price_lists
@@ -343,14 +344,14 @@ class ComplianceSchema(ma.Schema):
 @_endpoint(suppliers, "GET", "", "suppliers.read", 200, SupplierSchema(many=True), listing=True)
 def list_suppliers() -> Any:
     """Every supplier, by name."""
-    return procurement_service.list_suppliers()
+    return organisation_service.list_suppliers()
 
 
 @_endpoint(suppliers, "POST", "", "suppliers.write", 201, SupplierSchema, arguments=SupplierSchema,
            conflict="The organisationsnummer is already registered")
 def create_supplier(data: dict[str, Any]) -> Any:
     """Register a supplier; the organisationsnummer is checked (409 if already registered)."""
-    supplier = procurement_service.create_supplier(g.user, **data)
+    supplier = organisation_service.create_supplier(g.user, **data)
     return supplier
 
 

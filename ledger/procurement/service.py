@@ -1,11 +1,11 @@
-"""The contract register: suppliers, partner municipalities, framework contracts (ramavtal),
+"""The contract register: partner municipalities, framework contracts (ramavtal),
 their append-only terms log and their document references.
 
-Contracts and suppliers are shared by every organisation of the deployment (a contract names
-its lead party, e.g. Skövde, and its participating municipalities in ``contract_party``);
-changing them is procurement's job (``contracts.write``), reading them everyone's. Each change
-is recorded in the audit log with the state before and after. The services flush; the caller
-commits.
+Contracts are shared by every organisation of the deployment, as their suppliers are (kept in
+``organisation.service``): a contract names its lead party, e.g. Skövde, and its participating
+municipalities in ``contract_party``. Changing them is procurement's job (``contracts.write``),
+reading them everyone's. Each change is recorded in the audit log with the state before and
+after. The services flush; the caller commits.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from ledger.access.models import User
 from ledger.audit import service as audit
 from ledger.core.categories import Category
 from ledger.core.errors import Conflict, NotFound, ValidationFailed
-from ledger.core.identifiers import IdentifierError, organisation_number
 from ledger.database import db
 from ledger.inventory.models import Subscription
 from ledger.organisation.models import Organisation, Supplier
+from ledger.organisation.service import checked_organisation_number, get_supplier
 from ledger.procurement.models import (
     ContractCategory,
     ContractDocument,
@@ -43,53 +43,6 @@ TERM_KINDS = ("price_adjustment", "extension", "amendment", "note")
 
 CONTRACT_FIELDS = ["reference", "title", "supplier_id", "lead_organisation_id", "start_date", "end_date",
                    "notice_months", "status"]
-SUPPLIER_FIELDS = ["name", "organisation_number", "peppol_id", "vat_number", "counterparty_code"]
-
-
-def _orgnr(value: str, field: str = "organisation_number") -> str:
-    try:
-        return organisation_number(value)
-    except IdentifierError as error:
-        raise ValidationFailed(str(error), [{"field": field, "messages": [str(error)]}]) from None
-
-
-# --- suppliers -------------------------------------------------------------------------------
-
-
-def list_suppliers() -> list[Supplier]:
-    return list(db.session.scalars(sa.select(Supplier).order_by(Supplier.name)))
-
-
-def get_supplier(supplier_id: int) -> Supplier:
-    supplier = db.session.get(Supplier, supplier_id)
-    if supplier is None:
-        raise NotFound(f"No supplier with id {supplier_id}")
-    return supplier
-
-
-def create_supplier(
-    actor: User | None,
-    *,
-    name: str,
-    organisation_number: str,
-    peppol_id: str | None = None,
-    vat_number: str | None = None,
-    counterparty_code: str | None = None,
-) -> Supplier:
-    """Register a supplier; the organisationsnummer is checked and stored as NNNNNN-NNNN."""
-    number = _orgnr(organisation_number)
-    if not name.strip() or len(name.strip()) > 120:
-        raise ValidationFailed("A supplier needs a name of at most 120 characters",
-                               [{"field": "name", "messages": ["1 to 120 characters"]}])
-    existing = db.session.scalar(sa.select(Supplier).where(Supplier.organisation_number == number))
-    if existing is not None:
-        raise Conflict(f"Supplier {number} is already registered as {existing.name}")
-    supplier = Supplier(name=name.strip(), organisation_number=number, peppol_id=peppol_id or None,
-                        vat_number=vat_number or None, counterparty_code=counterparty_code or None)
-    db.session.add(supplier)
-    db.session.flush()
-    audit.record(actor, "supplier.create", "supplier", supplier.id, after=audit.snapshot(supplier, SUPPLIER_FIELDS))
-    return supplier
 
 
 # --- partner municipalities ------------------------------------------------------------------
@@ -106,7 +59,7 @@ def ensure_partner_organisation(
 ) -> Organisation:
     """The organisation with this organisationsnummer, added as a partner (a municipality
     that keeps no ledger here, e.g. Skövde) when it is missing."""
-    number = _orgnr(organisation_number)
+    number = checked_organisation_number(organisation_number)
     existing = db.session.scalar(sa.select(Organisation).where(Organisation.organisation_number == number))
     if existing is not None:
         return existing
@@ -264,7 +217,7 @@ def create_contract(
         raise Conflict(f"A contract with reference {reference} already exists")
     if notice_months < 0:
         raise ValidationFailed("The notice period cannot be negative")
-    get_supplier(supplier_id)
+    get_supplier(supplier_id)  # a contract's supplier must be registered
     lead_org = _organisation(lead, actor)
     participant_orgs = list({o.id: o for o in (_organisation(p, actor) for p in participants)
                              if o.id != lead_org.id}.values())

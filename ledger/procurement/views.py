@@ -31,6 +31,7 @@ from ledger.core.files import upload_name
 from ledger.database.transaction import savepoint
 from ledger.i18n import format_locale
 from ledger.labels import label
+from ledger.organisation import service as organisation_service
 from ledger.procurement import compliance as compliance_service
 from ledger.procurement import coverage as exception_service
 from ledger.procurement import price_lists
@@ -133,7 +134,7 @@ def contracts() -> Any:
 
 def _contract_form(form: ContractForm) -> ContractForm:
     form.supplier.choices = [(s.id, f"{s.name} ({s.organisation_number})")
-                             for s in procurement_service.list_suppliers()]
+                             for s in organisation_service.list_suppliers()]
     organisations = [(o.id, o.name) for o in procurement_service.list_organisations()]
     form.lead.choices = organisations
     form.participants.choices = organisations
@@ -290,7 +291,7 @@ def exceptions() -> Any:
 def _request_form(form: ExceptionRequestForm) -> ExceptionRequestForm:
     form.subscription.choices = [("", "—")] + [
         (s.number, s.number) for s in exception_service.request_choices(g.user)]
-    form.supplier.choices = [(s.id, s.name) for s in procurement_service.list_suppliers()]
+    form.supplier.choices = [(s.id, s.name) for s in organisation_service.list_suppliers()]
     return form
 
 
