@@ -231,6 +231,21 @@ def get_supplier(supplier_id: int) -> Supplier:
     return supplier
 
 
+def _checked_name_and_number(name: str, organisation_number: str, supplier_id: int | None = None) -> tuple[str, str]:
+    """The name trimmed and the number as NNNNNN-NNNN, refused when either is not one, or when
+    another supplier than ``supplier_id`` has the number (invoices find their supplier by it)."""
+    number = checked_organisation_number(organisation_number)
+    if not name.strip() or len(name.strip()) > 120:
+        raise ValidationFailed("A supplier needs a name of at most 120 characters",
+                               [{"field": "name", "messages": ["1 to 120 characters"]}])
+    other = db.session.scalar(sa.select(Supplier).where(Supplier.organisation_number == number,
+                                                        Supplier.id != (supplier_id or -1)))
+    if other is not None:
+        raise Conflict(f"Supplier {number} is already registered as {other.name}",
+                       [{"field": "organisation_number", "messages": [f"already registered as {other.name}"]}])
+    return name.strip(), number
+
+
 def create_supplier(
     actor: User | None,
     *,
@@ -241,14 +256,8 @@ def create_supplier(
     counterparty_code: str | None = None,
 ) -> Supplier:
     """Register a supplier; the organisationsnummer is checked and stored as NNNNNN-NNNN."""
-    number = checked_organisation_number(organisation_number)
-    if not name.strip() or len(name.strip()) > 120:
-        raise ValidationFailed("A supplier needs a name of at most 120 characters",
-                               [{"field": "name", "messages": ["1 to 120 characters"]}])
-    existing = db.session.scalar(sa.select(Supplier).where(Supplier.organisation_number == number))
-    if existing is not None:
-        raise Conflict(f"Supplier {number} is already registered as {existing.name}")
-    supplier = Supplier(name=name.strip(), organisation_number=number, peppol_id=peppol_id or None,
+    name, number = _checked_name_and_number(name, organisation_number)
+    supplier = Supplier(name=name, organisation_number=number, peppol_id=peppol_id or None,
                         vat_number=vat_number or None, counterparty_code=counterparty_code or None)
     db.session.add(supplier)
     db.session.flush()
@@ -270,17 +279,9 @@ def update_supplier(
     id, VAT number or motpart. Invoices find their supplier by the organisationsnummer, so a
     number another supplier has is refused (409). A change is audited with before and after;
     the same values again change nothing and record nothing."""
-    number = checked_organisation_number(organisation_number)
-    if not name.strip() or len(name.strip()) > 120:
-        raise ValidationFailed("A supplier needs a name of at most 120 characters",
-                               [{"field": "name", "messages": ["1 to 120 characters"]}])
-    other = db.session.scalar(sa.select(Supplier).where(Supplier.organisation_number == number,
-                                                        Supplier.id != supplier.id))
-    if other is not None:
-        raise Conflict(f"Supplier {number} is already registered as {other.name}",
-                       [{"field": "organisation_number", "messages": [f"already registered as {other.name}"]}])
+    name, number = _checked_name_and_number(name, organisation_number, supplier.id)
     before = audit.snapshot(supplier, SUPPLIER_FIELDS)
-    supplier.name, supplier.organisation_number = name.strip(), number
+    supplier.name, supplier.organisation_number = name, number
     supplier.peppol_id, supplier.vat_number = peppol_id or None, vat_number or None
     supplier.counterparty_code = counterparty_code or None
     after = audit.snapshot(supplier, SUPPLIER_FIELDS)
