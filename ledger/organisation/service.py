@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ledger.access.models import User
@@ -246,6 +247,35 @@ def _checked_name_and_number(name: str, organisation_number: str, supplier_id: i
     return name.strip(), number
 
 
+#: The optional details of a supplier and the longest each column holds.
+_DETAIL_LENGTHS = {"peppol_id": 64, "vat_number": 20, "counterparty_code": 8}
+
+
+def _checked_details(**details: str | None) -> dict[str, str | None]:
+    """The optional details trimmed (``None`` for none), refused by name when one is too long:
+    every door (page, API, command line) gets the same answer, not a database error."""
+    checked: dict[str, str | None] = {}
+    for field, value in details.items():
+        text = (value or "").strip()
+        if len(text) > _DETAIL_LENGTHS[field]:
+            limit = _DETAIL_LENGTHS[field]
+            raise ValidationFailed(f"{field} may have at most {limit} characters",
+                                   [{"field": field, "messages": [f"at most {limit} characters"]}])
+        checked[field] = text or None
+    return checked
+
+
+def _stored(supplier: Supplier) -> None:
+    """Flush ``supplier``; another registering the same number at the same moment is a 409."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(supplier)
+            db.session.flush()
+    except IntegrityError:
+        raise Conflict(f"Supplier {supplier.organisation_number} was registered by someone else just now",
+                       [{"field": "organisation_number", "messages": ["already registered"]}]) from None
+
+
 def create_supplier(
     actor: User | None,
     *,
@@ -257,10 +287,9 @@ def create_supplier(
 ) -> Supplier:
     """Register a supplier; the organisationsnummer is checked and stored as NNNNNN-NNNN."""
     name, number = _checked_name_and_number(name, organisation_number)
-    supplier = Supplier(name=name, organisation_number=number, peppol_id=peppol_id or None,
-                        vat_number=vat_number or None, counterparty_code=counterparty_code or None)
-    db.session.add(supplier)
-    db.session.flush()
+    details = _checked_details(peppol_id=peppol_id, vat_number=vat_number, counterparty_code=counterparty_code)
+    supplier = Supplier(name=name, organisation_number=number, **details)
+    _stored(supplier)
     audit.record(actor, "supplier.create", "supplier", supplier.id, after=audit.snapshot(supplier, SUPPLIER_FIELDS))
     return supplier
 
@@ -280,13 +309,14 @@ def update_supplier(
     number another supplier has is refused (409). A change is audited with before and after;
     the same values again change nothing and record nothing."""
     name, number = _checked_name_and_number(name, organisation_number, supplier.id)
+    details = _checked_details(peppol_id=peppol_id, vat_number=vat_number, counterparty_code=counterparty_code)
     before = audit.snapshot(supplier, SUPPLIER_FIELDS)
     supplier.name, supplier.organisation_number = name, number
-    supplier.peppol_id, supplier.vat_number = peppol_id or None, vat_number or None
-    supplier.counterparty_code = counterparty_code or None
+    supplier.peppol_id, supplier.vat_number = details["peppol_id"], details["vat_number"]
+    supplier.counterparty_code = details["counterparty_code"]
     after = audit.snapshot(supplier, SUPPLIER_FIELDS)
     if after != before:
-        db.session.flush()
+        _stored(supplier)
         audit.record(actor, "supplier.update", "supplier", supplier.id,
                      before={k: v for k, v in before.items() if after[k] != v},
                      after={k: v for k, v in after.items() if before[k] != v})

@@ -45,3 +45,13 @@ def test_suppliers_list_as_text_and_json(app, db) -> None:
     assert [(r["organisation_number"], r["name"], r["peppol_id"], r["counterparty_code"]) for r in rows] == [
         ("212000-1645", "Hjo kommun", None, "82"), (SUPPLIER, "Operatören AB", "0007:5566778899", None)]
     assert all(isinstance(r["id"], int) and "vat_number" in r for r in rows)
+
+
+def test_suppliers_add_refuses_a_detail_too_long_for_its_column(app, db) -> None:
+    runner = app.test_cli_runner()
+    for option, value, message in (("--peppol-id", "0007:" + "9" * 60, "peppol_id may have at most 64"),
+                                   ("--vat-number", "SE" + "1" * 30, "vat_number may have at most 20"),
+                                   ("--counterparty", "123456789", "counterparty_code may have at most 8")):
+        result = runner.invoke(args=["suppliers", "add", "5566778899", "--name", "Ny AB", option, value])
+        assert result.exit_code == 1 and message in result.output, result.output
+    assert count(db, Supplier) == 0
