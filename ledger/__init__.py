@@ -19,6 +19,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # instance/ holds the SQLite file and the generated secret key; LEDGER_INSTANCE_PATH moves it.
     app = Flask(__name__, instance_relative_config=True, instance_path=os.environ.get("LEDGER_INSTANCE_PATH"))
     _configure(app, config)
+    _setup_operations(app)
     _setup_extensions(app)
     _setup_babel(app)
     _setup_auth(app)
@@ -38,6 +39,22 @@ def _configure(app: Flask, config: Mapping[str, Any] | None) -> None:
     if config:
         app.config.from_mapping(config)
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+
+
+def _setup_operations(app: Flask) -> None:
+    """Logs to stdout, the health probes, and the client's address as the proxies saw it."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from ledger.web.health import register_health
+    from ledger.web.request_log import setup_request_log
+
+    setup_request_log(app)
+    register_health(app)
+    hops = app.config["LEDGER_PROXY_HOPS"]
+    if hops:
+        # Trust exactly as many X-Forwarded-* hops as there are proxies: one more would let a
+        # client choose its own address (and so its log-in throttling count).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)  # type: ignore[method-assign]
 
 
 def _setup_extensions(app: Flask) -> None:

@@ -91,9 +91,25 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         # Log-in throttling counts: shared by every worker in Redis, else in this process.
         "RATELIMIT_STORAGE_URI": os.environ.get("LEDGER_REDIS_URL") or "memory://",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        **_operations_settings(),
         "API_TITLE": "Telephony ledger API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",
         "OPENAPI_URL_PREFIX": "/api",
         "OPENAPI_JSON_PATH": "openapi.json",
     }
+
+
+LOG_FORMATS = ("text", "json")
+
+
+def _operations_settings() -> dict[str, Any]:
+    """Logging and the reverse proxy (docs/operations.md)."""
+    log_format = os.environ.get("LEDGER_LOG_FORMAT", "text")
+    if log_format not in LOG_FORMATS:
+        raise ConfigError(f"LEDGER_LOG_FORMAT {log_format!r} is not supported; use text or json")
+    hops = os.environ.get("LEDGER_PROXY_HOPS", "0")
+    if not hops.isdigit():
+        raise ConfigError(f"LEDGER_PROXY_HOPS {hops!r} is not a number of proxies (0, 1, 2 ...)")
+    return {"LEDGER_LOG_FORMAT": log_format, "LEDGER_LOG_LEVEL": os.environ.get("LEDGER_LOG_LEVEL", "INFO"),
+            "LEDGER_PROXY_HOPS": int(hops)}
