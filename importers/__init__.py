@@ -33,6 +33,8 @@ from importers.model import (
 )
 from importers.numbers import AmountError, normalise_amount, normalise_organisation_number
 from importers.peppol import DEFAULT_MAX_BYTES, parse_peppol
+from importers.problems import file_too_large
+from importers.text import N_, Message
 from importers.xmlsafe import sniff_xml
 
 __all__ = [
@@ -98,21 +100,11 @@ def parse_file(
     date sanity check. ``max_bytes`` refuses larger files before reading them.
     """
     if format not in FORMATS:
-        return ParseResult(
-            errors=[ParseError(filename, None, None, "format", f"unknown format {format!r}; use one of {FORMATS}")]
-        )
+        template = N_("unknown format %(format)s; use one of %(formats)s")
+        unknown = Message.of(template, format=repr(format), formats=FORMATS)
+        return ParseResult(errors=[ParseError.of(filename, None, None, "format", unknown)])
     if len(data) > max_bytes:
-        return ParseResult(
-            errors=[
-                ParseError(
-                    filename,
-                    None,
-                    None,
-                    "file",
-                    f"the file is {len(data):,} bytes, over the limit of {max_bytes:,} bytes",
-                )
-            ]
-        )
+        return ParseResult(errors=[ParseError.of(filename, None, None, "file", file_too_large(len(data), max_bytes))])
     chosen = detect_format(data, filename) if format == "auto" else format
     with gc_paused():
         if chosen == "peppol":

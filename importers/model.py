@@ -15,9 +15,12 @@ import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, make_dataclass
+from dataclasses import field as dataclass_field
 from datetime import date
 from decimal import Decimal
 from typing import Any, Literal, TypeVar
+
+from importers.text import Message
 
 __all__ = [
     "AllowanceCharge",
@@ -221,6 +224,11 @@ class ParseError:
     element starts on), ``path`` the XML path (``/Invoice/cac:InvoiceLine[3]/cbc:ID``),
     ``field`` the column or element concerned, ``rule`` the EN 16931 / PEPPOL rule id when
     one applies (``BR-CO-10``).
+
+    ``message`` is the problem in English, as the command line and the API show it;
+    ``template`` and ``params`` are the same sentence as a catalogue text (marked with ``N_``)
+    and its values, for a page to show in the reader's language (``gettext(template, **params)``
+    is ``message`` in English). They are not compared: an error is what it says, where.
     """
 
     file: str
@@ -229,6 +237,23 @@ class ParseError:
     field: str
     message: str
     rule: str | None = None
+    template: str | None = dataclass_field(default=None, compare=False)
+    params: dict[str, str] = dataclass_field(default_factory=dict, compare=False)
+
+    @classmethod
+    def of(
+        cls, file: str, line: int | None, path: str | None, field: str, said: Message, rule: str | None = None
+    ) -> ParseError:
+        """The error that says ``said`` (in English in ``message``, translatable by its template)."""
+        return cls(file, line, path, field, str(said), rule, said.template, said.params)
+
+    @property
+    def said(self) -> Message:
+        """What the error says, as a catalogue text and its values (the English message itself
+        for an error made without a template)."""
+        if self.template is None:
+            return Message("%(message)s", {"message": self.message})
+        return Message(self.template, self.params)
 
     def __str__(self) -> str:
         where = self.file

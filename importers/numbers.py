@@ -12,6 +12,8 @@ import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from importers.text import N_, Message
+
 #: One öre, the precision of every amount; zero, and zero written in öre (``0.00``).
 ORE = Decimal("0.01")
 ZERO = Decimal("0")
@@ -26,6 +28,8 @@ __all__ = [
     "ORE_ZERO",
     "ZERO",
     "AmountError",
+    "DateError",
+    "ValueProblem",
     "decimals_of",
     "normalise_amount",
     "normalise_organisation_number",
@@ -35,8 +39,24 @@ __all__ = [
 ]
 
 
-class AmountError(ValueError):
+class ValueProblem(ValueError):
+    """Text that is not the value it should be; ``said`` tells why, for a page to translate,
+    and the exception's text is the same in English."""
+
+    def __init__(self, said: Message) -> None:
+        super().__init__(str(said))
+        self.said = said
+
+
+class AmountError(ValueProblem):
     """Text that is not an amount; the message quotes the text."""
+
+
+class DateError(ValueProblem):
+    """Text that is not a date; the message quotes the text."""
+
+
+NOT_AN_AMOUNT = N_("not an amount: %(text)s")
 
 
 # Grouping characters Swedish software puts between thousands: space, no-break space,
@@ -63,7 +83,7 @@ def normalise_amount(text: str) -> Decimal:
     """
     s = text.strip()
     if len(s) > _MAX_NUMBER_LENGTH:
-        raise AmountError(f"not an amount: {text[:20]!r}... is too long")
+        raise AmountError(Message.of(N_("not an amount: %(start)s... is too long"), start=repr(text[:20])))
     if s[-2:].lower() == "kr":
         s = s[:-2].rstrip()
     negative, s = _split_sign(s)
@@ -89,12 +109,13 @@ def _split_decimals(s: str, text: str) -> tuple[str, str]:
     """The whole part and the decimals: a comma separates them, else a point."""
     if "," in s:
         if "." in s:
-            raise AmountError(f"not an amount: {text!r} (both a decimal comma and a point)")
+            both = N_("not an amount: %(text)s (both a decimal comma and a point)")
+            raise AmountError(Message.of(both, text=repr(text)))
         whole, _, fraction = s.partition(",")
     else:
         whole, _, fraction = s.partition(".")
     if not whole and not fraction:
-        raise AmountError(f"not an amount: {text!r}")
+        raise AmountError(Message.of(NOT_AN_AMOUNT, text=repr(text)))
     return whole, fraction
 
 
@@ -103,14 +124,14 @@ def _ungrouped(whole: str, text: str) -> str:
     if _PLAIN.fullmatch(whole):
         return whole
     if not _GROUPED.fullmatch(whole):
-        raise AmountError(f"not an amount: {text!r}")
+        raise AmountError(Message.of(NOT_AN_AMOUNT, text=repr(text)))
     return "".join(ch for ch in whole if ch not in _GROUP_CHARS)
 
 
 def _check_digits(whole: str, fraction: str, text: str) -> None:
     # Other scripts' digits pass isdigit(): refuse them too.
     if (fraction and not fraction.isdigit()) or not (whole.isascii() and fraction.isascii()):
-        raise AmountError(f"not an amount: {text!r}")
+        raise AmountError(Message.of(NOT_AN_AMOUNT, text=repr(text)))
 
 
 def parse_xml_decimal(text: str | None) -> Decimal:
@@ -121,9 +142,9 @@ def parse_xml_decimal(text: str | None) -> Decimal:
     """
     s = (text or "").strip()
     if len(s) > _MAX_NUMBER_LENGTH:
-        raise AmountError(f"not a decimal number: {s[:20]!r}... is too long")
+        raise AmountError(Message.of(N_("not a decimal number: %(start)s... is too long"), start=repr(s[:20])))
     if not _XML_DECIMAL.fullmatch(s):
-        raise AmountError(f"not a decimal number: {text!r}")
+        raise AmountError(Message.of(N_("not a decimal number: %(text)s"), text=repr(text)))
     return Decimal(s)
 
 
@@ -150,11 +171,11 @@ def parse_iso_date(text: str | None) -> date:
     s = (text or "").strip()
     m = _DATE_TZ.fullmatch(s)
     if m is None:
-        raise ValueError(f"not a date (YYYY-MM-DD): {text!r}")
+        raise DateError(Message.of(N_("not a date (YYYY-MM-DD): %(text)s"), text=repr(text)))
     try:
         return date.fromisoformat(m.group(1))
     except ValueError:
-        raise ValueError(f"no such date: {text!r}") from None
+        raise DateError(Message.of(N_("no such date: %(text)s"), text=repr(text))) from None
 
 
 _ORG_SEPARATORS = str.maketrans("", "", " -\u00a0\u2010\u2011\u2212")

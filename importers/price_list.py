@@ -22,10 +22,12 @@ import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from importers.numbers import ORE, AmountError, normalise_amount
+from importers.text import N_, Message
 
 if TYPE_CHECKING:
     from _csv import Reader as Records
@@ -74,6 +76,7 @@ CATEGORY_NAMES = {
     "one off": "one_off",
 }
 
+UNREADABLE = N_("%(file)s: %(reason)s")
 #: Lengths of the columns the ledger stores them in.
 MAX_LENGTHS = {"item_code": 40, "description": 200, "unit": 16}
 
@@ -92,12 +95,29 @@ class PriceRow:
 
 @dataclass(frozen=True, slots=True)
 class PriceListError:
-    """What is wrong, where: ``line`` is the 1-based line of the file (None for the file)."""
+    """What is wrong, where: ``line`` is the 1-based line of the file (None for the file).
+
+    ``message`` is in English; ``template`` and ``params`` say the same for a page to translate
+    (``gettext(template, **params)``), and are not compared.
+    """
 
     line: int | None
     field: str | None
     message: str
     item_code: str | None = None
+    template: str | None = dataclass_field(default=None, compare=False)
+    params: dict[str, str] = dataclass_field(default_factory=dict, compare=False)
+
+    @classmethod
+    def of(cls, line: int | None, column: str | None, said: Message, item_code: str | None = None) -> PriceListError:
+        return cls(line, column, str(said), item_code, said.template, said.params)
+
+    @property
+    def column(self) -> str | None:
+        """The file's column the error is about, as the header names it (``Pris``); ``None`` for
+        the file or its header as a whole."""
+        key = self.field
+        return _column(key) if key is not None and key in COLUMNS.values() else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,23 +144,28 @@ def parse_price_list(data: bytes, filename: str = "price list") -> PriceListPars
     try:
         text, encoding = decode(data)
     except UnicodeDecodeError:
-        return PriceListParse(errors=(PriceListError(None, "file", f"{filename}: neither UTF-8 nor Windows-1252"),))
+        undecodable = Message.of(N_("%(file)s: neither UTF-8 nor Windows-1252"), file=filename)
+        return PriceListParse(errors=(PriceListError.of(None, "file", undecodable),))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
     try:
         header = next(reader, None)
     except csv.Error as error:
-        return PriceListParse(errors=(PriceListError(1, "file", f"{filename}: {error}"),), encoding=encoding)
+        unreadable = Message.of(UNREADABLE, file=filename, reason=error)
+        return PriceListParse(errors=(PriceListError.of(1, "file", unreadable),), encoding=encoding)
     if header is None:
-        return PriceListParse(errors=(PriceListError(None, "file", f"{filename} is empty"),), encoding=encoding)
+        empty = Message.of(N_("%(file)s is empty"), file=filename)
+        return PriceListParse(errors=(PriceListError.of(None, "file", empty),), encoding=encoding)
     positions = _positions(header)
     missing = [column for column, key in COLUMNS.items() if key not in positions]
     if missing:
         names = ", ".join(column.capitalize() for column in missing)
-        message = f"{filename}: missing column(s) {names}; expected Artikelnummer;Benämning;Kategori;Pris;Enhet"
-        return PriceListParse(errors=(PriceListError(1, "header", message),), encoding=encoding)
+        template = N_("%(file)s: missing column(s) %(columns)s; expected Artikelnummer;Benämning;Kategori;Pris;Enhet")
+        missing_columns = Message.of(template, file=filename, columns=names)
+        return PriceListParse(errors=(PriceListError.of(1, "header", missing_columns),), encoding=encoding)
     rows, errors = _rows(reader, positions, filename)
     if not rows and not errors:
-        errors.append(PriceListError(None, "file", f"{filename} has a header but no items"))
+        no_items = Message.of(N_("%(file)s has a header but no items"), file=filename)
+        errors.append(PriceListError.of(None, "file", no_items))
     return PriceListParse(rows=tuple(rows), errors=tuple(errors), encoding=encoding)
 
 
@@ -166,15 +191,16 @@ def _rows(reader: Records, positions: dict[str, int], filename: str) -> tuple[li
                 continue
             row, row_errors = _row(record, positions, line)
             if row is not None and row.item_code in seen:
-                message = f"item {row.item_code} appears twice (first on line {seen[row.item_code]})"
-                row_errors.append(PriceListError(line, "item_code", message, row.item_code))
+                twice = Message.of(N_("item %(item)s appears twice (first on line %(first)s)"), item=row.item_code,
+                                   first=seen[row.item_code])
+                row_errors.append(PriceListError.of(line, "item_code", twice, row.item_code))
                 row = None
             if row is not None:
                 seen[row.item_code] = line
                 rows.append(row)
             errors.extend(row_errors)
     except csv.Error as error:
-        errors.append(PriceListError(reader.line_num, "file", f"{filename}: {error}"))
+        errors.append(PriceListError.of(reader.line_num, "file", Message.of(UNREADABLE, file=filename, reason=error)))
     return rows, errors
 
 
@@ -188,40 +214,41 @@ def _row(record: list[str], positions: dict[str, int], line: int) -> tuple[Price
     item_code = cell("item_code")
     errors: list[PriceListError] = []
 
-    def error(key: str, message: str) -> None:
-        errors.append(PriceListError(line, key, message, item_code or None))
+    def error(key: str, said: Message) -> None:
+        errors.append(PriceListError.of(line, key, said, item_code or None))
 
     texts = {key: _text(cell(key), key, error) for key in ("item_code", "description", "unit")}
     category_text = cell("category")
     category = CATEGORY_NAMES.get(" ".join(category_text.lower().split()))
     if category is None:
-        error("category", f"unknown category {category_text!r}")
+        error("category", Message.of(N_("unknown category %(category)s"), category=repr(category_text)))
     price = _price(cell("unit_price"), error)
     if errors or category is None or price is None:
         return None, errors
     return PriceRow(line, texts["item_code"], texts["description"], category, price, texts["unit"]), []
 
 
-def _text(value: str, key: str, error: Callable[[str, str], None]) -> str:
+def _text(value: str, key: str, error: Callable[[str, Message], None]) -> str:
     """A text cell, which must be given and fit its column in the ledger."""
     if not value:
-        error(key, f"{_column(key)} is empty")
+        error(key, Message.of(N_("%(column)s is empty"), column=_column(key)))
     elif len(value) > MAX_LENGTHS[key]:
-        error(key, f"{_column(key)} is longer than {MAX_LENGTHS[key]} characters")
+        too_long = N_("%(column)s is longer than %(limit)s characters")
+        error(key, Message.of(too_long, column=_column(key), limit=MAX_LENGTHS[key]))
     return value
 
 
-def _price(text: str, error: Callable[[str, str], None]) -> Decimal | None:
+def _price(text: str, error: Callable[[str, Message], None]) -> Decimal | None:
     """The unit price: an amount in kronor, never negative, at most two decimals (öre)."""
     try:
         price = normalise_amount(text)
     except (AmountError, ValueError):
-        error("unit_price", f"not a price: {text!r}")
+        error("unit_price", Message.of(N_("not a price: %(text)s"), text=repr(text)))
         return None
     if price < 0:
-        error("unit_price", f"negative price {text!r}")
+        error("unit_price", Message.of(N_("negative price %(text)s"), text=repr(text)))
     elif price != price.quantize(ORE):
-        error("unit_price", f"price {text!r} has more than two decimals (öre)")
+        error("unit_price", Message.of(N_("price %(text)s has more than two decimals (öre)"), text=repr(text)))
     return price.quantize(ORE)
 
 

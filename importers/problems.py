@@ -8,11 +8,19 @@ errors to be useful (past that it is clearly the wrong file).
 from __future__ import annotations
 
 from importers.model import ParseError
+from importers.text import N_, Message
 
-__all__ = ["MAX_ERRORS", "Problems", "TooManyErrorsError"]
+__all__ = ["FILE_TOO_LARGE", "MAX_ERRORS", "Problems", "TooManyErrorsError", "file_too_large"]
 
 #: A file reports at most this many errors; past that it is clearly the wrong file.
 MAX_ERRORS = 100
+TOO_MANY_ERRORS = N_("more than %(count)s errors; stopped reading")
+FILE_TOO_LARGE = N_("the file is %(size)s bytes, over the limit of %(limit)s bytes")
+
+
+def file_too_large(size: int, limit: int) -> Message:
+    """Why a file of ``size`` bytes is refused unread (the sizes grouped by thousands)."""
+    return Message.of(FILE_TOO_LARGE, size=f"{size:,}", limit=f"{limit:,}")
 
 
 class TooManyErrorsError(Exception):
@@ -32,21 +40,21 @@ class Problems:
     def error(
         self,
         field: str,
-        message: str,
+        said: Message,
         *,
         path: str | None = None,
         line: int | None = None,
         rule: str | None = None,
     ) -> None:
-        """Record an error about ``field``, at ``path`` or ``line`` and under ``rule`` if given."""
-        self.add_error(ParseError(self.filename, line, path, field, message, rule))
+        """Record an error about ``field`` that says ``said``, at ``path`` or ``line`` and under
+        ``rule`` if given."""
+        self.add_error(ParseError.of(self.filename, line, path, field, said, rule))
 
     def add_error(self, error: ParseError) -> None:
         """Record an error; stop the parse once there are too many to be useful."""
         if len(self.errors) >= MAX_ERRORS - 1:
-            self.errors.append(
-                ParseError(self.filename, None, None, "file", f"more than {MAX_ERRORS - 1} errors; stopped reading")
-            )
+            stopped = Message.of(TOO_MANY_ERRORS, count=MAX_ERRORS - 1)
+            self.errors.append(ParseError.of(self.filename, None, None, "file", stopped))
             raise TooManyErrorsError
         self.errors.append(error)
 

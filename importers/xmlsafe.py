@@ -12,6 +12,8 @@ import codecs
 import re
 from dataclasses import dataclass
 
+from importers.text import N_, Message
+
 __all__ = ["PROLOG_WINDOW", "XmlProlog", "sniff_xml"]
 
 #: How far into the file the root element must start. A real invoice has a few hundred bytes
@@ -27,7 +29,7 @@ class XmlProlog:
 
     is_xml: bool
     root_qname: str | None = None
-    problem: str | None = None
+    problem: Message | None = None
     line: int | None = None
 
     @property
@@ -81,10 +83,10 @@ def sniff_xml(data: bytes) -> XmlProlog:
     while True:
         i = _skip_blanks(text, i)
         if i >= len(text):
-            problem = "the XML ends before its root element (empty or truncated file)"
+            problem = N_("the XML ends before its root element (empty or truncated file)")
             if len(text) >= PROLOG_WINDOW:
-                problem = "no root element within the first MiB: not an invoice"
-            return XmlProlog(is_xml=True, problem=problem)
+                problem = N_("no root element within the first MiB: not an invoice")
+            return XmlProlog(is_xml=True, problem=Message.of(problem))
         found = _prolog_item(text, i)
         if isinstance(found, XmlProlog):
             return found
@@ -101,31 +103,39 @@ def _prolog_item(text: str, i: int) -> int | XmlProlog:
     """The markup at ``i`` (which is ``<``, or text): where the next starts, or the answer."""
     line = text.count("\n", 0, i) + 1
     if text.startswith("<?", i):
-        return _past(text, i + 2, "?>", line, "unterminated processing instruction")
+        return _past(text, i + 2, "?>", line, N_("unterminated processing instruction"))
     if text.startswith("<!--", i):
-        return _past(text, i + 4, "-->", line, "unterminated comment before the root")
+        return _past(text, i + 4, "-->", line, N_("unterminated comment before the root"))
     if text.startswith("<!", i):
         return XmlProlog(True, problem=_declaration_problem(text, i), line=line)
     if text[i] == "<":
         m = _NAME.match(text, i + 1)
         if m is None:
-            return XmlProlog(True, problem="malformed root element", line=line)
+            return XmlProlog(True, problem=Message.of(N_("malformed root element")), line=line)
         return XmlProlog(True, root_qname=m.group(0), line=line)
-    return XmlProlog(True, problem="text before the root element", line=line)
+    return XmlProlog(True, problem=Message.of(N_("text before the root element")), line=line)
 
 
 def _past(text: str, start: int, terminator: str, line: int, unterminated: str) -> int | XmlProlog:
     """Where the markup ending in ``terminator`` ends, or the problem if it never does."""
     end = text.find(terminator, start)
     if end < 0:
-        return XmlProlog(True, problem=unterminated, line=line)
+        return XmlProlog(True, problem=Message.of(unterminated), line=line)
     return end + len(terminator)
 
 
-def _declaration_problem(text: str, i: int) -> str:
-    keyword = text[i + 2 : i + 9].upper()
-    what = "a DOCTYPE (DTD)" if keyword == "DOCTYPE" else f"a markup declaration {text[i : i + 10]!r}"
-    return (
-        f"the file declares {what}: refused, because an invoice never needs one "
-        "and a DTD can define entities that read files or expand without bound"
+def _declaration_problem(text: str, i: int) -> Message:
+    if text[i + 2 : i + 9].upper() == "DOCTYPE":
+        return Message.of(
+            N_(
+                "the file declares a DOCTYPE (DTD): refused, because an invoice never needs one "
+                "and a DTD can define entities that read files or expand without bound"
+            )
+        )
+    return Message.of(
+        N_(
+            "the file declares a markup declaration %(declaration)s: refused, because an invoice never needs one "
+            "and a DTD can define entities that read files or expand without bound"
+        ),
+        declaration=repr(text[i : i + 10]),
     )

@@ -11,7 +11,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 
 from reports.formatting import Formatter
-from reports.pdf_common import BODY_FONT, fit_text, set_points
+from reports.pdf_common import BODY_FONT, set_points, wrap_text
 
 __all__ = ["cost_bar_chart"]
 
@@ -27,7 +27,8 @@ def cost_bar_chart(items: Sequence[tuple[str, Decimal]], formatter: Formatter, *
                    title: str = "") -> Drawing:
     """A horizontal bar per item (label, amount), the amount written at the bar's end.
 
-    The height grows with the number of bars; labels are cut to fit the space on the left.
+    The height grows with the number of bars; a label too long for the space on the left takes
+    a second line (and is cut with "…" only beyond that).
     """
     top = 8 * mm if title else 2 * mm
     count = max(len(items), 1)
@@ -49,11 +50,12 @@ def cost_bar_chart(items: Sequence[tuple[str, Decimal]], formatter: Formatter, *
 
 
 def _label_categories(chart: HorizontalBarChart, labels: Sequence[str]) -> None:
-    """The labels on the left, cut to their space."""
-    chart.categoryAxis.categoryNames = [fit_text(label, LABEL_WIDTH - 3 * mm, BODY_FONT, 7.5)
+    """The labels on the left, in at most two lines of their space (a bar's slot holds two)."""
+    chart.categoryAxis.categoryNames = ["\n".join(wrap_text(label, LABEL_WIDTH - 3 * mm, BODY_FONT, 7.5, max_lines=2))
                                         for label in labels] or [""]
     chart.categoryAxis.labels.fontName = BODY_FONT
     chart.categoryAxis.labels.fontSize = 7.5
+    chart.categoryAxis.labels.leading = 8.5
     chart.categoryAxis.labels.boxAnchor = "e"
     chart.categoryAxis.labels.dx = -2
     chart.categoryAxis.strokeColor = colors.grey

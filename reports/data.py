@@ -37,6 +37,7 @@ __all__ = [
     "JournalExport",
     "JournalRow",
     "Reconciliation",
+    "Said",
     "SuspenseRow",
     "UnitSummary",
     "administration_totals",
@@ -45,6 +46,8 @@ __all__ = [
     "summary_order",
 ]
 
+#: A text of the message catalogue (an English msgid with ``%(name)s`` placeholders) and its values.
+Said = tuple[str, Mapping[str, object]]
 #: The allocation rules in the order reports show them (as ``ledger.allocation.rules.RULES``).
 RULES = ("direct", "switchboard_central", "fee_funded_own", "allowance_spread", "rounding", "suspense")
 _HASH_HEADER = "telephony-ledger journal v1"
@@ -76,6 +79,9 @@ class JournalRow:
     reference: str | None
     is_correction: bool
     reverses: int | None
+    #: the reason as the catalogue says it and its values (``reason`` is it in English), for a
+    #: report to say it in its own language; None when the ledger has no catalogue text for it
+    reason_said: Said | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +165,7 @@ class SuspenseRow:
     description: str | None
     amount: Decimal
     reason: str | None
+    reason_said: Said | None = None  #: as ``JournalRow.reason_said``
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +177,9 @@ class ComplianceRow:
     supplier: str | None = None
     amount: Decimal | None = None
     lines: tuple[str, ...] = ()  #: "invoice number/line position" of the lines behind it
+    #: the values ``reason`` is made of (``Finding.params``, numbers shown as Swedes write them),
+    #: for the report to say it in its language (``reports.findings``)
+    params: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -184,7 +194,7 @@ class AllocationReport:
     status: str  #: "open" or "closed"
     closed_at: datetime | None
     generated_at: datetime
-    generated_by: str
+    generated_by: str  #: the ledger user who asked ("Name (username)"), or the configured author
     content_hash: str
     summary: Sequence[UnitSummary]
     reconciliation: Sequence[Reconciliation]
@@ -193,6 +203,7 @@ class AllocationReport:
     #: Findings of ``ledger.procurement.compliance.check`` for the period; empty when none (or
     #: when the service could not give them: see ``compliance_note``).
     compliance: Sequence[ComplianceRow] = field(default_factory=tuple)
+    #: Why the findings could not be read (the error, for the report to say in its language).
     compliance_note: str | None = None
     vat: Sequence[VatRow] = field(default_factory=tuple)  #: the invoices dated in the period
     clearing: ClearingSummary | None = None

@@ -5,12 +5,15 @@
 * **"Sida N av M".** ``NumberedCanvas`` keeps each finished page until the document is done
   and only then writes the footers, when it knows how many pages there are: one layout pass,
   not two. The page header (report title) is drawn as each page starts.
-* **Long tables.** ``PagedTable`` lays out any number of one-line rows in linear time: on each
-  page it builds a ``LongTable`` of just the rows that fit there, with the header repeated,
-  fixed row heights and text cut to its column (with "…"), so no cell can grow into a page
-  that does not fit ("no giant single cells"). reportlab's own splitting rebuilds a table of
-  every remaining row at each page break, which makes a 50,000-row table take minutes (see
-  ``bench/report_bench.py``).
+* **Long tables.** ``PagedTable`` lays out any number of rows in linear time: each row is laid
+  out once, when its page is reached, its texts wrapped to their columns (a long name takes a
+  second line, a word too long for its column is broken after a hyphen or where the width
+  ends; a cell is at most a dozen lines, so no cell grows into a page that does not fit), and
+  on each page it builds a ``LongTable`` of just the rows that fit there, with the header
+  repeated. reportlab's own splitting rebuilds a table of every remaining row at each page
+  break, which makes a 50,000-row table take minutes (see ``bench/report_bench.py``); a
+  ``Paragraph`` per cell would cost as much again, so cells are wrapped here, by the same
+  font metrics.
 * **Deterministic.** Documents are written with ``invariant=True`` (no creation time or random
   id in the file), so the same data gives the same bytes.
 """
@@ -44,6 +47,8 @@ __all__ = [
     "fit_text",
     "set_points",
     "styles",
+    "text_width",
+    "wrap_text",
 ]
 
 PAGE_SIZE = A4
@@ -60,6 +65,7 @@ STRIPE = colors.HexColor("#f3f5f7")
 SUBTOTAL_FILL = colors.HexColor("#e9edf1")
 BAD = colors.HexColor("#b00020")
 ELLIPSIS = "\u2026"
+SOFT_HYPHEN = "\u00ad"
 
 #: A table command as ``TableStyle`` takes it: ("BACKGROUND", (0, 0), (-1, 0), colour), …
 TableCommand = tuple[Any, ...]
@@ -121,7 +127,9 @@ class _TableInternals(Protocol):
 class PageDecor:
     """What the header and footer say: a title, a right-hand note, and the footer's words.
 
-    ``page_of`` is a format string with ``{page}`` and ``{pages}``: "Sida {page} av {pages}".
+    ``page_of`` is a format string with ``%(page)s`` and ``%(pages)s``: "Sida %(page)s av
+    %(pages)s". The right-hand note and the footer's words are cut to the room the other text
+    leaves them on the line (the cover says them whole).
     """
 
     title: str
@@ -135,10 +143,12 @@ class PageDecor:
         y = height - MARGIN + 1 * mm
         canvas.setFillColor(INK)
         canvas.setFont(BOLD_FONT, 9)
-        canvas.drawString(MARGIN, y, self.title)
+        title = fit_text(self.title, (width - 2 * MARGIN) * 0.6, BOLD_FONT, 9)
+        canvas.drawString(MARGIN, y, title)
+        room = width - 2 * MARGIN - text_width(title, BOLD_FONT, 9) - 6 * mm
         canvas.setFont(BODY_FONT, 8)
         canvas.setFillColor(MUTED)
-        canvas.drawRightString(width - MARGIN, y, self.note)
+        canvas.drawRightString(width - MARGIN, y, fit_text(self.note, room, BODY_FONT, 8))
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.5)
         canvas.line(MARGIN, y - 2 * mm, width - MARGIN, y - 2 * mm)
@@ -153,8 +163,10 @@ class PageDecor:
         canvas.line(MARGIN, y + 4 * mm, width - MARGIN, y + 4 * mm)
         canvas.setFont(BODY_FONT, 7.5)
         canvas.setFillColor(MUTED)
-        canvas.drawString(MARGIN, y, self.footer)
-        canvas.drawRightString(width - MARGIN, y, self.page_of.format(page=page, pages=pages))
+        page_of = self.page_of % {"page": page, "pages": pages}
+        room = width - 2 * MARGIN - text_width(page_of, BODY_FONT, 7.5) - 6 * mm
+        canvas.drawString(MARGIN, y, fit_text(self.footer, room, BODY_FONT, 7.5))
+        canvas.drawRightString(width - MARGIN, y, page_of)
         canvas.restoreState()
 
 
@@ -216,10 +228,14 @@ def text_width(text: str, font: str = BODY_FONT, size: float = 7) -> float:
         return stringWidth(text, font, size)
 
 
+def _one_line(text: str) -> str:
+    return " ".join(text.split()) if ("\n" in text or "\r" in text or "\t" in text) else text
+
+
 def fit_text(text: str, width: float, font: str = BODY_FONT, size: float = 7) -> str:
-    """``text`` on one line, cut with "…" to ``width`` points if it is wider."""
-    if "\n" in text or "\r" in text or "\t" in text:
-        text = " ".join(text.split())
+    """``text`` on one line, cut with "…" to ``width`` points if it is wider (for page furniture,
+    where a second line has no room; table cells wrap instead: ``wrap_text``)."""
+    text = _one_line(text)
     if text_width(text, font, size) <= width:
         return text
     low, high = 0, len(text)
@@ -232,6 +248,67 @@ def fit_text(text: str, width: float, font: str = BODY_FONT, size: float = 7) ->
     return text[:low].rstrip() + ELLIPSIS
 
 
+def _break_word(word: str, width: float, font: str, size: float) -> list[str]:
+    """A word wider than ``width`` in pieces that fit: after a hyphen, slash or similar where
+    there is one ("BARS-2026-11-" / "4711"), else wherever the width ends."""
+    pieces: list[str] = []
+    while text_width(word, font, size) > width and len(word) > 1:
+        cut = 1
+        while cut < len(word) and text_width(word[:cut + 1], font, size) <= width:
+            cut += 1
+        soft = max(word.rfind(mark, 0, cut) for mark in "-/_.,:;)")
+        if soft > 0:
+            cut = soft + 1
+        pieces.append(word[:cut])
+        word = word[cut:]
+    return [*pieces, word]
+
+
+def _soft_break(word: str, width: float, font: str, size: float) -> list[str]:
+    """A word with soft hyphens (U+00AD, "Faktura\u00addatum") broken at the last one that
+    leaves a first part fitting ``width`` with its hyphen shown; the rest as it comes."""
+    parts = word.split(SOFT_HYPHEN)
+    for cut in range(len(parts) - 1, 0, -1):
+        head = "".join(parts[:cut]) + "-"
+        if text_width(head, font, size) <= width:
+            return [head, *_soft_break(SOFT_HYPHEN.join(parts[cut:]), width, font, size)]
+    return [word.replace(SOFT_HYPHEN, "")]
+
+
+def _pieces(word: str, width: float, font: str, size: float) -> list[str]:
+    """A word too wide for its line in pieces that fit, at its soft hyphens where it has them."""
+    if SOFT_HYPHEN not in word:
+        return _break_word(word, width, font, size)
+    pieces = _soft_break(word, width, font, size)
+    return [*pieces[:-1], *_break_word(pieces[-1], width, font, size)]
+
+
+def wrap_text(text: str, width: float, font: str = BODY_FONT, size: float = 7, max_lines: int = 12) -> list[str]:
+    """``text`` broken into lines no wider than ``width`` points, at spaces where it can be and
+    inside a too-long word where it must (at a soft hyphen, else after a hyphen or slash; "\\n"
+    in the text starts a new line). A text of more than ``max_lines`` lines (a cell must fit on
+    a page) ends its last line with "…"."""
+    if SOFT_HYPHEN not in text and "\n" not in text and text_width(text, font, size) <= width:
+        return [text]
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split():
+            plain = word.replace(SOFT_HYPHEN, "")
+            candidate = f"{line} {plain}" if line else plain
+            if text_width(candidate, font, size) <= width:
+                line = candidate
+                continue
+            if line:
+                lines.append(line)
+            *whole, line = _pieces(word, width, font, size)
+            lines += whole
+        lines.append(line)
+    if len(lines) > max_lines:
+        lines = [*lines[:max_lines - 1], fit_text(" ".join(lines[max_lines - 1:]), width, font, size)]
+    return lines
+
+
 # ---------------------------------------------------------------------------------------------
 # A table that pages itself in linear time
 
@@ -241,19 +318,54 @@ Cells = Callable[[Row], Sequence[str]]
 Emphasis = Callable[[Row], str | None]
 
 
+@dataclass
+class _LaidRow:
+    """One row as laid out: its cells' lines joined by "\\n", its look and its height."""
+
+    texts: list[str]
+    look: str | None
+    height: float
+
+
+class _Layout(Generic[Row]):
+    """The rows of a ``PagedTable`` laid out once each, as the pages reach them; shared by the
+    table and the remainders it splits into, and forgotten once their page's table is built."""
+
+    def __init__(self, table: PagedTable[Row]) -> None:
+        self.table = table
+        self.rows: dict[int, _LaidRow] = {}
+        self.header = table.laid_cells(table.header, BOLD_FONT, "header")
+        self.total = table.laid_cells(table.total, BOLD_FONT, "total") if table.total is not None else None
+
+    def row(self, index: int) -> _LaidRow:
+        laid = self.rows.get(index)
+        if laid is None:
+            table, row = self.table, self.table.rows[index]
+            look = table.emphasis(row) if table.emphasis else None
+            laid = self.rows[index] = table.laid_cells(table.cells(row), BODY_FONT if look is None else BOLD_FONT,
+                                                       look)
+        return laid
+
+    def forget_before(self, index: int) -> None:
+        for done in [key for key in self.rows if key < index]:
+            del self.rows[done]
+
+
 class PagedTable(Flowable, Generic[Row]):
-    """One-line rows under a header, split page by page without rebuilding the remainder.
+    """Rows under a header, split page by page without rebuilding the remainder.
 
     ``rows`` can be anything; ``cells(row)`` gives the row's texts (called only when the page
     it lands on is laid out), ``emphasis(row)`` its look. ``right`` names the columns aligned
-    right (amounts). A ``total`` row, if given, closes the table and is kept with at least one
-    row above it.
+    right (amounts): they stay on one line, set smaller if too wide. Every other text wraps in
+    its column (a long supplier name, invoice number or reason takes more lines; the row grows),
+    up to ``max_lines`` lines a cell. A ``total`` row, if given, closes the table and is kept
+    with at least one row above it.
     """
 
     def __init__(self, header: Sequence[str], rows: Sequence[Row], cells: Cells[Row], col_widths: Sequence[float],
                  *, right: Sequence[int] = (), emphasis: Emphasis[Row] | None = None,
                  total: Sequence[str] | None = None, font_size: float = 7, row_height: float | None = None,
-                 start: int = 0) -> None:
+                 max_lines: int = 12, start: int = 0, layout: _Layout[Row] | None = None) -> None:
         super().__init__()
         self.header = list(header)
         self.rows = rows
@@ -264,74 +376,95 @@ class PagedTable(Flowable, Generic[Row]):
         self.total = list(total) if total is not None else None
         self.font_size = font_size
         self.row_height = row_height or round(font_size * 1.45, 2)
+        self.leading = round(font_size * 1.2, 2)
+        self.max_lines = max_lines
         self.start = start
         self.padding = 2.5
         self._style_rows: dict[str | None, list[CellStyle]] | None = None
-        #: cells are bottom-aligned (reportlab's default: the baseline is 0.2 em above the bottom
-        #: padding); this padding centres the capitals in the row
-        self.baseline = round((self.row_height - font_size * 0.72) / 2 - font_size * 0.2, 2)
+        #: cells are top-aligned; this padding centres the capitals of a one-line row in it
+        self.top_padding = round((self.row_height + font_size * 0.72) / 2 - font_size, 2)
+        self._layout = layout or _Layout(self)
+
+    def laid_cells(self, texts: Sequence[object], font: str, look: str | None) -> _LaidRow:
+        """Texts wrapped to their columns (amounts kept whole, but not their headings), and the
+        row's height."""
+        room, size = [width - 2 * self.padding for width in self.col_widths], self.font_size
+        laid, lines = [], 1
+        for column, text in enumerate(texts):
+            value = str(text)
+            if column in self.right and look != "header":  # an amount stays whole; a heading wraps
+                laid.append(_one_line(value))
+                continue
+            wrapped = wrap_text(value, room[column], font, size, self.max_lines)
+            lines = max(lines, len(wrapped))
+            laid.append("\n".join(wrapped))
+        return _LaidRow(laid, look, self.row_height + (lines - 1) * self.leading)
 
     def _remaining(self) -> int:
         return len(self.rows) - self.start
 
     @property
     def header_height(self) -> float:
-        """The header row: as many lines as its tallest cell ("\n" breaks a header text)."""
-        lines = max(text.count("\n") + 1 for text in self.header) if self.header else 1
-        return self.row_height + (lines - 1) * self.font_size * 1.15
+        """The header row: as many lines as its tallest cell."""
+        return self._layout.header.height
+
+    def _total_height(self) -> float:
+        return self._layout.total.height if self._layout.total is not None else 0.0
+
+    def _rows_within(self, height: float) -> tuple[int, float]:
+        """How many rows from ``start`` fit in ``height`` (laying out only those, and one more),
+        and their height."""
+        used, count = 0.0, 0
+        for index in range(self.start, len(self.rows)):
+            row_height = self._layout.row(index).height
+            if used + row_height > height + 0.01:
+                break
+            used += row_height
+            count += 1
+        return count, used
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
-        lines = self._remaining() + (1 if self.total is not None else 0)
-        self.width, self.height = sum(self.col_widths), self.header_height + lines * self.row_height
+        """The whole remainder's height when it fits in ``avail_height``; else a height just
+        above it, which is all the frame needs to know to split it (the rest is laid out only
+        when its page comes)."""
+        fixed = self.header_height + self._total_height()
+        count, used = self._rows_within(max(avail_height - fixed, 0.0))
+        self.width = sum(self.col_widths)
+        self.height = fixed + used if count == self._remaining() else max(avail_height, fixed + used) + 1.0
         return self.width, self.height
 
     def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
-        fit = int((avail_height - self.header_height + 0.01) // self.row_height)  # rows below the header
+        fit, used = self._rows_within(avail_height - self.header_height)
         remaining = self._remaining()
-        needed = remaining + (1 if self.total is not None else 0)
-        if fit >= needed:
+        if fit >= remaining and used + self.header_height + self._total_height() <= avail_height + 0.01:
             return [self]
         if fit >= remaining:  # all the rows, but not the total: carry the last row over with it
             fit = remaining - 1
         if fit < 1:
             return []
         end = self.start + fit
-        return [self._table(self.start, end, with_total=False), self._rest_from(end)]
+        page = self._table(self.start, end, with_total=False)
+        self._layout.forget_before(end)
+        return [page, self._rest_from(end)]
 
     def _rest_from(self, start: int) -> PagedTable[Row]:
         """The same table from row ``start`` on, for the next page."""
         return PagedTable(self.header, self.rows, self.cells, self.col_widths, right=self.right,
                           emphasis=self.emphasis, total=self.total, font_size=self.font_size,
-                          row_height=self.row_height, start=start)
+                          row_height=self.row_height, max_lines=self.max_lines, start=start, layout=self._layout)
 
     def draw(self) -> None:
         table = self._table(self.start, len(self.rows), with_total=True)
         table.wrapOn(self.canv, self.width, self.height)
         table.drawOn(self.canv, 0, 0)
 
-    def _fit_cells(self, texts: Sequence[object], font: str) -> list[str]:
-        """Texts cut to their columns; right-aligned columns (amounts) are never cut: a text too
-        wide for its column is set smaller instead (see ``_PageTable``)."""
-        size, padding, right = self.font_size, 2 * self.padding, self.right
-        return [str(text) if column in right else fit_text(str(text), width - padding, font, size)
-                for column, (text, width) in enumerate(zip(texts, self.col_widths, strict=True))]
-
-    def _row_texts(self, row: Row, font: str = BODY_FONT) -> list[str]:
-        """The row's texts, cut to their columns (``_fit_cells``)."""
-        return self._fit_cells(self.cells(row), font)
-
-    def _header_texts(self) -> list[str]:
-        """The header in bold, each of its lines cut to the column."""
-        size = self.font_size
-        return ["\n".join(fit_text(part, width - 2 * self.padding, BOLD_FONT, size) for part in text.split("\n"))
-                for text, width in zip(self.header, self.col_widths, strict=True)]
-
     def _cell_style(self, font: str, color: Color, column: int) -> CellStyle:
         cell = CellStyle(f"paged-{font}-{column}")
-        cell.fontname, cell.fontsize, cell.leading = font, self.font_size, self.font_size * 1.2
+        cell.fontname, cell.fontsize, cell.leading = font, self.font_size, self.leading
         cell.leftPadding = cell.rightPadding = self.padding
-        cell.topPadding, cell.bottomPadding = 0, self.baseline
+        cell.topPadding, cell.bottomPadding = self.top_padding, 0
         cell.alignment = "RIGHT" if column in self.right else "LEFT"
+        cell.valign = "TOP"
         cell.color = color
         return cell
 
@@ -346,25 +479,19 @@ class PagedTable(Flowable, Generic[Row]):
                                 "bad": [self._cell_style(BOLD_FONT, BAD, c) for c in columns]}
         return self._style_rows
 
-    def _page_rows(self, start: int, end: int, *, with_total: bool) -> tuple[list[list[str]], list[str | None]]:
-        """The texts of one page's table (header, rows ``start:end``, perhaps the total) and
-        each row's look."""
-        header = self._header_texts()
-        chunk = self.rows[start:end]
-        looks: list[str | None] = [self.emphasis(row) for row in chunk] if self.emphasis else [None] * len(chunk)
-        data = [header] + [self._row_texts(row, BODY_FONT if look is None else BOLD_FONT)
-                           for row, look in zip(chunk, looks, strict=True)]
-        looks = ["header", *looks]
-        if with_total and self.total is not None:
-            data.append(self._fit_cells(self.total, BOLD_FONT))
-            looks.append("total")
-        return data, looks
+    def _page_rows(self, start: int, end: int, *, with_total: bool) -> list[_LaidRow]:
+        """One page's rows as laid out: the header, rows ``start:end``, perhaps the total."""
+        layout = self._layout
+        laid = [layout.header, *(layout.row(index) for index in range(start, end))]
+        if with_total and layout.total is not None:
+            laid.append(layout.total)
+        return laid
 
     def _table(self, start: int, end: int, *, with_total: bool) -> LongTable:
-        data, looks = self._page_rows(start, end, with_total=with_total)
-        styles = self._styles()
-        heights = [self.header_height] + [self.row_height] * (len(data) - 1)
-        table = _PageTable(data, colWidths=self.col_widths, rowHeights=heights, repeatRows=1,
+        laid = self._page_rows(start, end, with_total=with_total)
+        styles, looks = self._styles(), [row.look for row in laid]
+        table = _PageTable([row.texts for row in laid], colWidths=self.col_widths,
+                           rowHeights=[row.height for row in laid], repeatRows=1,
                            cellStyles=[styles[look] for look in looks])
         table.setStyle(TableStyle(_page_commands(looks)))
         return table
@@ -396,10 +523,10 @@ class _PageTable(LongTable):
     object (backgrounds and rules are drawn by LongTable as usual).
 
     reportlab draws each cell as a text object of its own (``drawString``), which is most of
-    the time a big table takes; here each cell costs a text-matrix move and its string. Only
-    one-line string cells come this way (``PagedTable`` makes nothing else). Text in a
-    WinAnsi-encoded standard font is encoded here (cp1252 is WinAnsi for every character it
-    has); anything else goes through reportlab's own text path.
+    the time a big table takes; here each line of a cell costs a text-matrix move and its
+    string. Only string cells come this way, top-aligned, their lines split at "\n" (as
+    ``PagedTable`` makes them). Text in a WinAnsi-encoded standard font is encoded here (cp1252
+    is WinAnsi for every character it has); anything else goes through reportlab's own text path.
     """
 
     def draw(self) -> None:
@@ -408,8 +535,8 @@ class _PageTable(LongTable):
         if not self._texts:
             return
         text = _CellText(self.canv)
-        for value, style, x0, y0, width in self._texts:
-            text.add(value, style, x0, y0, width)
+        for value, style, x0, top, width in self._texts:
+            text.add(value, style, x0, top, width)
         self.canv.drawText(text.text)
 
     def _drawCell(self, cellval: Any, cellstyle: CellStyle, pos: tuple[float, float],  # noqa: N802 - reportlab's name
@@ -417,17 +544,17 @@ class _PageTable(LongTable):
         if not self._is_plain(cellval, cellstyle):
             cast(_TableInternals, super())._drawCell(cellval, cellstyle, pos, size)
         elif cellval:
-            self._texts.append((cellval, cellstyle, pos[0], pos[1], size[0]))
+            self._texts.append((cellval, cellstyle, pos[0], pos[1] + size[1], size[0]))
 
     def _is_plain(self, cellval: Any, cellstyle: CellStyle) -> bool:
-        """A one-line string, left or right, bottom-aligned, with no link, direction or shaping."""
-        return (isinstance(cellval, str) and "\n" not in cellval and cellstyle.alignment in ("LEFT", "RIGHT")
+        """A string, left or right, top-aligned, with no link, direction or shaping."""
+        return (isinstance(cellval, str) and cellstyle.alignment in ("LEFT", "RIGHT")
                 and not cellstyle.href and not cellstyle.destination and not cellstyle.direction
-                and not cellstyle.shaping and cellstyle.valign == "BOTTOM" and bool(self.canv.bottomup))
+                and not cellstyle.shaping and cellstyle.valign == "TOP" and bool(self.canv.bottomup))
 
 
 class _CellText:
-    """The one text object of a page's cells: each cell moves the text matrix and shows its
+    """The one text object of a page's cells: each line moves the text matrix and shows its
     string; the font and colour are set only when they change."""
 
     def __init__(self, canvas: Canvas) -> None:
@@ -438,13 +565,18 @@ class _CellText:
         self._winansi = False
         self._color: object = None
 
-    def add(self, value: str, style: CellStyle, x0: float, y0: float, width: float) -> None:
-        size, wide = _fitted_size(value, style, width)
-        self._use(style, size)
-        y = y0 + style.bottomPadding + style.leading - style.fontsize
-        x = x0 + width - style.rightPadding - wide if style.alignment == "RIGHT" else x0 + style.leftPadding
-        self._code.append(f"1 0 0 1 {x:.2f} {y:.2f} Tm")
-        self._show(value)
+    def add(self, value: str, style: CellStyle, x0: float, top: float, width: float) -> None:
+        """The cell's lines from its top down, one ``leading`` apart (as reportlab sets a
+        top-aligned cell)."""
+        y = top - style.topPadding - style.fontsize
+        for line in value.split("\n"):
+            if line:
+                size, wide = _fitted_size(line, style, width)
+                self._use(style, size)
+                x = x0 + width - style.rightPadding - wide if style.alignment == "RIGHT" else x0 + style.leftPadding
+                self._code.append(f"1 0 0 1 {x:.2f} {y:.2f} Tm")
+                self._show(line)
+            y -= style.leading
 
     def _use(self, style: CellStyle, size: float) -> None:
         """Switch to the cell's font at ``size`` and to its colour, where they differ."""

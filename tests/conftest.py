@@ -53,6 +53,17 @@ def engine_name() -> str:
     return "postgresql" if ENGINE_URL.startswith("postgres") else "sqlite"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run on SQLite only: pages behave the same on either engine (the HTTP tests
+    cover both), and a second browser run would only double the suite's slowest part."""
+    if engine_name() == "sqlite":
+        return
+    once = pytest.mark.skip(reason="browser tests run on SQLite only; the HTTP tests cover PostgreSQL")
+    for item in items:
+        if "browser" in item.path.parts:
+            item.add_marker(once)
+
+
 def pytest_report_header() -> str:
     return f"database engine: {engine_name()} ({'temporary file' if engine_name() == 'sqlite' else ENGINE_URL})"
 

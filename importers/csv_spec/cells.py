@@ -25,6 +25,7 @@ from importers.numbers import (
     normalise_organisation_number,
     parse_iso_date,
 )
+from importers.text import N_, Message
 
 T = TypeVar("T")
 
@@ -39,16 +40,16 @@ _CURRENCY = re.compile(r"[A-Z]{3}")
 
 
 class Invalid:
-    """A cell that failed to parse, with the message to report (cached like a value)."""
+    """A cell that failed to parse, with the message to report."""
 
-    __slots__ = ("message",)
+    __slots__ = ("said",)
 
-    def __init__(self, message: str) -> None:
-        self.message = message
+    def __init__(self, template: str, /, **params: object) -> None:
+        self.said = Message.of(template, **params)
 
 
 #: Where a column reports an invalid cell: (line, column name, message).
-Report = Callable[[int, str, str], None]
+Report = Callable[[int, str, Message], None]
 
 
 def amount_cell(cell: str) -> Decimal | Invalid | None:
@@ -64,11 +65,11 @@ def amount_cell(cell: str) -> Decimal | Invalid | None:
     try:
         value = normalise_amount(text)
     except AmountError:
-        return Invalid(f"not an amount: {text!r}")
+        return Invalid(N_("not an amount: %(text)s"), text=repr(text))
     if decimals_of(value) > 2:
-        return Invalid(f"{text!r} has more than two decimals (öre)")
+        return Invalid(N_("%(text)s has more than two decimals (öre)"), text=repr(text))
     if value.adjusted() >= MAX_AMOUNT_DIGITS:
-        return Invalid(f"{text!r} is too large to be an amount")
+        return Invalid(N_("%(amount)s is too large to be an amount"), amount=repr(text))
     return value.quantize(ORE) if value else ORE_ZERO
 
 
@@ -80,7 +81,7 @@ def number_cell(cell: str) -> Decimal | Invalid | None:
     try:
         return normalise_amount(text)
     except AmountError:
-        return Invalid(f"not a number: {text!r}")
+        return Invalid(N_("not a number: %(text)s"), text=repr(text))
 
 
 def rate_cell(cell: str) -> Decimal | Invalid | None:
@@ -91,9 +92,9 @@ def rate_cell(cell: str) -> Decimal | Invalid | None:
     try:
         value = normalise_amount(text)
     except AmountError:
-        return Invalid(f"not a VAT percentage: {cell.strip()!r}")
+        return Invalid(N_("not a VAT percentage: %(text)s"), text=repr(cell.strip()))
     if not 0 <= value <= 100:
-        return Invalid(f"{cell.strip()!r} is not a VAT percentage")
+        return Invalid(N_("%(text)s is not a VAT percentage"), text=repr(cell.strip()))
     return value
 
 
@@ -102,7 +103,7 @@ def supplier_cell(cell: str) -> str | Invalid | None:
     text = cell.strip()
     if not text:
         return None
-    return normalise_organisation_number(text) or Invalid(f"not an organisationsnummer: {text!r}")
+    return normalise_organisation_number(text) or Invalid(N_("not an organisationsnummer: %(text)s"), text=repr(text))
 
 
 def currency_cell(cell: str) -> str | Invalid | None:
@@ -110,7 +111,7 @@ def currency_cell(cell: str) -> str | Invalid | None:
     text = cell.strip().upper()
     if not text:
         return None
-    return text if _CURRENCY.fullmatch(text) else Invalid(f"not a currency code: {text!r}")
+    return text if _CURRENCY.fullmatch(text) else Invalid(N_("not a currency code: %(text)s"), text=repr(text))
 
 
 def date_cell_parser(formats: tuple[str, ...], latest: date) -> Callable[[str], date | Invalid | None]:
@@ -124,11 +125,12 @@ def date_cell_parser(formats: tuple[str, ...], latest: date) -> Callable[[str], 
             return None
         parsed = _first_date(value, formats)
         if parsed is None:
-            return Invalid(f"not a valid date: {value!r} (expected {shown})")
+            return Invalid(N_("not a valid date: %(text)s (expected %(formats)s)"), text=repr(value), formats=shown)
         if parsed < EARLIEST_DATE:
-            return Invalid(f"{parsed} is before {EARLIEST_DATE}: a typo or a wrong column?")
+            return Invalid(N_("%(day)s is before %(earliest)s: a typo or a wrong column?"), day=parsed,
+                           earliest=EARLIEST_DATE)
         if parsed > latest:
-            return Invalid(f"{parsed} is more than a year in the future")
+            return Invalid(N_("%(day)s is more than a year in the future"), day=parsed)
         return parsed
 
     return date_cell
@@ -183,7 +185,7 @@ class Column(Generic[T]):
     def _parse_new(self, cell: str, line: int) -> T | None:
         value = self.parse(cell)
         if isinstance(value, Invalid):
-            self.report(line, self.name, value.message)
+            self.report(line, self.name, value.said)
             return None
         if (value is not None or self.keep_blank) and len(self.cache) < CACHE_LIMIT:
             self.cache[cell] = value

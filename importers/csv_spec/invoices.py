@@ -18,6 +18,7 @@ from importers.csv_spec.rows import RowValues
 from importers.model import ParsedInvoice, ParsedLine, ParseError, ParseResult, SupplierRef, new_parsed_line
 from importers.numbers import ORE_ZERO, ZERO, round_ore
 from importers.problems import MAX_ERRORS
+from importers.text import N_, Message
 
 
 def parse_csv(data: bytes, filename: str, **options: Unpack[ReadOptions]) -> ParseResult:
@@ -31,13 +32,14 @@ def parse_csv(data: bytes, filename: str, **options: Unpack[ReadOptions]) -> Par
 
 def collect_invoices(reader: CsvReader) -> ParseResult:
     """Read ``reader`` to its end and collect its rows into invoices (or the file's errors)."""
-    invoices = _Invoices(reader.filename)
+    invoices = _Invoices(reader)
     for row in reader.tuples():  # the stream ``iter(reader)`` gives, as plain tuples
         if not reader.errors:  # once there is one, the file is refused: only its errors count
             invoices.add(row)
     errors = reader.errors + invoices.errors
     if not errors and reader.mapping is not None and reader.data_rows == 0:
-        errors.append(ParseError(reader.filename, 2, None, "file", "the file has a header but no rows"))
+        no_rows = Message.of(N_("the file has a header but no rows"))
+        errors.append(ParseError.of(reader.filename, 2, None, "file", no_rows))
     if errors:
         return ParseResult(errors=errors[:MAX_ERRORS], encoding=reader.encoding)
     return ParseResult(invoices=invoices.parsed(), encoding=reader.encoding)
@@ -102,8 +104,9 @@ class _Invoice:
 class _Invoices:
     """The invoices of one file by number, in the order first seen; an invoice has one currency."""
 
-    def __init__(self, filename: str) -> None:
-        self.filename = filename
+    def __init__(self, reader: CsvReader) -> None:
+        self.reader = reader
+        self.filename = reader.filename
         self.by_number: dict[str, _Invoice] = {}
         self.errors: list[ParseError] = []
         self._vat_factors: dict[Decimal, Decimal] = {}
@@ -154,8 +157,11 @@ class _Invoices:
         if invoice is None:
             invoice = self.by_number[number] = _Invoice(number, issued, supplier, currency)
         elif invoice.currency != currency:
-            message = f"invoice {number} mixes currencies {invoice.currency} and {currency}"
-            self.errors.append(ParseError(self.filename, line, None, "currency", message))
+            mixed = Message.of(N_("invoice %(number)s mixes currencies %(first)s and %(second)s"), number=number,
+                               first=invoice.currency, second=currency)
+            mapping = self.reader.mapping  # loaded by the first row; the column as the file names it
+            column = mapping.header_for("currency") if mapping is not None else "currency"
+            self.errors.append(ParseError.of(self.filename, line, None, column, mixed))
         return invoice
 
     def _vat(self, net: Decimal, rate: Decimal) -> Decimal:

@@ -15,6 +15,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from importers.numbers import ValueProblem
+from importers.text import N_, Message
+
 DEFAULT_MAPPING = "generic"
 MAPPINGS_DIR = Path(__file__).resolve().parent.parent / "mappings"
 
@@ -41,8 +44,12 @@ _NEEDED = ("invoice_number", "invoice_date", "net_amount")
 _NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 
 
-class MappingError(ValueError):
+class MappingError(ValueProblem):
     """A mapping file that cannot be used; the message names the file and the problem."""
+
+    @classmethod
+    def of(cls, template: str, /, **params: object) -> MappingError:
+        return cls(Message.of(template, **params))
 
 
 def normalise_header(text: str) -> str:
@@ -111,7 +118,7 @@ def mapping_from_dict(raw: dict[str, Any], origin: str) -> CsvMapping:
 
 def _columns(columns_raw: object, origin: str) -> tuple[ColumnSpec, ...]:
     if not isinstance(columns_raw, dict) or not columns_raw:
-        raise MappingError(f"{origin}: no [columns.*] tables")
+        raise MappingError.of(N_("%(origin)s: no [columns.*] tables"), origin=origin)
     columns: list[ColumnSpec] = []
     claimed: dict[str, str] = {}  # normalised header -> field
     for field, spec in columns_raw.items():
@@ -120,18 +127,20 @@ def _columns(columns_raw: object, origin: str) -> tuple[ColumnSpec, ...]:
         columns.append(column)
     for needed in _NEEDED:
         if needed not in columns_raw:
-            raise MappingError(f"{origin}: the mapping must bind {needed}")
+            raise MappingError.of(N_("%(origin)s: the mapping must bind %(field)s"), origin=origin, field=needed)
     return tuple(columns)
 
 
 def _column(field: str, spec: object, origin: str) -> ColumnSpec:
     if field not in FIELDS:
-        raise MappingError(f"{origin}: unknown field {field!r}; known fields: {', '.join(FIELDS)}")
+        raise MappingError.of(N_("%(origin)s: unknown field %(field)s; known fields: %(known)s"), origin=origin,
+                              field=repr(field), known=", ".join(FIELDS))
     if not isinstance(spec, dict) or not isinstance(spec.get("header"), str):
-        raise MappingError(f'{origin}: [columns.{field}] needs header = "..."')
+        raise MappingError.of(N_('%(origin)s: [columns.%(field)s] needs header = "..."'), origin=origin, field=field)
     aliases = spec.get("aliases", [])
     if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-        raise MappingError(f"{origin}: [columns.{field}] aliases must be a list of strings")
+        raise MappingError.of(N_("%(origin)s: [columns.%(field)s] aliases must be a list of strings"), origin=origin,
+                              field=field)
     return ColumnSpec(field, spec["header"], tuple(aliases), bool(spec.get("required", False)))
 
 
@@ -140,21 +149,22 @@ def _claim_headers(column: ColumnSpec, claimed: dict[str, str], origin: str) -> 
     for name in (column.header, *column.aliases):
         key = normalise_header(name)
         if key in claimed and claimed[key] != column.field:
-            raise MappingError(f"{origin}: header {name!r} is bound to both {claimed[key]} and {column.field}")
+            raise MappingError.of(N_("%(origin)s: header %(header)s is bound to both %(first)s and %(second)s"),
+                                  origin=origin, header=repr(name), first=claimed[key], second=column.field)
         claimed[key] = column.field
 
 
 def _delimiter(raw: dict[str, Any], origin: str) -> str:
     delimiter = raw.get("delimiter", ";")
     if not isinstance(delimiter, str) or len(delimiter) != 1:
-        raise MappingError(f"{origin}: delimiter must be one character")
+        raise MappingError.of(N_("%(origin)s: delimiter must be one character"), origin=origin)
     return delimiter
 
 
 def _date_formats(raw: dict[str, Any], origin: str) -> tuple[str, ...]:
     date_formats = raw.get("date_formats", ["iso"])
     if not isinstance(date_formats, list) or not date_formats:
-        raise MappingError(f"{origin}: date_formats must be a non-empty list")
+        raise MappingError.of(N_("%(origin)s: date_formats must be a non-empty list"), origin=origin)
     return tuple(str(f) for f in date_formats)
 
 
@@ -162,7 +172,7 @@ def _default_vat_rate(raw: dict[str, Any], origin: str) -> Decimal:
     try:
         return Decimal(str(raw.get("default_vat_rate", "25")))
     except InvalidOperation:
-        raise MappingError(f"{origin}: default_vat_rate is not a number") from None
+        raise MappingError.of(N_("%(origin)s: default_vat_rate is not a number"), origin=origin) from None
 
 
 def _encoding(raw: dict[str, Any], origin: str) -> str | None:
@@ -171,7 +181,8 @@ def _encoding(raw: dict[str, Any], origin: str) -> str | None:
         try:
             codecs.lookup(encoding)
         except LookupError:
-            raise MappingError(f"{origin}: unknown encoding {encoding!r}") from None
+            raise MappingError.of(N_("%(origin)s: unknown encoding %(encoding)s"), origin=origin,
+                                  encoding=repr(encoding)) from None
     return encoding
 
 
@@ -181,7 +192,7 @@ def load_mapping_file(path: str | Path) -> CsvMapping:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise MappingError(f"{path.name}: {exc}") from None
+        raise MappingError.of(N_("%(origin)s: %(reason)s"), origin=path.name, reason=exc) from None
     return mapping_from_dict(raw, path.name)
 
 
@@ -193,9 +204,10 @@ def load_mapping(name: str = DEFAULT_MAPPING) -> CsvMapping:
     files.
     """
     if not _NAME_RE.fullmatch(name):
-        raise MappingError(f"{name!r} is not a mapping name")
+        raise MappingError.of(N_("%(name)s is not a mapping name"), name=repr(name))
     path = MAPPINGS_DIR / f"{name}.toml"
     if not path.is_file():
         known = sorted(p.stem for p in MAPPINGS_DIR.glob("*.toml"))
-        raise MappingError(f"no mapping called {name!r}; known: {', '.join(known)}")
+        raise MappingError.of(N_("no mapping called %(name)s; known: %(known)s"), name=repr(name),
+                              known=", ".join(known))
     return load_mapping_file(path)

@@ -25,6 +25,7 @@ from importers.csv_spec.rows import RowParser, RowValues
 from importers.model import ParseError
 from importers.numbers import normalise_organisation_number
 from importers.problems import Problems, TooManyErrorsError
+from importers.text import N_, Message
 
 if TYPE_CHECKING:
     from _csv import Reader as Records
@@ -110,13 +111,13 @@ class CsvReader:
         """Every problem found so far (a file with any is refused)."""
         return self.problems.errors
 
-    def error(self, line: int | None, field: str, message: str) -> None:
+    def error(self, line: int | None, field: str, said: Message) -> None:
         """Record one error; past ``MAX_ERRORS`` stop reading (the file is clearly wrong)."""
-        self.problems.error(field, message, line=line)
+        self.problems.error(field, said, line=line)
 
-    def _refuse(self, line: int | None, field: str, message: str) -> _StopReadingError:
+    def _refuse(self, line: int | None, field: str, said: Message) -> _StopReadingError:
         """Record why the file cannot be read; raise what this returns."""
-        self.error(line, field, message)
+        self.error(line, field, said)
         return _StopReadingError()
 
     # iteration --------------------------------------------------------------------------
@@ -154,7 +155,7 @@ class CsvReader:
         try:
             self.mapping = load_mapping(self._mapping_arg)
         except MappingError as exc:
-            raise self._refuse(None, "mapping", str(exc)) from None
+            raise self._refuse(None, "mapping", exc.said) from None
         return self.mapping
 
     def _given_supplier(self) -> str | None:
@@ -163,30 +164,32 @@ class CsvReader:
             return None
         supplier = normalise_organisation_number(self._supplier_arg)
         if supplier is None:
-            message = f"{self._supplier_arg!r} is not an organisationsnummer (NNNNNN-NNNN)"
-            raise self._refuse(None, "supplier", message)
+            template = N_("%(supplier)s is not an organisationsnummer (NNNNNN-NNNN)")
+            raise self._refuse(None, "supplier", Message.of(template, supplier=repr(self._supplier_arg)))
         return supplier
 
     def _decoded(self, mapping: CsvMapping) -> io.TextIOWrapper:
         """The file as text, in the encoding given or detected."""
         if not self.data.strip(_EMPTY_BYTES):
-            raise self._refuse(1, "file", "the file is empty")
+            raise self._refuse(1, "file", Message.of(N_("the file is empty")))
         try:
             self.encoding = detect_encoding(self.data, self._encoding_arg or mapping.encoding)
         except LookupError:
-            raise self._refuse(None, "encoding", f"unknown encoding {self._encoding_arg!r}") from None
+            unknown = Message.of(N_("unknown encoding %(encoding)s"), encoding=repr(self._encoding_arg))
+            raise self._refuse(None, "encoding", unknown) from None
         return io.TextIOWrapper(io.BytesIO(self.data), encoding=self.encoding, newline="")
 
     def _header_line(self, text: io.TextIOWrapper) -> str:
         try:
             return text.readline()
         except UnicodeDecodeError as exc:
-            raise self._refuse(1, "file", f"the header is not valid {self.encoding}: {exc.reason}") from None
+            template = N_("the header is not valid %(encoding)s: %(reason)s")
+            raise self._refuse(1, "file", Message.of(template, encoding=self.encoding, reason=exc.reason)) from None
 
     def _header(self, reader: Records) -> list[str]:
         header = next(reader, None)
         if header is None or not any(cell.strip() for cell in header):
-            raise self._refuse(1, "file", "the first line (the header row) is empty")
+            raise self._refuse(1, "file", Message.of(N_("the first line (the header row) is empty")))
         return header
 
     def _match_header(self, header: list[str], mapping: CsvMapping, have_supplier: bool) -> dict[str, int]:
@@ -207,8 +210,9 @@ class CsvReader:
             if spec is None:
                 continue
             if spec.field in index:
-                message = f"two columns mean {spec.header}: {header[index[spec.field]]!r} and {cell!r}"
-                self.error(1, spec.header, message)
+                said = Message.of(N_("two columns mean %(column)s: %(first)s and %(second)s"), column=spec.header,
+                                  first=repr(header[index[spec.field]]), second=repr(cell))
+                self.error(1, spec.header, said)
                 repeated = True
             index[spec.field] = i
         return index, repeated
@@ -220,17 +224,21 @@ class CsvReader:
             if spec.field in index:
                 continue
             if spec.required:
-                self.error(1, spec.header, f"the required column {spec.header!r} is missing")
+                said = Message.of(N_("the required column %(column)s is missing"), column=repr(spec.header))
+                self.error(1, spec.header, said)
                 missing = True
             elif spec.field == "supplier" and not have_supplier:
-                message = (
-                    f"the column {spec.header!r} is missing; it is needed unless the "
-                    "supplier's organisationsnummer is given (--supplier)"
-                )
-                self.error(1, spec.header, message)
+                # Said in the product's terms: a page gives the supplier in a field, the command
+                # line with an option; both call it the supplier's organisationsnummer.
+                template = N_("the column %(column)s is missing; it is needed unless the supplier's "
+                              "organisationsnummer is given for the whole file")
+                self.error(1, spec.header, Message.of(template, column=repr(spec.header)))
                 missing = True
         if "supplier" not in index and not have_supplier and mapping.column("supplier") is None:
-            self.error(1, "supplier", "the mapping has no supplier column: give --supplier")
+            template = N_(
+                "the layout has no supplier column: give the supplier's organisationsnummer for the whole file"
+            )
+            self.error(1, "supplier", Message.of(template))
             missing = True
         return missing
 
@@ -251,10 +259,10 @@ class CsvReader:
                 if values is not None:
                     yield values
         except UnicodeDecodeError as exc:
-            message = f"the text is not valid {self.encoding} ({exc.reason}); give the file's encoding"
-            self.error(line_end + 1, "file", message)
+            template = N_("the text is not valid %(encoding)s (%(reason)s); save the file as UTF-8 and import it again")
+            self.error(line_end + 1, "file", Message.of(template, encoding=self.encoding, reason=exc.reason))
         except csv.Error as exc:
-            self.error(reader.line_num, "file", f"not readable as CSV: {exc}")
+            self.error(reader.line_num, "file", Message.of(N_("not readable as CSV: %(reason)s"), reason=exc))
 
 
 def _delimiter(header_line: str, mapping: CsvMapping) -> str:

@@ -30,6 +30,7 @@ from importers.csv_spec.cells import (
 )
 from importers.csv_spec.mapping import CsvMapping
 from importers.model import ParseError
+from importers.text import N_, Message
 
 T = TypeVar("T")
 
@@ -71,6 +72,8 @@ _Texts = tuple[str | None, str | None, str | None, str | None, str | None, str |
 #: every row, in a cache that knows it as "nothing".
 _ABSENT = -1
 _ABSENT_CACHE: dict[str, Any] = {"": None}
+
+MISSING = N_("missing")
 
 
 class _ColumnMaker:
@@ -125,7 +128,7 @@ class RowParser:
         index: dict[str, int],
         supplier: str | None,
         date_cell: Callable[[str], date | Invalid | None],
-        report: Callable[[int | None, str, str], None],
+        report: Callable[[int | None, str, Message], None],
         errors: list[ParseError],
     ) -> None:
         self.report = report
@@ -200,7 +203,7 @@ class RowParser:
         bad = len(errors)
         number, reference, charge_type, text, item_code, unit_code = self._texts(cells)
         if number is None:
-            self.report(line, self.number.name, "missing: every row needs the invoice number")
+            self.report(line, self.number.name, Message.of(N_("missing: every row needs the invoice number")))
         try:
             values = self._known_values(cells, line)
         except KeyError:
@@ -278,7 +281,7 @@ class RowParser:
         """The value of a column every row needs; "missing" only when the row has no error yet."""
         value = column.value(cells, line)
         if value is None and len(self.errors) == bad:
-            self.report(line, column.name, "missing")
+            self.report(line, column.name, Message.of(MISSING))
         return value
 
     def _supplier(self, cells: list[str], line: int) -> str | None:
@@ -288,7 +291,7 @@ class RowParser:
             return self.given_supplier
         found = column.value(cells, line)
         if found is None and self.given_supplier is None and not cells[column.index].strip():
-            self.report(line, column.name, "missing")
+            self.report(line, column.name, Message.of(MISSING))
         return self._checked_supplier(found, line)
 
     def _checked_supplier(self, found: str | None, line: int) -> str | None:
@@ -297,13 +300,16 @@ class RowParser:
         if found is None:
             return given
         if given is not None and found != given:
-            self.report(line, self.supplier_name, f"{found} differs from the supplier given ({given})")
+            differs = Message.of(N_("%(found)s differs from the supplier given (%(given)s)"), found=found, given=given)
+            self.report(line, self.supplier_name, differs)
         return found
 
     def _check_period(self, start: date | None, end: date | None, line: int) -> None:
         if start is not None and end is not None and start > end:
             first, last = self.period_names
-            self.report(line, first, f"{first} {start} is after {last} {end}")
+            said = Message.of(N_("%(first)s %(start)s is after %(last)s %(end)s"), first=first, start=start, last=last,
+                              end=end)
+            self.report(line, first, said)
 
     def _same_invoice(self, number: str | None, invoice_date: date | None, supplier: str | None, line: int) -> None:
         """Every row of one invoice states the date and supplier of its first row."""
@@ -311,8 +317,11 @@ class RowParser:
             return
         first_date = self.invoice_dates.setdefault(number, invoice_date)
         if first_date != invoice_date:
-            self.report(line, self.date_name, f"invoice {number} has two dates: {first_date} and {invoice_date}")
+            said = Message.of(N_("invoice %(number)s has two dates: %(first)s and %(second)s"), number=number,
+                              first=first_date, second=invoice_date)
+            self.report(line, self.date_name, said)
         first_supplier = self.invoice_suppliers.setdefault(number, supplier)
         if first_supplier != supplier:
-            message = f"invoice {number} has two suppliers: {first_supplier} and {supplier}"
-            self.report(line, self.supplier_name, message)
+            said = Message.of(N_("invoice %(number)s has two suppliers: %(first)s and %(second)s"), number=number,
+                              first=first_supplier, second=supplier)
+            self.report(line, self.supplier_name, said)

@@ -23,8 +23,10 @@ from importers.peppol.names import (
     T_TAX_CATEGORY,
     text_of,
 )
+from importers.peppol.rules import MISSING
 from importers.peppol.state import AllowancesCharges
 from importers.peppol.values import negate
+from importers.text import Message
 
 if TYPE_CHECKING:
     from lxml.etree import _Element as Element
@@ -75,9 +77,10 @@ def read_allowance_charge(ctx: Context, el: Element, path: str, dec_rule: str, i
     """Read one cac:AllowanceCharge at ``path`` into ``into``; ``dec_rule`` limits its decimals."""
     parts = _read_parts(ctx, el, path, dec_rule)
     if not parts.indicator_seen:
-        ctx.problems.error("cbc:ChargeIndicator", "missing", path=f"{path}/cbc:ChargeIndicator", line=el.sourceline)
+        missing = Message.of(MISSING)
+        ctx.problems.error("cbc:ChargeIndicator", missing, path=f"{path}/cbc:ChargeIndicator", line=el.sourceline)
     if not parts.amount_seen:
-        ctx.problems.error("cbc:Amount", "missing", path=f"{path}/cbc:Amount", line=el.sourceline)
+        ctx.problems.error("cbc:Amount", Message.of(MISSING), path=f"{path}/cbc:Amount", line=el.sourceline)
     if parts.is_charge is None or parts.amount is None:
         return
     effect = parts.amount if parts.is_charge else negate(parts.amount)

@@ -46,6 +46,7 @@ from importers.peppol.names import (
 )
 from importers.peppol.parties import read_party
 from importers.peppol.totals import read_monetary_total, read_tax_total
+from importers.text import N_, Message
 
 if TYPE_CHECKING:
     from lxml.etree import _Element as Element
@@ -140,7 +141,8 @@ def _supplier_party(ctx: Context, el: Element, path: str) -> None:
     ctx.document.supplier_seen = True
     party = el.find(T_PARTY)
     if party is None:
-        ctx.problems.error("cac:Party", "the supplier has no cac:Party", path=f"{path}/cac:Party", line=el.sourceline)
+        said = Message.of(N_("the supplier has no cac:Party"))
+        ctx.problems.error("cac:Party", said, path=f"{path}/cac:Party", line=el.sourceline)
     else:
         ctx.document.supplier = read_party(party, f"{path}/cac:Party", ctx.problems)
 

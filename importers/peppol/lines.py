@@ -53,6 +53,7 @@ from importers.peppol.names import (
 )
 from importers.peppol.state import AllowancesCharges, LineAmounts, LineParts
 from importers.peppol.values import ValueReader, negate
+from importers.text import N_, Message
 
 if TYPE_CHECKING:
     from lxml.etree import _Element as Element
@@ -76,7 +77,16 @@ class LineReader:
     """Reads the lines of one document into it (``read``); made once the document element,
     and so the line and quantity element names, are known."""
 
-    __slots__ = ("_ctx", "_document", "_line_path", "_problems", "_quantity_suffix", "_quantity_tag", "_values")
+    __slots__ = (
+        "_ctx",
+        "_document",
+        "_line_path",
+        "_problems",
+        "_quantity_suffix",
+        "_quantity_tag",
+        "_seen",
+        "_values",
+    )
 
     def __init__(self, ctx: Context) -> None:
         kind = ctx.document.kind
@@ -87,11 +97,14 @@ class LineReader:
         self._line_path = kind.line_path
         self._quantity_tag = kind.quantity_tag
         self._quantity_suffix = kind.quantity_suffix
+        #: Lines read so far, kept or not: a line's place in the file, as its path names it.
+        self._seen = 0
 
     def read(self, el: Element) -> None:
         """Read one line into the document; a line without a readable net amount is left out."""
         document = self._document
-        parts = self._find_parts(el, len(document.lines) + 1)
+        self._seen += 1
+        parts = self._find_parts(el, self._seen)
         rules.apply(rules.LINE_RULES, parts, self._problems)
         path = parts.path
         net_el = parts.net
@@ -221,7 +234,7 @@ class LineReader:
         if base_quantity <= 0:
             self._problems.error(
                 "cbc:BaseQuantity",
-                f"must be above zero, not {base_quantity}",
+                Message.of(N_("must be above zero, not %(quantity)s"), quantity=base_quantity),
                 path=path + _SUFFIX_BASE_QUANTITY,
                 line=el.sourceline,
                 rule=rules.BASE_QUANTITY_RULE,

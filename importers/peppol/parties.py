@@ -32,6 +32,7 @@ from importers.peppol.names import (
     text_of,
 )
 from importers.problems import Problems
+from importers.text import N_, Message
 
 if TYPE_CHECKING:
     from lxml.etree import _Element as Element
@@ -149,7 +150,8 @@ def read_party(party: Element, path: str, problems: Problems) -> SupplierRef:
         if read is not None:
             read(facts, child)
     if facts.is_anonymous:
-        problems.error("cac:Party", "the party has neither a name nor an identifier", path=path, line=party.sourceline)
+        anonymous = Message.of(N_("the party has neither a name nor an identifier"))
+        problems.error("cac:Party", anonymous, path=path, line=party.sourceline)
     numbers = map(normalise_organisation_number, _organisation_number_candidates(facts))
     return SupplierRef(
         organisation_number=next(filter(None, numbers), None),

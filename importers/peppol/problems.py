@@ -6,18 +6,20 @@ from dataclasses import dataclass
 
 from importers.model import ParseError
 from importers.problems import Problems
+from importers.text import Message
 
 
 @dataclass(frozen=True, slots=True)
 class Finding:
     """What a business rule found wrong: a ``ParseError`` still to be given its file and rule.
 
-    ``names_rule`` puts the rule id before the message, for the arithmetic rules, whose
-    messages are read beside the standard (``BR-CO-10: LineExtensionAmount is ...``).
+    ``names_rule`` gives the message the rule id as its ``rule`` value, for the arithmetic
+    rules, whose messages are read beside the standard and so start with it
+    (``%(rule)s: LineExtensionAmount is ...``).
     """
 
     field: str
-    message: str
+    message: Message
     path: str | None = None
     line: int | None = None
     warning: bool = False
@@ -25,8 +27,8 @@ class Finding:
 
     def record(self, problems: Problems, rule: str | None) -> None:
         """Record this finding in ``problems``, as an error or a warning under the rule's id."""
-        message = f"{rule}: {self.message}" if self.names_rule else self.message
-        found = ParseError(problems.filename, self.line, self.path, self.field, message, rule)
+        said = self.message.with_params(rule=rule) if self.names_rule else self.message
+        found = ParseError.of(problems.filename, self.line, self.path, self.field, said, rule)
         if self.warning:
             problems.add_warning(found)
         else:

@@ -29,6 +29,7 @@ from importers.numbers import ZERO
 from importers.peppol.problems import Finding
 from importers.peppol.state import Document, LineAmounts, LineParts, TaxTotal, Totals
 from importers.problems import Problems
+from importers.text import N_, Message
 
 S = TypeVar("S")
 
@@ -61,6 +62,8 @@ DEC_MONETARY_TOTALS = {
     "PayableAmount": "BR-DEC-18",
 }
 MANDATORY_TOTALS = ("LineExtensionAmount", "TaxExclusiveAmount", "TaxInclusiveAmount", "PayableAmount")
+
+MISSING = N_("missing")
 
 
 # -- the machinery ------------------------------------------------------------------------------
@@ -103,14 +106,16 @@ class Review:
 def _line_has_id(line: LineParts) -> Finding | None:
     if (line.line_id or "").strip():
         return None
-    return Finding("cbc:ID", "the line has no identifier", path=f"{line.path}/cbc:ID", line=line.sourceline)
+    no_id = Message.of(N_("the line has no identifier"))
+    return Finding("cbc:ID", no_id, path=f"{line.path}/cbc:ID", line=line.sourceline)
 
 
 def _line_has_net(line: LineParts) -> Finding | None:
     if line.net is not None:
         return None
     field = "cbc:LineExtensionAmount"
-    return Finding(field, "the line has no net amount", path=f"{line.path}/{field}", line=line.sourceline)
+    no_net = Message.of(N_("the line has no net amount"))
+    return Finding(field, no_net, path=f"{line.path}/{field}", line=line.sourceline)
 
 
 def _net_is_quantity_times_price(line: LineAmounts) -> Finding | None:
@@ -126,8 +131,18 @@ def _net_is_quantity_times_price(line: LineAmounts) -> Finding | None:
         return None
     return Finding(
         "cbc:LineExtensionAmount",
-        f"net amount {line.net} differs from quantity {line.quantity} × price {line.unit_price} "
-        f"+ charges {charges} − allowances {allowances} = {expected}",
+        Message.of(
+            N_(
+                "%(rule)s: net amount %(net)s differs from quantity %(quantity)s × price %(price)s "
+                "+ charges %(charges)s − allowances %(allowances)s = %(expected)s"
+            ),
+            net=line.net,
+            quantity=line.quantity,
+            price=line.unit_price,
+            charges=charges,
+            allowances=allowances,
+            expected=expected,
+        ),
         path=f"{line.path}/cbc:LineExtensionAmount",
         line=line.net_line,
         warning=True,
@@ -150,7 +165,11 @@ def _tax_amount_is_subtotal_sum(tax: TaxTotal) -> Finding | None:
         return None
     return Finding(
         "cbc:TaxAmount",
-        f"TaxTotal/TaxAmount {tax.amount} does not equal the sum of the TaxSubtotal amounts {tax.subtotal_sum}",
+        Message.of(
+            N_("%(rule)s: TaxTotal/TaxAmount %(amount)s does not equal the sum of the TaxSubtotal amounts %(sum)s"),
+            amount=tax.amount,
+            sum=tax.subtotal_sum,
+        ),
         path=f"{tax.path}/cbc:TaxAmount",
         line=tax.line,
         names_rule=True,
@@ -166,7 +185,7 @@ TAX_TOTAL_RULES: tuple[Rule[TaxTotal], ...] = (Rule("BR-CO-14", _tax_amount_is_s
 def _customization_given(review: Review) -> Finding | None:
     if review.document.customization_id is not None:
         return None
-    message = "missing: the document does not say which specification it follows"
+    message = Message.of(N_("missing: the document does not say which specification it follows"))
     return Finding("cbc:CustomizationID", message, path=f"{review.root}/cbc:CustomizationID", warning=True)
 
 
@@ -174,7 +193,7 @@ def _customization_is_peppol(review: Review) -> Finding | None:
     claimed = review.document.customization_id
     if claimed is None or PEPPOL_CUSTOMIZATION in claimed:
         return None
-    message = f"{claimed!r} is not PEPPOL BIS Billing 3.0; read as EN 16931 UBL"
+    message = Message.of(N_("%(claimed)s is not PEPPOL BIS Billing 3.0; read as EN 16931 UBL"), claimed=repr(claimed))
     return Finding("cbc:CustomizationID", message, path=f"{review.root}/cbc:CustomizationID", warning=True)
 
 
@@ -182,7 +201,7 @@ def _present(review: Review, field: str, value: object) -> Finding | None:
     """A "missing" error, unless the element was there but unreadable (its error says so)."""
     if value is not None or review.problems.reported_on(field):
         return None
-    return Finding(field, "missing", path=f"{review.root}/{field}")
+    return Finding(field, Message.of(MISSING), path=f"{review.root}/{field}")
 
 
 def _has_number(review: Review) -> Finding | None:
@@ -202,14 +221,15 @@ def _has_type_code(review: Review) -> Finding | None:
     if review.document.type_code is not None:
         return None
     field = f"cbc:{kind.root_name}TypeCode"
-    return Finding(field, f"missing; taken as {kind.default_type_code}", path=f"{review.root}/{field}", warning=True)
+    message = Message.of(N_("missing; taken as %(type_code)s"), type_code=kind.default_type_code)
+    return Finding(field, message, path=f"{review.root}/{field}", warning=True)
 
 
 def _has_supplier(review: Review) -> Finding | None:
     if review.document.supplier_seen:
         return None
     field = "cac:AccountingSupplierParty"
-    return Finding(field, "the supplier (seller) is missing", path=f"{review.root}/{field}")
+    return Finding(field, Message.of(N_("the supplier (seller) is missing")), path=f"{review.root}/{field}")
 
 
 def _has_lines(review: Review) -> Finding | None:
@@ -217,13 +237,13 @@ def _has_lines(review: Review) -> Finding | None:
     if review.document.lines or review.problems.errors:
         return None
     field = f"cac:{review.document.kind.line_name}"
-    return Finding(field, "the document has no lines", path=f"{review.root}/{field}")
+    return Finding(field, Message.of(N_("the document has no lines")), path=f"{review.root}/{field}")
 
 
 def _has_monetary_total(review: Review) -> Finding | None:
     if review.document.totals_seen:
         return None
-    return Finding("cac:LegalMonetaryTotal", "missing", path=f"{review.root}/cac:LegalMonetaryTotal")
+    return Finding("cac:LegalMonetaryTotal", Message.of(MISSING), path=f"{review.root}/cac:LegalMonetaryTotal")
 
 
 def _has_total(name: str) -> Callable[[Review], Finding | None]:
@@ -234,7 +254,7 @@ def _has_total(name: str) -> Callable[[Review], Finding | None]:
         document = review.document
         if not document.totals_seen or name in document.totals or review.problems.reported_on(field):
             return None
-        return Finding(field, "missing", path=f"{review.root}/cac:LegalMonetaryTotal[1]/{field}")
+        return Finding(field, Message.of(MISSING), path=f"{review.root}/cac:LegalMonetaryTotal[1]/{field}")
 
     return check
 
@@ -256,48 +276,90 @@ DOCUMENT_RULES: tuple[Rule[Review], ...] = (
 # -- the document: the totals add up -----------------------------------------------------------
 
 
-def _difference(totals: Totals, field: str, stated: Decimal | None, computed: Decimal, what: str) -> Finding | None:
+@dataclass(frozen=True, slots=True)
+class _Said:
+    """What a total's rule says when the total is missing, and when it differs from the sum."""
+
+    missing: str
+    differs: str
+
+
+def _difference(totals: Totals, field: str, stated: Decimal | None, computed: Decimal, said: _Said) -> Finding | None:
     """A stated total against the computed one, compared exactly; the message names both."""
     if stated is None:
         if computed == 0:
             return None
-        message = f"{field} is missing but {what} is {computed}"
+        message = Message.of(said.missing, computed=computed)
     elif stated != computed:
-        message = f"{field} is {stated} but {what} is {computed}"
+        message = Message.of(said.differs, stated=stated, computed=computed)
     else:
         return None
     path = f"{totals.path}/cbc:{field}"
     return Finding(f"cbc:{field}", message, path=path, line=totals.source_lines.get(field), names_rule=True)
 
 
+_LINE_EXTENSION = _Said(
+    N_("%(rule)s: LineExtensionAmount is missing but the sum of the line net amounts is %(computed)s"),
+    N_("%(rule)s: LineExtensionAmount is %(stated)s but the sum of the line net amounts is %(computed)s"),
+)
+_ALLOWANCE_TOTAL = _Said(
+    N_("%(rule)s: AllowanceTotalAmount is missing but the sum of the document-level allowances is %(computed)s"),
+    N_("%(rule)s: AllowanceTotalAmount is %(stated)s but the sum of the document-level allowances is %(computed)s"),
+)
+_CHARGE_TOTAL = _Said(
+    N_("%(rule)s: ChargeTotalAmount is missing but the sum of the document-level charges is %(computed)s"),
+    N_("%(rule)s: ChargeTotalAmount is %(stated)s but the sum of the document-level charges is %(computed)s"),
+)
+_TAX_EXCLUSIVE = _Said(
+    N_(
+        "%(rule)s: TaxExclusiveAmount is missing but LineExtensionAmount − AllowanceTotalAmount + "
+        "ChargeTotalAmount is %(computed)s"
+    ),
+    N_(
+        "%(rule)s: TaxExclusiveAmount is %(stated)s but LineExtensionAmount − AllowanceTotalAmount + "
+        "ChargeTotalAmount is %(computed)s"
+    ),
+)
+_TAX_INCLUSIVE = _Said(
+    N_("%(rule)s: TaxInclusiveAmount is missing but TaxExclusiveAmount + TaxTotal/TaxAmount is %(computed)s"),
+    N_("%(rule)s: TaxInclusiveAmount is %(stated)s but TaxExclusiveAmount + TaxTotal/TaxAmount is %(computed)s"),
+)
+_PAYABLE = _Said(
+    N_(
+        "%(rule)s: PayableAmount is missing but TaxInclusiveAmount − PrepaidAmount + PayableRoundingAmount "
+        "is %(computed)s"
+    ),
+    N_(
+        "%(rule)s: PayableAmount is %(stated)s but TaxInclusiveAmount − PrepaidAmount + PayableRoundingAmount "
+        "is %(computed)s"
+    ),
+)
+
+
 def _line_extension_is_line_sum(t: Totals) -> Finding | None:
-    return _difference(t, "LineExtensionAmount", t.line_extension, t.line_sum, "the sum of the line net amounts")
+    return _difference(t, "LineExtensionAmount", t.line_extension, t.line_sum, _LINE_EXTENSION)
 
 
 def _allowance_total_is_allowance_sum(t: Totals) -> Finding | None:
-    what = "the sum of the document-level allowances"
-    return _difference(t, "AllowanceTotalAmount", t.allowance_total, t.allowance_sum, what)
+    return _difference(t, "AllowanceTotalAmount", t.allowance_total, t.allowance_sum, _ALLOWANCE_TOTAL)
 
 
 def _charge_total_is_charge_sum(t: Totals) -> Finding | None:
-    return _difference(t, "ChargeTotalAmount", t.charge_total, t.charge_sum, "the sum of the document-level charges")
+    return _difference(t, "ChargeTotalAmount", t.charge_total, t.charge_sum, _CHARGE_TOTAL)
 
 
 def _tax_exclusive_adds_up(t: Totals) -> Finding | None:
     computed = t.line_extension - (t.allowance_total or ZERO) + (t.charge_total or ZERO)
-    what = "LineExtensionAmount − AllowanceTotalAmount + ChargeTotalAmount"
-    return _difference(t, "TaxExclusiveAmount", t.tax_exclusive, computed, what)
+    return _difference(t, "TaxExclusiveAmount", t.tax_exclusive, computed, _TAX_EXCLUSIVE)
 
 
 def _tax_inclusive_adds_up(t: Totals) -> Finding | None:
-    what = "TaxExclusiveAmount + TaxTotal/TaxAmount"
-    return _difference(t, "TaxInclusiveAmount", t.tax_inclusive, t.tax_exclusive + t.vat, what)
+    return _difference(t, "TaxInclusiveAmount", t.tax_inclusive, t.tax_exclusive + t.vat, _TAX_INCLUSIVE)
 
 
 def _payable_adds_up(t: Totals) -> Finding | None:
     computed = t.tax_inclusive - t.prepaid + t.rounding
-    what = "TaxInclusiveAmount − PrepaidAmount + PayableRoundingAmount"
-    return _difference(t, "PayableAmount", t.payable, computed, what)
+    return _difference(t, "PayableAmount", t.payable, computed, _PAYABLE)
 
 
 TOTALS_RULES: tuple[Rule[Totals], ...] = (

@@ -41,7 +41,8 @@ from importers.peppol.names import (
     prefixed,
     shown,
 )
-from importers.problems import TooManyErrorsError
+from importers.problems import TooManyErrorsError, file_too_large
+from importers.text import N_, Message
 from importers.xmlsafe import sniff_xml
 
 if TYPE_CHECKING:
@@ -65,42 +66,50 @@ def parse_peppol(data: bytes, filename: str, *, max_bytes: int = DEFAULT_MAX_BYT
     return _Stream(filename).parse(data)
 
 
-def _refuse(filename: str, field: str, message: str, line: int | None = None) -> ParseResult:
-    return ParseResult(errors=[ParseError(filename, line, None, field, message)])
+def _refuse(filename: str, field: str, said: Message, line: int | None = None) -> ParseResult:
+    return ParseResult(errors=[ParseError.of(filename, line, None, field, said)])
 
 
 def _refusal_before_parsing(data: bytes, filename: str, max_bytes: int) -> ParseResult | None:
     """Why the file is refused before any parser sees it (too large, empty, not UBL XML, a DTD)."""
     if len(data) > max_bytes:
-        return _refuse(filename, "file", f"the file is {len(data):,} bytes, over the limit of {max_bytes:,} bytes")
+        return _refuse(filename, "file", file_too_large(len(data), max_bytes))
     if not data.strip():
-        return _refuse(filename, "file", "the file is empty")
+        return _refuse(filename, "file", Message.of(N_("the file is empty")))
     prolog = sniff_xml(data)
     if not prolog.is_xml:
-        return _refuse(filename, "xml", "not an XML document (the first character is not '<')", line=1)
+        not_xml = Message.of(N_("not an XML document (the first character is not '<')"))
+        return _refuse(filename, "xml", not_xml, line=1)
     if prolog.problem is not None:
         return _refuse(filename, "xml", prolog.problem, line=prolog.line)
     local = prolog.root_local_name
     if local not in _DOCUMENT_ROOTS:
-        hint = " (UN/CEFACT CII is not supported, only UBL)" if local == "CrossIndustryInvoice" else ""
-        message = f"the root element is {shown(prolog.root_qname)}, not a UBL Invoice or CreditNote{hint}"
-        return _refuse(filename, "xml", message, line=prolog.line)
+        if local == "CrossIndustryInvoice":
+            template = N_("the root element is %(root)s, not a UBL Invoice or CreditNote (UN/CEFACT CII is not "
+                          "supported, only UBL)")
+        else:
+            template = N_("the root element is %(root)s, not a UBL Invoice or CreditNote")
+        return _refuse(filename, "xml", Message.of(template, root=shown(prolog.root_qname)), line=prolog.line)
     return None
 
 
-def _document_problem(document: Element | None) -> str | None:
+def _document_problem(document: Element | None) -> Message | None:
     """Why ``document`` is not an acceptable Invoice/CreditNote element, or ``None``.
 
     It must be the root, or the one child of a Standard Business Document envelope; and the
     file must have no DOCTYPE (checked again here, after the prolog scan).
     """
     if document is None or document.tag not in ROOT_TAGS:
-        return "an invoice line outside an Invoice or CreditNote element"
+        return Message.of(N_("an invoice line outside an Invoice or CreditNote element"))
     if document.getroottree().docinfo.doctype:
-        return "the file declares a DOCTYPE: refused"
+        return Message.of(N_("the file declares a DOCTYPE: refused"))
     parent = document.getparent()
     if parent is not None and (local_name(parent.tag) != "StandardBusinessDocument" or parent.getparent() is not None):
-        return f"<{local_name(document.tag)}> found inside <{local_name(parent.tag)}>, not at the root or in an SBDH"
+        return Message.of(
+            N_("%(element)s found inside %(parent)s, not at the root or in an SBDH"),
+            element=f"<{local_name(document.tag)}>",
+            parent=f"<{local_name(parent.tag)}>",
+        )
     return None
 
 
@@ -109,13 +118,13 @@ def _syntax_error(exc: etree.XMLSyntaxError, filename: str) -> ParseError:
     line = exc.position[0] if exc.position else getattr(exc, "lineno", None)
     message = (exc.msg or str(exc)).strip()
     if "XML_PARSE_HUGE" in message or "limit exceeded" in message.lower():
-        explanation = (
+        template = N_(
             "a single element holds more than 10 MB of text (an embedded attachment?), "
-            f"more than the importer reads: {message}"
+            "more than the importer reads: %(reason)s"
         )
     else:
-        explanation = f"the XML is not well-formed (damaged or truncated): {message}"
-    return ParseError(filename, line, None, "xml", explanation)
+        template = N_("the XML is not well-formed (damaged or truncated): %(reason)s")
+    return ParseError.of(filename, line, None, "xml", Message.of(template, reason=message))
 
 
 def _iterparse(data: bytes) -> etree.iterparse[tuple[str, Element]]:
@@ -199,12 +208,12 @@ class _Stream:
         if self.root is None and not problems.errors:
             found = getattr(context, "root", None)
             name = found.tag if found is not None else "?"
-            return _refuse(
-                self.filename,
-                "xml",
-                f"the root element is {name}, not a UBL 2.1 Invoice or CreditNote "
-                f"(namespace {NS_INVOICE} or {NS_CREDIT_NOTE})",
+            template = N_(
+                "the root element is %(root)s, not a UBL 2.1 Invoice or CreditNote "
+                "(namespace %(invoice)s or %(credit_note)s)"
             )
+            said = Message.of(template, root=name, invoice=NS_INVOICE, credit_note=NS_CREDIT_NOTE)
+            return _refuse(self.filename, "xml", said)
         if problems.errors or self.invoice is None:
             return ParseResult(errors=problems.errors, warnings=problems.warnings)
         return ParseResult(invoices=[self.invoice], warnings=problems.warnings)
@@ -216,17 +225,19 @@ class _Stream:
         if self.root is None:
             return self._start(el)
         if tag == self.line_tag:
-            self.ctx.problems.error(prefixed(tag), "a line outside the invoice element", line=el.sourceline)
+            outside = Message.of(N_("a line outside the invoice element"))
+            self.ctx.problems.error(prefixed(tag), outside, line=el.sourceline)
         elif tag in LINE_TAGS:
-            self.ctx.problems.error(
-                prefixed(tag), f"a {local_name(tag)} inside a {self.ctx.document.kind.root_name}", line=el.sourceline
-            )
+            kind = self.ctx.document.kind.root_name
+            inside = Message.of(N_("a %(line)s inside a %(document)s"), line=local_name(tag), document=kind)
+            self.ctx.problems.error(prefixed(tag), inside, line=el.sourceline)
         elif el is self.root:
             if self.lines_seen:
                 read_header(self.ctx, el.iterchildren())  # anything after the lines (off-schema)
             self.invoice = finish(self.ctx)
         else:
-            return _refuse(self.filename, "xml", f"a second <{local_name(tag)}> in the file", line=el.sourceline)
+            second = Message.of(N_("a second %(element)s in the file"), element=f"<{local_name(tag)}>")
+            return _refuse(self.filename, "xml", second, line=el.sourceline)
         return None
 
     def _start(self, el: Element) -> ParseResult | None:

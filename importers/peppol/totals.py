@@ -14,6 +14,7 @@ from importers.peppol import rules
 from importers.peppol.context import Context
 from importers.peppol.names import T_TAX_AMOUNT, T_TAX_SUBTOTAL, T_TAXABLE_AMOUNT, cbc, local_name
 from importers.peppol.state import TaxTotal
+from importers.text import Message
 
 if TYPE_CHECKING:
     from lxml.etree import _Element as Element
@@ -23,7 +24,7 @@ def read_tax_total(ctx: Context, el: Element, path: str) -> None:
     """One cac:TaxTotal: its amount in the document or the tax currency, and its subtotals."""
     amount_el = el.find(T_TAX_AMOUNT)
     if amount_el is None:
-        ctx.problems.error("cbc:TaxAmount", "missing", path=f"{path}/cbc:TaxAmount", line=el.sourceline)
+        ctx.problems.error("cbc:TaxAmount", Message.of(rules.MISSING), path=f"{path}/cbc:TaxAmount", line=el.sourceline)
         return
     document = ctx.document
     currency = (amount_el.get("currencyID") or "").strip() or None
@@ -47,7 +48,8 @@ def _subtotal_sum(ctx: Context, el: Element, path: str) -> Decimal | None:
         sub_path = f"{path}/cac:TaxSubtotal[{i}]"
         sub_amount = sub.find(T_TAX_AMOUNT)
         if sub_amount is None:
-            ctx.problems.error("cbc:TaxAmount", "missing", path=f"{sub_path}/cbc:TaxAmount", line=sub.sourceline)
+            missing = Message.of(rules.MISSING)
+            ctx.problems.error("cbc:TaxAmount", missing, path=f"{sub_path}/cbc:TaxAmount", line=sub.sourceline)
             continue
         value = ctx.values.amount(sub_amount, sub_path, "/cbc:TaxAmount", rules.DEC_SUBTOTAL_TAX_AMOUNT)
         taxable = sub.find(T_TAXABLE_AMOUNT)

@@ -19,6 +19,7 @@ from importers.numbers import (
     ORE,
     ORE_ZERO,
     AmountError,
+    ValueProblem,
     decimals_of,
     parse_iso_date,
     parse_xml_decimal,
@@ -26,6 +27,7 @@ from importers.numbers import (
 from importers.peppol.names import prefixed, text_of
 from importers.peppol.rules import CURRENCY_RULE
 from importers.problems import Problems
+from importers.text import N_, Message
 
 if TYPE_CHECKING:
     from lxml.etree import _Element as Element
@@ -36,6 +38,9 @@ if TYPE_CHECKING:
 CACHE_LIMIT = 100_000
 
 V = TypeVar("V")
+
+EMPTY_DATE = N_("empty date")
+TOO_LARGE = N_("%(amount)s is too large to be an amount")
 
 
 def negate(value: Decimal) -> Decimal:
@@ -62,8 +67,8 @@ class ValueReader:
         self._numbers: dict[str | None, Decimal] = {}
         self._amounts: dict[str | None, Decimal] = {}
 
-    def _invalid(self, el: Element, message: str, path: str, rule: str | None = None) -> None:
-        self.problems.error(prefixed(el.tag), message, path=path, line=el.sourceline, rule=rule)
+    def _invalid(self, el: Element, said: Message, path: str, rule: str | None = None) -> None:
+        self.problems.error(prefixed(el.tag), said, path=path, line=el.sourceline, rule=rule)
 
     def intern(self, s: str | None) -> str | None:
         """One shared object per distinct text (item names, unit codes repeat per line)."""
@@ -96,7 +101,7 @@ class ValueReader:
         got = self._dates.get(el.text)
         if got is not None:
             return got
-        return self._cached(el, self._dates, parse_iso_date, ValueError, path, suffix, "empty date")
+        return self._cached(el, self._dates, parse_iso_date, ValueProblem, path, suffix, EMPTY_DATE)
 
     def rate(self, el: Element, path: str, suffix: str = "") -> Decimal | None:
         """A VAT percentage; ``None`` without an error when the element is empty."""
@@ -110,7 +115,7 @@ class ValueReader:
         el: Element,
         cache: dict[str | None, V],
         parse: Callable[[str], V],
-        failure: type[ValueError],
+        failure: type[ValueProblem],
         path: str,
         suffix: str,
         empty: str | None,
@@ -123,7 +128,7 @@ class ValueReader:
         text = text_of(el)
         if text is None:
             if empty is not None:
-                self._invalid(el, empty, path + suffix)
+                self._invalid(el, Message.of(empty), path + suffix)
             return None
         got = cache.get(text)
         if got is not None:
@@ -131,7 +136,7 @@ class ValueReader:
         try:
             got = parse(text)
         except failure as exc:
-            self._invalid(el, str(exc), path + suffix)
+            self._invalid(el, exc.said, path + suffix)
             return None
         if len(cache) < CACHE_LIMIT and raw is not None:
             cache[text] = cache[raw] = got
@@ -145,7 +150,7 @@ class ValueReader:
             try:
                 got = parse_xml_decimal(text)
             except AmountError as exc:
-                self._invalid(el, str(exc), path + suffix)
+                self._invalid(el, exc.said, path + suffix)
                 return None
             if len(self._numbers) < CACHE_LIMIT:
                 self._numbers[text] = got
@@ -161,14 +166,15 @@ class ValueReader:
         try:
             value = parse_xml_decimal(el.text)
         except AmountError as exc:
-            self._invalid(el, str(exc), path + suffix)
+            self._invalid(el, exc.said, path + suffix)
             return None
         self._check_currency(el, path + suffix, currency or self.document.currency)
         if dec_rule is not None and decimals_of(value) > 2:
-            self._invalid(el, f"{(el.text or '').strip()} has more than two decimals", path + suffix, dec_rule)
+            too_precise = Message.of(N_("%(amount)s has more than two decimals"), amount=(el.text or "").strip())
+            self._invalid(el, too_precise, path + suffix, dec_rule)
             return None
         if value.adjusted() >= MAX_AMOUNT_DIGITS:
-            self._invalid(el, f"{value} is too large to be an amount", path + suffix)
+            self._invalid(el, Message.of(TOO_LARGE, amount=value), path + suffix)
             return None
         # Two decimals everywhere (53.9 -> 53.90): exact, since more is an error above.
         return value.quantize(ORE) if value else ORE_ZERO
@@ -176,9 +182,13 @@ class ValueReader:
     def _check_currency(self, el: Element, path: str, expected: str | None) -> None:
         got = el.get("currencyID")
         if got is None:
-            self._invalid(el, "the amount has no currencyID", path)
+            self._invalid(el, Message.of(N_("the amount has no currencyID")), path)
         elif expected is not None and got.strip() != expected:
-            message = f"currency {got.strip()} differs from the document currency {expected}"
+            message = Message.of(
+                N_("currency %(currency)s differs from the document currency %(expected)s"),
+                currency=got.strip(),
+                expected=expected,
+            )
             self._invalid(el, message, path, CURRENCY_RULE)
 
     def money(self, el: Element, path: str, suffix: str, dec_rule: str) -> Decimal | None:
@@ -203,7 +213,6 @@ class ValueReader:
             return True
         if text in ("false", "0"):
             return False
-        self.problems.error(
-            "cbc:ChargeIndicator", f"must be true or false, not {el.text!r}", path=path, line=el.sourceline
-        )
+        said = Message.of(N_("must be true or false, not %(text)s"), text=repr(el.text))
+        self.problems.error("cbc:ChargeIndicator", said, path=path, line=el.sourceline)
         return None

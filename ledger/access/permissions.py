@@ -18,6 +18,7 @@ from sqlalchemy.sql.elements import SQLCoreOperations
 
 from ledger.access.models import Role, User
 from ledger.core.errors import Forbidden, NotAuthenticated
+from ledger.core.text import N_, Label
 from ledger.organisation.models import BudgetUnit
 
 ALL = frozenset(Role)
@@ -79,6 +80,10 @@ def acting_user() -> User | None:
     return user if user is not None and user.is_authenticated else None
 
 
+#: A refusal by role; the permission is named by its code, which an administrator can look up.
+MAY_NOT = N_("Role %(role)s may not %(permission)s")
+
+
 def allowed(user: User, permission: str) -> bool:
     return user.role in PERMISSIONS[permission]
 
@@ -86,7 +91,7 @@ def allowed(user: User, permission: str) -> bool:
 def authorise(user: User, permission: str) -> None:
     """Raise ``Forbidden`` unless ``user`` holds ``permission`` (for a second check in one view)."""
     if not allowed(user, permission):
-        raise Forbidden(f"Role {user.role.value} may not {permission}")
+        raise Forbidden(MAY_NOT, role=Label(user.role.value), permission=permission)
 
 
 def require(permission: str) -> Callable[[F], F]:
@@ -99,9 +104,9 @@ def require(permission: str) -> Callable[[F], F]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             user = acting_user()
             if user is None:
-                raise NotAuthenticated("Log in or send a valid bearer token")
+                raise NotAuthenticated(N_("Log in or send a valid bearer token"))
             if not allowed(user, permission):
-                raise Forbidden(f"Role {user.role.value} may not {permission}")
+                raise Forbidden(MAY_NOT, role=Label(user.role.value), permission=permission)
             g.user = user
             return view(*args, **kwargs)
 
@@ -128,10 +133,10 @@ def visible_only(query: S, user: User, clause: Callable[[set[int]], SQLCoreOpera
 def ensure_unit_visible(user: User, unit: BudgetUnit) -> None:
     """Raise ``Forbidden`` unless the user may see ``unit``."""
     if unit.organisation_id != user.organisation_id:
-        raise Forbidden(f"Unit {unit.ansvar} belongs to another organisation")
+        raise Forbidden(N_("Unit %(ansvar)s belongs to another organisation"), ansvar=unit.ansvar)
     scope = visible_unit_ids(user)
     if scope is not None and unit.id not in scope:
-        raise Forbidden(f"Unit {unit.ansvar} is not one of your units")
+        raise Forbidden(N_("Unit %(ansvar)s is not one of your units"), ansvar=unit.ansvar)
 
 
 def ensure_units_visible(user: User, units: Iterable[BudgetUnit]) -> None:

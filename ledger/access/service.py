@@ -17,7 +17,7 @@ from ledger.access.models import ApiToken, Role, User
 from ledger.access.passwords import check_password
 from ledger.audit import service as audit
 from ledger.core.errors import Conflict, NotFound, ValidationFailed
-from ledger.core.text import N_
+from ledger.core.text import N_, Label
 from ledger.database import db
 from ledger.database.types import utcnow
 from ledger.organisation.models import BudgetUnit
@@ -45,12 +45,13 @@ def create_user(
     """Add a user. Department users must name at least one unit; others none."""
     check_password(password, username=username, display_name=display_name or "")
     if db.session.scalar(sa.select(User.id).where(User.username == username)) is not None:
-        raise Conflict(f"A user named {username!r} already exists")
+        raise Conflict(N_("A user named %(user)s already exists"), user=repr(username))
     units = _units_by_code(organisation_id, unit_codes)
     if role == Role.DEPARTMENT and not units:
-        raise ValidationFailed("A department user needs at least one unit (--unit CODE)")
+        raise ValidationFailed(N_("A department user needs at least one unit (--unit CODE)"))
     if role != Role.DEPARTMENT and units:
-        raise ValidationFailed(f"Role {role.value} sees every unit; --unit is only for department users")
+        raise ValidationFailed(N_("Role %(role)s sees every unit; --unit is only for department users"),
+                               role=Label(role.value))
     user = User(
         organisation_id=organisation_id,
         username=username,
@@ -80,7 +81,7 @@ def _units_by_code(organisation_id: int, codes: Sequence[str]) -> list[BudgetUni
     ).all()
     missing = sorted(set(codes) - {u.ansvar for u in units})
     if missing:
-        raise NotFound(f"No budget unit with ansvar {', '.join(missing)}")
+        raise NotFound(N_("No budget unit with ansvar %(ansvar)s"), ansvar=missing)
     return list(units)
 
 
@@ -149,7 +150,8 @@ def issue_token(actor: User | None, user: User, label: str | None = None, *,
     now = utcnow()
     held = db.session.scalar(sa.select(sa.func.count()).select_from(_active_tokens(user, now).subquery())) or 0
     if held >= MAX_TOKENS:
-        raise Conflict(f"{user.username} already holds {MAX_TOKENS} tokens; revoke one first")
+        raise Conflict(N_("%(user)s already holds %(count)s tokens; revoke one first"), user=user.username,
+                       count=MAX_TOKENS)
     token = secrets.token_urlsafe(32)
     row = ApiToken(user_id=user.id, token_hash=_token_hash(token), label=label,
                    expires_at=now + valid_for if valid_for else None)
@@ -192,7 +194,7 @@ def revoke_token(actor: User | None, user: User, token_id: int) -> TokenView:
     """Revoke one of ``user``'s tokens (revoking a revoked one changes nothing)."""
     row = db.session.scalar(sa.select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id))
     if row is None:
-        raise NotFound(f"{user.username} has no token {token_id}")
+        raise NotFound(N_("%(user)s has no token %(token)s"), user=user.username, token=token_id)
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         audit.record(actor, "token.revoke", "api_token", row.id,
@@ -225,7 +227,7 @@ def get_by_username(username: str, *, organisation_id: int | None = None) -> Use
         query = query.where(User.organisation_id == organisation_id)
     user = db.session.scalar(query)
     if user is None:
-        raise NotFound(f"No user named {username!r}")
+        raise NotFound(N_("No user named %(user)s"), user=repr(username))
     return user
 
 

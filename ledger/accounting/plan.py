@@ -97,12 +97,13 @@ class AccountingSettings:
         """A copy with ``key`` set from ``text`` (as ``accounts set KEY VALUE`` gives it), validated."""
         setting = SETTINGS.get(key)
         if setting is None:
-            raise ValidationFailed(f"Unknown setting {key!r}; the settings are: {', '.join(SETTINGS)}",
+            raise ValidationFailed(N_("Unknown setting %(key)s; the settings are: %(keys)s"), key=repr(key),
+                                   keys=list(SETTINGS),
                                    details=[{"field": key, "message": N_("unknown setting")}])
         try:
             changed = setting.apply(self, text.strip())
         except ValueError:
-            raise ValidationFailed(f"{key}: {text!r} is not a valid value",
+            raise ValidationFailed(N_("%(key)s: %(value)s is not a valid value"), key=key, value=repr(text),
                                    details=[{"field": key, "message": N_("not a valid value")}]) from None
         return changed.validated()
 
@@ -116,8 +117,8 @@ class AccountingSettings:
         """Itself, or ``ValidationFailed`` naming every setting that is wrong."""
         problems = [{"field": key, "message": message} for key, message in _problems(self)]
         if problems:
-            raise ValidationFailed("The accounting settings are not valid: " + "; ".join(
-                f"{p['field']}: {p['message']}" for p in problems), details=problems)
+            raise ValidationFailed(N_("The accounting settings are not valid: %(problems)s"), details=problems,
+                                   problems=[f"{p['field']}: {p['message']}" for p in problems])
         return self
 
 

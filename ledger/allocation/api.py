@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from ledger.access.permissions import require
 from ledger.allocation import journal, periods
 from ledger.allocation.engine import allocate
-from ledger.allocation.rules import Rule
+from ledger.allocation.rules import REASONS, Rule
 from ledger.api.pagination import paged_by_view, paginated
 from ledger.api.schemas import Amount, PeriodField
 from ledger.organisation import service as unit_service
@@ -30,7 +30,9 @@ class EntrySchema(ma.Schema):
     counterparty = ma.fields.Function(lambda v: v.entry.counterparty)
     amount = Amount(attribute="entry.amount")
     rule = ma.fields.Function(lambda v: v.entry.rule, metadata={"description": "The rule that placed the entry"})
-    reason = ma.fields.Function(lambda v: v.entry.reason)
+    reason = ma.fields.Function(lambda v: v.entry.reason_text, metadata={"description": "Why, in English"})
+    reason_code = ma.fields.Function(lambda v: v.entry.reason if v.entry.reason in REASONS else None, metadata={
+        "description": "The reason's stable code (no_asset, no_assignment_days, days_of, allowance_share …)"})
     is_correction = ma.fields.Function(lambda v: v.entry.is_correction)
     reverses = ma.fields.Function(lambda v: v.entry.reverses_id)
     invoice = ma.fields.Function(lambda v: {"id": v.invoice.id, "number": v.invoice.number,
@@ -63,7 +65,8 @@ class SuspenseSchema(ma.Schema):
     reference = ma.fields.Function(lambda s: s.line.reference)
     description = ma.fields.Function(lambda s: s.line.description)
     amount = Amount()
-    reason = ma.fields.String()
+    reason = ma.fields.String(metadata={"description": "Why, in English"})
+    reason_code = ma.fields.String(metadata={"description": "The reason's stable code (no_asset, days_of …)"})
 
 
 @periods_blp.route("/<period>/allocate", methods=["POST"])

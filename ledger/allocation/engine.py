@@ -59,6 +59,7 @@ from ledger.core.categories import Category
 from ledger.core.errors import Conflict
 from ledger.core.money import from_ore
 from ledger.core.month import Month
+from ledger.core.text import N_
 from ledger.database import db
 from ledger.database.bulk import Values, analyze_if_large, insert_rows
 from ledger.database.types import raw_ore, utcnow
@@ -70,6 +71,9 @@ from ledger.organisation.service import AdministrationHistory, switchboard_carri
 
 BATCH = 5000
 Progress = Callable[[int], None]
+
+#: A reversal's reason; the entry it names is the row's ``reverses_id``.
+REVERSES = rules.Reason("reverses")
 
 
 class JournalEntryRow(NamedTuple):
@@ -87,6 +91,7 @@ class JournalEntryRow(NamedTuple):
     amount_ore: int
     rule: str
     reason: str | None
+    reason_params: str | None
     invoice_id: int
     invoice_line_id: int | None
     assignment_id: int | None
@@ -169,7 +174,8 @@ def allocate(actor: User | None, organisation: Organisation, period_text: str,
         db.session.add(run)
         db.session.flush()
     except OperationalError as error:  # SQLite: another writer holds the database
-        raise Conflict(f"another allocation of {period_text} is running; try again") from error
+        raise Conflict(N_("another allocation of %(period)s is running; try again"),
+                       period=period_text) from error
     result = AllocationResult(period_text, target_period.period, run_id=run.id)
     runner = _Runner(organisation.id, run.id, target_period.id, Month.parse(target_period.period).first,
                      target_period.period != period_text, result, progress, set_based)
@@ -207,7 +213,7 @@ class _Runner:
     #: changed lines that already have entries: reversed and rebooked at the end
     pending_changes: list[tuple[_Invoice, dict[Key, int]]] = field(init=False, default_factory=list)
     #: why a piece went where it did (day splits, suspense), by (line, unit, rule, assignment)
-    reasons: dict[tuple[int, int | None, str, int | None], str] = field(init=False, default_factory=dict)
+    reasons: dict[tuple[int, int | None, str, int | None], rules.Reason] = field(init=False, default_factory=dict)
 
     def __post_init__(self, booked_on: date) -> None:
         self.plan = settings_of(self.organisation_id)
@@ -412,20 +418,21 @@ class _Runner:
             self.add_row(invoice, key, amount, None)
 
     def add_row(self, invoice: _Invoice, key: Key, amount: int, reverses_id: int | None,
-                reason: str | None = None, dimensions: tuple[int | None, str | None, str | None] | None = None) -> None:
+                reason: rules.Reason | None = None,
+                dimensions: tuple[int | None, str | None, str | None] | None = None) -> None:
         line_id, unit_id, account, rule, assignment_id, ac_id = key
         admin_id, activity = self.unit_dims.get(unit_id, (None, None)) if unit_id else (None, None)
         counterparty = invoice.counterparty or self.plan.default_counterparty
         if dimensions is not None:
             admin_id, activity, counterparty = dimensions
         if reason is None and rule == Rule.ALLOWANCE_SPREAD:
-            reason = "share of a document allowance or charge"
+            reason = rules.ALLOWANCE_SHARE
         elif reason is None and line_id is not None:
             reason = self.reasons.get((line_id, unit_id, rule, assignment_id))
         self.pending.append(JournalEntryRow(
             self.organisation_id, self.period_id, self.run_id, unit_id, admin_id, account, counterparty, activity,
-            amount, rule, reason, invoice.id, line_id, assignment_id, ac_id, reverses_id, self.is_correction,
-            self.created_at,
+            amount, rule, reason.code if reason else None, reason.params_json() if reason else None, invoice.id,
+            line_id, assignment_id, ac_id, reverses_id, self.is_correction, self.created_at,
         ))
         if reverses_id is None:
             self.result.entries += 1
@@ -459,7 +466,7 @@ class _Runner:
                 # A reversal carries the dimensions of the entry it reverses, so that every
                 # administration's, activity's and counterparty's totals net to zero.
                 self.add_row(invoices[invoice_id], Key(line_id, unit_id, account, rule, assignment_id, ac_id),
-                             -int(amount), entry_id, reason=f"reverses entry {entry_id}",
+                             -int(amount), entry_id, reason=REVERSES,
                              dimensions=(admin_id, activity, counterparty))
             for invoice, wanted in chunk:
                 self.write_target(invoice, wanted)

@@ -28,5 +28,5 @@ class ResolveSuspenseForm(FlaskForm):
 
     line_id = IntegerField(validators=[DataRequired()])
     period = HiddenField(validators=[DataRequired()])
-    unit = SelectField(_l("Unit"), validators=[DataRequired()])
+    unit = SelectField(_l("Unit"), validators=[DataRequired(message=_l("Choose the budget unit to book the line to."))])
     valid_from = DateField(_l("From"), validators=[DataRequired()])

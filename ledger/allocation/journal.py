@@ -13,10 +13,11 @@ from sqlalchemy.orm import aliased, with_polymorphic
 from ledger.access.models import User
 from ledger.access.permissions import visible_only, visible_unit_ids
 from ledger.allocation.models import JournalEntry, Period
-from ledger.allocation.rules import Rule
+from ledger.allocation.rules import REASONS, Rule, reason_of
 from ledger.core.errors import NotFound
 from ledger.core.money import from_ore
 from ledger.core.month import Month
+from ledger.core.text import N_, in_source_language
 from ledger.database import db
 from ledger.database.types import raw_ore
 from ledger.inventory.models import Asset, Assignment, Handset, Subscription
@@ -114,13 +115,13 @@ def entry(user: User, entry_id: int) -> EntryView:
     row = db.session.execute(_entry_query().where(JournalEntry.id == entry_id,
                                                   JournalEntry.organisation_id == user.organisation_id)).first()
     if row is None:
-        raise NotFound(f"No journal entry {entry_id}")
+        raise NotFound(N_("No journal entry %(id)s"), id=entry_id)
     view = EntryView(*row)
     scope = visible_unit_ids(user)
     if scope is not None and view.entry.unit_id not in scope:
         from ledger.core.errors import Forbidden
 
-        raise Forbidden("That entry belongs to another unit")
+        raise Forbidden(N_("That entry belongs to another unit"))
     return view
 
 
@@ -132,15 +133,18 @@ class SuspenseLine:
     invoice: Invoice
     supplier: Supplier
     amount: Decimal
-    reason: str | None
+    reason: str | None  #: why, in English (the API, downloads)
+    reason_code: str | None = None  #: the code of ``rules.REASONS``
+    said: tuple[str, dict[str, Any]] | None = None  #: the reason's catalogue text and values, for a page
 
 
 def suspense(user: User, period: str | None = None) -> list[SuspenseLine]:
     """Lines with öre still in suspense (net of reversals), and why."""
     amount = sa.func.sum(raw_ore(JournalEntry.amount))
-    reason = sa.func.max(JournalEntry.reason)
+    # the reason of the line's latest entry that is not a reversal (a reversal says only what it undoes)
+    latest = sa.func.max(sa.case((JournalEntry.reverses_id.is_(None), JournalEntry.id)))
     query = (
-        sa.select(JournalEntry.invoice_line_id, amount, reason)
+        sa.select(JournalEntry.invoice_line_id, amount, latest)
         .where(JournalEntry.organisation_id == user.organisation_id, JournalEntry.rule == Rule.SUSPENSE)
         .group_by(JournalEntry.invoice_line_id).having(amount != 0)
     )
@@ -149,15 +153,28 @@ def suspense(user: User, period: str | None = None) -> list[SuspenseLine]:
         start, end = month.first, month.after
         query = query.join(Invoice, Invoice.id == JournalEntry.invoice_id).where(
             Invoice.issue_date >= start, Invoice.issue_date < end)
-    held = {line_id: (total, why) for line_id, total, why in db.session.execute(query)}
+    held = {line_id: (total, entry_id) for line_id, total, entry_id in db.session.execute(query)}
     if not held:
         return []
+    why = _reasons_of([entry_id for _, entry_id in held.values() if entry_id is not None])
     rows = db.session.execute(
         sa.select(InvoiceLine, Invoice, Supplier).join(Invoice, Invoice.id == InvoiceLine.invoice_id)
         .join(Supplier, Supplier.id == Invoice.supplier_id).where(InvoiceLine.id.in_(held))
         .order_by(Invoice.issue_date, Invoice.id, InvoiceLine.position))
-    return [SuspenseLine(line, invoice, supplier, from_ore(held[line.id][0]), held[line.id][1])
+    return [SuspenseLine(line, invoice, supplier, from_ore(held[line.id][0]), *why.get(held[line.id][1], (None,) * 3))
             for line, invoice, supplier in rows]
+
+
+def _reasons_of(entry_ids: list[int]) -> dict[int, tuple[str | None, str | None, tuple[str, dict[str, Any]] | None]]:
+    """Each entry's reason in English, its code and its text with values, by entry id."""
+    found: dict[int, tuple[str | None, str | None, tuple[str, dict[str, Any]] | None]] = {}
+    for chunk in range(0, len(entry_ids), 500):
+        for entry_id, code, params in db.session.execute(
+                sa.select(JournalEntry.id, JournalEntry.reason, JournalEntry.reason_params)
+                .where(JournalEntry.id.in_(entry_ids[chunk:chunk + 500]))):
+            said = reason_of(code, params)
+            found[entry_id] = (in_source_language(*said) if said else None, code if code in REASONS else None, said)
+    return found
 
 
 def totals_by_rule(organisation_id: int, period: str) -> dict[str, Decimal]:
@@ -191,13 +208,14 @@ def resolve_suspense(actor: User, line_id: int, unit: BudgetUnit, valid_from: da
 
     line = db.session.get(InvoiceLine, line_id)
     if line is None or line.organisation_id != actor.organisation_id:
-        raise NotFound(f"No invoice line {line_id}")
+        raise NotFound(N_("No invoice line %(id)s"), id=line_id)
     if not line.reference:
-        raise ValidationFailed("The line has no reference to map; allocate it by hand is not supported")
+        raise ValidationFailed(N_("The line has no reference to map; ask the supplier for a corrected invoice"))
     try:
         number = phone_number(line.reference)
-    except IdentifierError as error:
-        raise ValidationFailed(f"The line's reference {line.reference!r} is not a phone number: {error}") from None
+    except IdentifierError:
+        raise ValidationFailed(N_("The line's reference %(reference)s is not a phone number; map it in the inventory "
+                                  "instead"), reference=repr(line.reference)) from None
     subscription = db.session.scalar(sa.select(Subscription).where(
         Subscription.organisation_id == actor.organisation_id, Subscription.number == number))
     if subscription is None:
@@ -220,3 +238,93 @@ def entries_by_id(user: User, ids: list[int]) -> list[EntryView]:
     query = _entry_query().where(JournalEntry.id.in_(ids), JournalEntry.organisation_id == user.organisation_id)
     query = visible_only(query, user, JournalEntry.unit_id.in_)
     return [EntryView(*row) for row in db.session.execute(query.order_by(JournalEntry.id))]
+
+
+def suggested_units(user: User, lines: list[InvoiceLine]) -> dict[int, BudgetUnit]:
+    """For suspense lines, the unit their number's history points at, by line id: the unit the
+    line's asset was last assigned to, else the unit an earlier line of the same reference was
+    booked to (the latest such entry). Lines without history are left out. Two queries for all
+    the lines, whatever their number."""
+    by_asset = {line.asset_id: line.id for line in lines if line.asset_id is not None}
+    suggested: dict[int, int] = {}
+    if by_asset:
+        latest = (sa.select(Assignment.asset_id, Assignment.unit_id,
+                            sa.func.row_number().over(partition_by=Assignment.asset_id,
+                                                      order_by=(Assignment.valid_from.desc(), Assignment.id.desc()))
+                            .label("rank"))
+                  .where(Assignment.organisation_id == user.organisation_id, Assignment.asset_id.in_(by_asset))
+                  .subquery())
+        for asset_id, unit_id in db.session.execute(
+                sa.select(latest.c.asset_id, latest.c.unit_id).where(latest.c.rank == 1)):
+            suggested[by_asset[asset_id]] = unit_id
+    suggested.update(_units_booked_before(user, [line for line in lines if line.id not in suggested]))
+    chosen = sa.select(BudgetUnit).where(BudgetUnit.id.in_(set(suggested.values())))
+    units = {u.id: u for u in db.session.scalars(chosen)}
+    return {line_id: units[unit_id] for line_id, unit_id in suggested.items() if unit_id in units}
+
+
+def _units_booked_before(user: User, lines: list[InvoiceLine]) -> dict[int, int]:
+    """The unit the latest entry of another line with the same reference was booked to, by line id."""
+    by_reference: dict[str, list[int]] = {}
+    for line in lines:
+        if line.reference:
+            by_reference.setdefault(line.reference, []).append(line.id)
+    if not by_reference:
+        return {}
+    booked = (sa.select(InvoiceLine.reference, JournalEntry.unit_id,
+                        sa.func.row_number().over(partition_by=InvoiceLine.reference,
+                                                  order_by=JournalEntry.id.desc()).label("rank"))
+              .join(InvoiceLine, InvoiceLine.id == JournalEntry.invoice_line_id)
+              .where(JournalEntry.organisation_id == user.organisation_id, JournalEntry.rule != Rule.SUSPENSE,
+                     JournalEntry.unit_id.is_not(None), JournalEntry.reverses_id.is_(None),
+                     InvoiceLine.reference.in_(by_reference))
+              .subquery())
+    found: dict[int, int] = {}
+    for reference, unit_id in db.session.execute(
+            sa.select(booked.c.reference, booked.c.unit_id).where(booked.c.rank == 1)):
+        for line_id in by_reference[reference]:
+            found[line_id] = unit_id
+    return found
+
+
+def _within(query: S, user: User, ids: sa.Select[Any]) -> S:
+    query = query.where(JournalEntry.id.in_(ids), JournalEntry.organisation_id == user.organisation_id)
+    return visible_only(query, user, JournalEntry.unit_id.in_)
+
+
+def entries_within(user: User, ids: sa.Select[Any]) -> sa.Select[Any]:
+    """The query of the entries among ``ids`` (a select of entry ids) the user may see, as
+    ``EntryView`` rows, unordered: a list sorts and pages it."""
+    return _within(_entry_query(), user, ids)
+
+
+def entry_rows_within(user: User, ids: sa.Select[Any]) -> sa.Select[Any]:
+    """The same entries as plain rows (no model object per row), for a download."""
+    asset = aliased(Asset)
+    query = with_context(sa.select(
+        JournalEntry.id.label("entry_id"), JournalEntry.rule, Invoice.number.label("invoice_number"),
+        Supplier.name.label("supplier"), InvoiceLine.position, InvoiceLine.description, InvoiceLine.reference,
+        asset.type.label("asset_type"), asset.identifier.label("asset_identifier"), JournalEntry.reason,
+        JournalEntry.reason_params, JournalEntry.reverses_id, JournalEntry.amount,
+    )).outerjoin(asset, asset.id == InvoiceLine.asset_id)
+    return _within(query, user, ids)
+
+
+def sum_within(user: User, ids: sa.Select[Any]) -> Decimal:
+    """The net amount of the entries among ``ids`` the user may see."""
+    query = _within(sa.select(sa.func.sum(raw_ore(JournalEntry.amount))).select_from(JournalEntry), user, ids)
+    return from_ore(db.session.scalar(query) or 0)
+
+
+def text_in_entries(query: S, text: str | None) -> S:
+    """``query`` of entries (``with_context``) limited to those whose invoice number, line text,
+    reference or reason holds ``text``."""
+    if not text:
+        return query
+    found: list[sa.ColumnElement[bool]] = [
+        column.icontains(text, autoescape=True)
+        for column in (Invoice.number, InvoiceLine.description, InvoiceLine.reference, JournalEntry.reason)]
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if len(digits) >= 3:  # a number as typed (070-…) finds the line whatever notation its file used
+        found.append(InvoiceLine.reference.contains(digits.lstrip("0"), autoescape=True))
+    return query.where(sa.or_(*found))

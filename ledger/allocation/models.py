@@ -10,8 +10,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ledger.allocation.rules import Rule
+from ledger.allocation.rules import Rule, reason_of
 from ledger.core.categories import Category
+from ledger.core.text import in_source_language
 from ledger.database import Model
 from ledger.database.types import Money, Timestamp, enum_column, utcnow
 
@@ -92,7 +93,10 @@ class JournalEntry(Model):
     rule: Mapped[Rule] = mapped_column(
         enum_column(Rule, "journal_rule"), comment="Rule that placed it: direct, switchboard_central, fee_funded_own…"
     )
-    reason: Mapped[str | None] = mapped_column(sa.String(200), comment="Why (for suspense: what is missing)")
+    reason: Mapped[str | None] = mapped_column(
+        sa.String(200), comment="Why, as a code of allocation.rules.REASONS (for suspense: what is missing)")
+    reason_params: Mapped[dict[str, Any] | None] = mapped_column(
+        sa.JSON, comment="The values the reason's text names (days, dates, invoices), as JSON")
     invoice_id: Mapped[int] = mapped_column(index=True, comment="Invoice")
     invoice_line_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("invoice_line.id"), comment="Line (NULL for document rounding)"
@@ -109,6 +113,17 @@ class JournalEntry(Model):
         default=False, comment="Booked here because the period it belongs to was closed"
     )
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, comment="When written")
+
+    @property
+    def reason_said(self) -> tuple[str, dict[str, Any]] | None:
+        """The reason's catalogue text and values, to be shown in the reader's language."""
+        return reason_of(self.reason, self.reason_params, self.reverses_id)
+
+    @property
+    def reason_text(self) -> str | None:
+        """The reason in the catalogue's source language (English), as the API and exports say it."""
+        said = self.reason_said
+        return in_source_language(*said) if said else None
 
 
 class PeriodAdministration(Model):

@@ -13,6 +13,7 @@ from ledger.allocation.models import JournalEntry, Period, PeriodAdministration,
 from ledger.audit import service as audit
 from ledger.core.errors import Conflict
 from ledger.core.month import Month
+from ledger.core.text import N_
 from ledger.database import db
 from ledger.database.types import utcnow
 from ledger.invoices.models import Invoice, InvoiceLine, allocated_source
@@ -50,7 +51,7 @@ def first_open_from(organisation_id: int, text: str) -> Period:
         if period.status == PeriodStatus.OPEN:
             return period
         month = month.next()
-    raise Conflict(f"no open period within 20 years after {text}")  # pragma: no cover
+    raise Conflict(N_("no open period within 20 years after %(period)s"), period=text)  # pragma: no cover
 
 
 @dataclass(frozen=True)
@@ -68,12 +69,13 @@ def close(actor: User | None, organisation_id: int, text: str, *, force_reason: 
     """
     period = get_or_open(organisation_id, text, lock=True)
     if period.status == PeriodStatus.CLOSED:
-        raise Conflict(f"period {text} is already closed")
+        raise Conflict(N_("period %(period)s is already closed"), period=text)
     unallocated = unallocated_lines(organisation_id, text)
     reason = (force_reason or "").strip()
     if unallocated and not reason:
-        raise Conflict(f"{unallocated} lines of the invoices of {text} are not allocated: allocate {text} first, "
-                       "or close with --force and a reason", details=[{"unallocated_lines": unallocated}])
+        raise Conflict(N_("%(count)s lines of the invoices of %(period)s are not allocated: allocate %(period)s "
+                          "first, or close with --force and a reason"), details=[{"unallocated_lines": unallocated}],
+                       count=unallocated, period=text)
     period.status = PeriodStatus.CLOSED
     period.closed_at = utcnow()
     period.closed_by_id = actor.id if actor else None

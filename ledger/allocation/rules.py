@@ -23,12 +23,15 @@ exactly to the whole.
 from __future__ import annotations
 
 import enum
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from ledger.core.categories import Category
 from ledger.core.money import split_ore
-from ledger.core.text import N_
+from ledger.core.text import N_, in_source_language
 
 
 class Rule(enum.StrEnum):
@@ -58,6 +61,62 @@ _EXPLANATIONS = {
 }
 
 
+#: Why a piece went where it did, stored on its journal entry as the code (``journal_entry.reason``)
+#: with the values the text names (``reason_params``); shown in the reader's language.
+REASONS = {
+    "no_asset_switchboard": N_("no asset: central switchboard cost"),
+    "no_asset": N_("no subscription or handset matches the line's reference"),
+    "days_of": N_("%(days)s of %(total)s days"),
+    "no_assignment_days": N_("no assignment for %(days)s of %(total)s days (%(start)s – %(end)s)"),
+    "allowance_share": N_("share of a document allowance or charge"),
+    "reverses": N_("reverses entry %(entry)s"),
+    "replaced": N_("invoice %(original)s replaced by invoice %(reissue)s: reverses entry %(entry)s"),
+}
+#: The values of a reason that are days (kept as ISO text in the JSON).
+_DAY_PARAMS = frozenset({"start", "end"})
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """A reason code of ``REASONS`` and its values (numbers, days as ISO text)."""
+
+    code: str
+    params: tuple[tuple[str, int | str], ...] = ()
+
+    def params_json(self) -> str | None:
+        """The values as the ``reason_params`` column holds them (``None`` for none)."""
+        return json.dumps(dict(self.params), sort_keys=True) if self.params else None
+
+
+ALLOWANCE_SHARE = Reason("allowance_share")
+
+
+def reason_of(code: str | None, params: Mapping[str, Any] | str | None = None,
+              reverses_id: int | None = None) -> tuple[str, dict[str, Any]] | None:
+    """The catalogue text and values of a stored reason, for a shower to put in the reader's
+    language: days as dates, the reversed entry from ``reverses_id``. A code the ledger does not
+    know (a text written by hand, or by an older version) is shown as it is."""
+    if not code:
+        return None
+    text = REASONS.get(code)
+    if text is None:
+        return code, {}
+    values: dict[str, Any] = dict(json.loads(params) if isinstance(params, str) else params or {})
+    for name in _DAY_PARAMS & values.keys():
+        if isinstance(values[name], str):
+            values[name] = date.fromisoformat(values[name])
+    if reverses_id is not None:
+        values.setdefault("entry", reverses_id)
+    return text, values
+
+
+def english_reason(code: str | None, params: Mapping[str, Any] | str | None = None,
+                   reverses_id: int | None = None) -> str | None:
+    """A stored reason as the catalogue's source language says it (exports, the API, scripts)."""
+    said = reason_of(code, params, reverses_id)
+    return in_source_language(*said) if said else None
+
+
 @dataclass(frozen=True, slots=True)
 class Span:
     """An assignment as far as the rules care: which unit, from when, until (exclusive)."""
@@ -81,7 +140,7 @@ class Piece:
     amount: int
     rule: Rule
     assignment_id: int | None = None
-    reason: str | None = None
+    reason: Reason | None = None
 
 
 # Rule 2 ------------------------------------------------------------------------------------
@@ -138,8 +197,8 @@ def place_line(amount: int, category: Category, has_asset: bool, spans: list[Spa
     """Where a line's amount goes: pieces that sum exactly to ``amount``."""
     if not has_asset:
         if category.is_switchboard:
-            return [Piece(carrier_id, amount, Rule.SWITCHBOARD_CENTRAL, reason="no asset: central switchboard cost")]
-        return [Piece(None, amount, Rule.SUSPENSE, reason="no subscription or handset matches the line's reference")]
+            return [Piece(carrier_id, amount, Rule.SWITCHBOARD_CENTRAL, reason=Reason("no_asset_switchboard"))]
+        return [Piece(None, amount, Rule.SUSPENSE, reason=Reason("no_asset"))]
     if len(spans) == 1 and spans[0].valid_from <= start and (spans[0].valid_to is None or spans[0].valid_to > end):
         only = spans[0]  # the common case: one unit the whole period
         unit_id, rule = placement(category, only.unit_id, units, carrier_id)
@@ -148,10 +207,11 @@ def place_line(amount: int, category: Category, has_asset: bool, spans: list[Spa
     pieces: list[Piece] = []
     parts = split_by_days(amount, spans, start, end)
     for span, days, part in parts:
-        reason = f"{days} of {total_days} days" if len(parts) > 1 else None
+        counted = (("days", days), ("total", total_days))
+        reason = Reason("days_of", counted) if len(parts) > 1 else None
         if span is None:
-            pieces.append(Piece(None, part, Rule.SUSPENSE, reason=f"no assignment for {days} of {total_days} days "
-                                                              f"({start} – {end})"))
+            gap = Reason("no_assignment_days", (*counted, ("start", start.isoformat()), ("end", end.isoformat())))
+            pieces.append(Piece(None, part, Rule.SUSPENSE, reason=gap))
             continue
         unit_id, rule = placement(category, span.unit_id, units, carrier_id)
         pieces.append(Piece(unit_id, part, rule, span.assignment_id, reason))
@@ -191,6 +251,6 @@ def follow_line(share: int, pieces: list[Piece]) -> list[Piece]:
         weights = [1] * len(pieces)
     return [
         Piece(p.unit_id, part, Rule.ALLOWANCE_SPREAD if p.rule != Rule.SUSPENSE else Rule.SUSPENSE, p.assignment_id,
-              p.reason if p.rule == Rule.SUSPENSE else "share of a document allowance or charge")
+              p.reason if p.rule == Rule.SUSPENSE else ALLOWANCE_SHARE)
         for p, part in zip(pieces, split_ore(share, weights), strict=True) if part
     ]

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from flask_smorest import Blueprint, Page
 
 from ledger.core.errors import ValidationFailed
+from ledger.core.text import N_
 
 PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
@@ -36,7 +37,7 @@ def paged_by_view(blueprint: Blueprint) -> Callable[[F], F]:
         @wraps(view)
         def within_reach(*args: Any, pagination_parameters: Any, **kwargs: Any) -> Any:
             if pagination_parameters.first_item > MAX_OFFSET:
-                raise ValidationFailed("The request did not pass validation", [{
+                raise ValidationFailed(N_("The request did not pass validation"), [{
                     "location": "query", "field": "page", "messages": ["starts past the end of any list"]}])
             return view(*args, pagination_parameters=pagination_parameters, **kwargs)
 

@@ -139,6 +139,17 @@ def events(organisation_id: int, filters: Filters, page: int, per_page: int) -> 
     return Page(list(rows), total, page, per_page)
 
 
+def events_query(organisation_id: int, filters: Filters) -> sa.Select[tuple[AuditEvent]]:
+    """The query of the organisation's events that meet ``filters``, unordered: a list sorts and pages it."""
+    return _filtered(organisation_id, filters)
+
+
+def event_rows(query: sa.Select[tuple[AuditEvent]]) -> sa.Select[Any]:
+    """``events_query``'s events as plain rows (no model object per event), for a download."""
+    return query.with_only_columns(AuditEvent.occurred_at, AuditEvent.actor_name, AuditEvent.action,
+                                   AuditEvent.entity_type, AuditEvent.entity_id, AuditEvent.before, AuditEvent.after)
+
+
 @dataclass(frozen=True, slots=True)
 class Change:
     """One field of an event: its value before and after, and whether the event changed it."""

@@ -18,12 +18,12 @@ from ledger.audit.models import AuditEvent
 from ledger.core.errors import ValidationFailed
 from ledger.core.paging import Page
 from ledger.labels import label
-from ledger.web import NAVIGATION, blueprint
+from ledger.web import NAVIGATION, blueprint, listing
+from ledger.web.errors import shown
+from ledger.web.listing import Column, Listing
 
 NAVIGATION.append(("web.audit", _l("Log"), "audit.read"))
 
-PER_PAGE = 50
-MAX_PAGE = 10_000_000
 
 #: How the log's field names read on the page; a field not named here is shown by its name.
 FIELD_NAMES = {
@@ -100,25 +100,46 @@ def _filters(form: AuditSearchForm) -> service.Filters | None:
     try:
         since = service.parse_since(since_text) if since_text else None
     except ValidationFailed as error:
-        form.since.errors = [_(error.message)]
+        form.since.errors = [shown(error)]
         return None
     entity_type, entity_id = service.parse_object(object_text) if object_text else (None, None)
     return service.Filters(since=since, actor=_text(form.actor), kind=_text(form.kind),
                            entity_type=entity_type or None, entity_id=entity_id)
 
 
+def changes_text(event: Any) -> str:
+    """An event's changes on one line, for a download: ``field: before → after; …`` (``event``
+    an ``AuditEvent`` or a row with its ``before`` and ``after``)."""
+    return "; ".join(
+        f"{field_name(c.field)}: {field_value(c.before, c.field)} → {field_value(c.after, c.field)}" if c.changed
+        else f"{field_name(c.field)}: {field_value(c.after, c.field)}" for c in service.changes(event))
+
+
+#: The log, newest first unless the reader sorts otherwise; the search form's fields filter it.
+AUDIT_LIST = Listing("logg", (
+    Column("when", _l("When"), AuditEvent.occurred_at, lambda e: e.occurred_at),
+    Column("by", _l("By"), AuditEvent.actor_name, lambda e: e.actor_name),
+    Column("what", _l("What"), AuditEvent.action, lambda e: e.action),
+    Column("object", _l("Object"), AuditEvent.entity_type,
+           lambda e: f"{e.entity_type} {e.entity_id}" if e.entity_id else e.entity_type),
+    Column("changes", _l("Changes"), None, changes_text),
+), default_sort="when", default_descending=True, filters=("since", "actor", "kind", "object"),
+   tiebreak=(AuditEvent.id,))
+
+
 @blueprint.route("/audit")
 @require("audit.read")
 def audit() -> Any:
     form = AuditSearchForm(request.args)
-    # No log is 10 million pages long; a larger page number would overflow the database's offset.
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
+    asked = listing.read(AUDIT_LIST)
     filters = _filters(form)
     results: Page[AuditEvent]
     if filters is None:
-        results, status = Page([], 0, 1, PER_PAGE), 422
+        results, status = Page([], 0, 1, asked.per_page), 422
     else:
-        results, status = service.events(g.user.organisation_id, filters, page, PER_PAGE), 200
-    args = {key: value for key, value in request.args.items() if key != "page" and value}
-    return render_template("audit/log.html", form=form, results=results, args=args,
+        query = service.events_query(g.user.organisation_id, filters)
+        if asked.format:
+            return listing.download_query(service.event_rows(query), asked)
+        results, status = listing.page_of(query, asked, scalars=True), 200
+    return render_template("audit/log.html", form=form, results=results, asked=asked,
                            changes=service.changes), status

@@ -20,6 +20,7 @@ from ledger.core.categories import BudgetCategory
 from ledger.core.errors import BadRequest, ValidationFailed
 from ledger.core.files import upload_name
 from ledger.core.money import ZERO
+from ledger.core.text import N_
 from ledger.organisation import service as unit_service
 
 blp = Blueprint("units", __name__, url_prefix="/units", description="Budget units (ansvar)")
@@ -159,10 +160,11 @@ def import_budgets() -> Any:
     """A budget CSV (multipart ``file``): ``Ansvar;År;Kategori;Belopp`` or with ``Jan``…``Dec``."""
     upload = request.files.get("file")
     if upload is None:
-        raise BadRequest("Send the budget file as multipart form field 'file'")
+        raise BadRequest(N_("Send the budget file as multipart form field 'file'"))
     result = budget_service.import_csv(g.user, upload.read(), upload_name(upload.filename, "budget.csv"))
     if result.errors:
-        raise ValidationFailed(f"{len(result.errors)} row(s) have errors; nothing was stored", result.errors)
+        raise ValidationFailed(N_("%(count)s row(s) have errors; nothing was stored"), result.errors,
+                               count=len(result.errors))
     return {"rows": result.rows, "changed_months": result.changed}
 
 

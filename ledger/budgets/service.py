@@ -17,6 +17,7 @@ from ledger.budgets.models import Budget, BudgetChange
 from ledger.core.categories import BudgetCategory
 from ledger.core.errors import LedgerError, ValidationFailed
 from ledger.core.money import AmountError, is_ore_exact, parse_amount, split
+from ledger.core.text import N_
 from ledger.database import db
 from ledger.organisation.models import BudgetUnit
 
@@ -50,13 +51,14 @@ def set_budget(actor: User, unit: BudgetUnit, year: int, category: BudgetCategor
     """Set the twelve months of one category; returns how many months changed. History is kept."""
     ensure_unit_visible(actor, unit)
     if category not in allowed_categories(unit):
-        raise ValidationFailed(f"{unit.ansvar} does not budget for switchboard: only the unit that carries "
-                               "switchboard costs and fee-funded units do")
+        raise ValidationFailed(N_("%(ansvar)s does not budget for switchboard: only the unit that carries "
+                                  "switchboard costs and fee-funded units do"), ansvar=unit.ansvar)
     if len(months) != 12:
-        raise ValidationFailed("a budget needs twelve monthly amounts")
+        raise ValidationFailed(N_("a budget needs twelve monthly amounts"))
     for month, amount in zip(MONTHS, months, strict=True):
         if amount < 0 or not is_ore_exact(amount):
-            raise ValidationFailed(f"month {month}: {amount} is not an amount in whole öre ≥ 0")
+            raise ValidationFailed(N_("month %(month)s: %(amount)s is not an amount in whole öre ≥ 0"), month=month,
+                                   amount=str(amount))
     existing = {row.month: row for row in db.session.scalars(sa.select(Budget).where(
         Budget.unit_id == unit.id, Budget.year == year, Budget.category == category))}
     changed = 0
@@ -109,7 +111,8 @@ def import_csv(actor: User, data: bytes, filename: str) -> BudgetImport:
     header = [h.strip().lower() for h in next(reader, [])]
     needed = {"ansvar", "år", "kategori"}
     if not needed <= set(header) or not ("belopp" in header or set(MONTH_COLUMNS) <= set(header)):
-        raise ValidationFailed(f"{filename}: line 1 must name Ansvar;År;Kategori and Belopp or Jan…Dec")
+        raise ValidationFailed(N_("%(file)s: line 1 must name Ansvar;År;Kategori and Belopp or Jan…Dec"),
+                               file=filename)
     column = {name: header.index(name) for name in header}
     for line, cells in enumerate(reader, start=2):
         if not any(c.strip() for c in cells):

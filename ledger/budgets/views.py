@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import sqlalchemy as sa
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
@@ -15,19 +16,25 @@ from markupsafe import Markup
 
 from ledger.access.permissions import allowed, authorise, require, visible_unit_ids
 from ledger.allocation import journal
+from ledger.allocation.models import JournalEntry
 from ledger.budgets import costs
 from ledger.budgets import service as budget_service
 from ledger.budgets.forms import AdministrationForm, BudgetForm
 from ledger.core import clock
 from ledger.core.categories import BudgetCategory
 from ledger.core.errors import LedgerError
-from ledger.database import db
+from ledger.core.identifiers import display_phone_number
 from ledger.database.transaction import savepoint
-from ledger.i18n import day, money, number
+from ledger.i18n import day, money, reason, whole_money
+from ledger.inventory.models import AssetType
+from ledger.invoices.models import Invoice, InvoiceLine
+from ledger.labels import label
 from ledger.organisation import service as unit_service
-from ledger.organisation.models import BudgetUnit
-from ledger.web import NAVIGATION, blueprint
+from ledger.organisation.models import BudgetUnit, Supplier
+from ledger.web import NAVIGATION, blueprint, listing
+from ledger.web.errors import shown
 from ledger.web.forms import required
+from ledger.web.listing import Column, Listing, shown_reference
 from reports.svg_chart import budget_actual_chart
 
 NAVIGATION.insert(0, ("web.index", _l("Overview"), "units.read"))
@@ -45,7 +52,7 @@ def _month_labels() -> list[str]:
 
 
 def _short_amount(value: Decimal) -> str:
-    return f"{number(int(value))} kr"
+    return whole_money(int(value))
 
 
 def chart(table: costs.CostTable, title: str, link: Any = None) -> Markup:
@@ -96,7 +103,7 @@ def unit(code: str) -> Any:
                 flash(_("Budget saved: %(count)s months changed.", count=changed), "ok")
                 return redirect(url_for("web.unit", code=code, year=form.year.data))
             except LedgerError as error:
-                flash(error.message, "error")
+                flash(shown(error), "error")
     table = costs.unit_table(budget_unit, year)
     title = _("%(unit)s: budget and actual %(year)s", unit=budget_unit.name, year=year)
 
@@ -127,7 +134,7 @@ def unit_administration(code: str) -> Any:
             flash(_("%(unit)s belongs to %(administration)s from %(day)s.", unit=budget_unit.name,
                     administration=administration.name, day=day(form.valid_from.data)), "ok")
         except LedgerError as error:
-            flash(error.message, "error")
+            flash(shown(error), "error")
     else:
         flash(_("Choose an administration and a date."), "error")
     return redirect(url_for("web.unit", code=code))
@@ -141,18 +148,47 @@ def _administration_form(budget_unit: BudgetUnit) -> AdministrationForm:
     return form
 
 
+def _entry_reference(row: Any) -> str:
+    """The number or IMEI an entry's line was matched to, else the line's reference as read."""
+    if row.asset_type == AssetType.SUBSCRIPTION:
+        return display_phone_number(row.asset_identifier)
+    if row.asset_type == AssetType.HANDSET:
+        return f"IMEI {row.asset_identifier}"
+    return shown_reference(row.reference)
+
+
+#: The entries behind a figure of a unit's month, in the order they were booked unless the
+#: reader sorts otherwise; ``?category=`` one budget category.
+ENTRY_LIST = Listing("verifikationer", (
+    Column("entry", _l("Entry"), JournalEntry.id, lambda r: r.entry_id, css="num"),
+    Column("rule", _l("Rule"), JournalEntry.rule, lambda r: label(r.rule)),
+    Column("invoice", _l("Invoice"), Invoice.number, lambda r: r.invoice_number),
+    Column("supplier", _l("Supplier"), Supplier.name, lambda r: r.supplier),
+    Column("line", _l("Invoice line"), InvoiceLine.position, lambda r: r.position),
+    Column("line_text", _l("Line text"), None, lambda r: r.description, shown=False),
+    Column("reference", _l("Reference"), InvoiceLine.reference, _entry_reference),
+    Column("detail", _l("Detail"), None, lambda r: reason(r.reason, r.reason_params, r.reverses_id)),
+    Column("amount", _l("Amount"), JournalEntry.amount, lambda r: r.amount, css="num"),
+), default_sort="entry", filters=("category",), tiebreak=(JournalEntry.id,))
+
+
 @blueprint.route("/units/<code>/<int:year>/<int:month>")
 @require("journal.read")
 def unit_month(code: str, year: int, month: int) -> Any:
     """The entries behind a month's figure (optionally one category), with the rule of each."""
     budget_unit = unit_service.get_unit(g.user, code)
-    category = request.args.get("category")
+    asked = listing.read(ENTRY_LIST)
+    category = asked.filters.get("category")
     chosen = [BudgetCategory(category)] if category in {c.value for c in BudgetCategory} else list(BudgetCategory)
-    ids: list[int] = []
-    for c in chosen:
-        ids += list(db.session.scalars(costs.entries_behind(budget_unit, year, month, c)))
-    views = journal.entries_by_id(g.user, ids)
+    ids = sa.union_all(*(costs.entries_behind(budget_unit, year, month, c).order_by(None) for c in chosen))
+    behind = sa.select(ids.subquery().c.id)
+    if asked.format:
+        return listing.download_query(journal.text_in_entries(journal.entry_rows_within(g.user, behind), asked.q),
+                                      asked)
+    views = listing.page_of(journal.text_in_entries(journal.entries_within(g.user, behind), asked.q), asked,
+                            build=lambda rows: [journal.EntryView(*row) for row in rows])
     return render_template("unit_month.html", unit=budget_unit, year=year, month=month, category=category,
-                           views=views, total=sum((v.entry.amount for v in views), Decimal("0.00")),
+                           views=views, asked=asked, total=journal.sum_within(g.user, behind),
+                           all_entries=listing.count(sa.select(JournalEntry.id).where(JournalEntry.id.in_(behind))),
                            month_label=format_date(date(year, month, 1), "LLLL yyyy"),
                            lang=str(get_locale()))

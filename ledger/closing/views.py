@@ -17,6 +17,7 @@ from ledger.core.errors import LedgerError
 from ledger.core.month import Month
 from ledger.database.transaction import savepoint
 from ledger.web import blueprint
+from ledger.web.errors import shown
 
 
 class CloseForm(FlaskForm):
@@ -38,7 +39,7 @@ def period_page(period: str) -> Any:
                 flash(_("%(period)s is closed.", period=period), "ok")
                 return redirect(url_for("web.period_status", period=period))
             except LedgerError as error:
-                flash(error.message, "error")
+                flash(shown(error), "error")
                 status = 409
     checklist = month_end(g.user.organisation, period)
     return render_template("closing/month_end.html", s=checklist, form=form), status

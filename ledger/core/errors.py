@@ -1,23 +1,34 @@
-"""The ledger's errors. Each carries its HTTP status and a stable code, so that a service can
-say what went wrong without knowing who asked; ``ledger.web.errors`` renders them as JSON under
-``/api`` and as an HTML page elsewhere.
+"""The ledger's errors. Each carries its HTTP status, a stable code and what it says: a catalogue
+text (marked with ``N_``, English) and the values put into it, so that a service can say what went
+wrong without knowing who asked or in which language. ``message`` is the English sentence the API
+and the command line show; ``ledger.web.errors`` shows pages ``gettext(text) % params`` in the
+reader's language.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from ledger.core.text import in_source_language
+
 
 class LedgerError(Exception):
-    """Base of the ledger's own errors: an HTTP status, a stable code and a clear message."""
+    """Base of the ledger's own errors: an HTTP status, a stable code and a clear message.
+
+    ``text`` is the catalogue's English template (``N_("No invoice %(invoice)s")``) and
+    ``params`` the named values put into it; the values stay as they are (dates, amounts,
+    :class:`ledger.core.text.Phrase`) so that a page can format them for its reader.
+    """
 
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, details: list[Any] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, text: str, details: list[Any] | None = None, **params: Any) -> None:
+        self.text = text
+        self.params = params
+        self.message = in_source_language(text, params)
         self.details = details or []
+        super().__init__(self.message)
 
 
 class BadRequest(LedgerError):

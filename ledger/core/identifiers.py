@@ -7,20 +7,27 @@ to python-stdnum and phonenumbers, which track the real numbering rules.
 
 from __future__ import annotations
 
+from typing import Any
+
 import phonenumbers
 from stdnum import imei as stdnum_imei
 from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength, ValidationError
 from stdnum.se import orgnr as stdnum_orgnr
 
+from ledger.core.text import N_, in_source_language
+
 DEFAULT_REGION = "SE"
 
 
 class IdentifierError(ValueError):
-    """An identifier that fails validation. ``field`` names what was being validated."""
+    """An identifier that fails validation. ``field`` names what was being validated; ``text``
+    (a catalogue text) and ``params`` say what is wrong, ``str(error)`` in English."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, field: str, text: str, **params: Any) -> None:
+        super().__init__(in_source_language(text, params))
         self.field = field
+        self.text = text
+        self.params = params
 
 
 def organisation_number(value: str) -> str:
@@ -29,11 +36,12 @@ def organisation_number(value: str) -> str:
         return stdnum_orgnr.format(stdnum_orgnr.validate(value))
     except InvalidChecksum:
         raise IdentifierError(
-            "organisation_number", f"organisationsnummer {value!r}: the check digit is wrong"
+            "organisation_number", N_("organisationsnummer %(value)s: the check digit is wrong"), value=repr(value)
         ) from None
     except (InvalidLength, InvalidFormat):
         raise IdentifierError(
-            "organisation_number", f"organisationsnummer {value!r}: must be ten digits, NNNNNN-NNNN"
+            "organisation_number", N_("organisationsnummer %(value)s: must be ten digits, NNNNNN-NNNN"),
+            value=repr(value),
         ) from None
 
 
@@ -42,14 +50,15 @@ def imei(value: str) -> str:
     try:
         number = stdnum_imei.validate(value)
     except InvalidChecksum:
-        raise IdentifierError("imei", f"IMEI {value!r}: the check digit is wrong") from None
+        raise IdentifierError("imei", N_("IMEI %(value)s: the check digit is wrong"), value=repr(value)) from None
     except ValidationError:
-        raise IdentifierError("imei", f"IMEI {value!r}: must be 15 digits") from None
+        raise IdentifierError("imei", N_("IMEI %(value)s: must be 15 digits"), value=repr(value)) from None
     if len(number) == 16:
         # IMEISV (16 digits) identifies software, not the handset; ask for the IMEI itself.
-        raise IdentifierError("imei", f"IMEI {value!r}: 16 digits is an IMEISV; give the 15-digit IMEI")
+        raise IdentifierError("imei", N_("IMEI %(value)s: 16 digits is an IMEISV; give the 15-digit IMEI"),
+                              value=repr(value))
     if len(number) != 15:
-        raise IdentifierError("imei", f"IMEI {value!r}: must be 15 digits")
+        raise IdentifierError("imei", N_("IMEI %(value)s: must be 15 digits"), value=repr(value))
     return number
 
 
@@ -65,9 +74,11 @@ def phone_number(value: str, region: str = DEFAULT_REGION) -> str:
     try:
         parsed = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
-        raise IdentifierError("number", f"phone number {value!r}: not a phone number") from None
+        raise IdentifierError("number", N_("phone number %(value)s: not a phone number"),
+                              value=repr(value)) from None
     if not phonenumbers.is_valid_number(parsed):
-        raise IdentifierError("number", f"phone number {value!r}: not a valid number") from None
+        raise IdentifierError("number", N_("phone number %(value)s: not a valid number"),
+                              value=repr(value)) from None
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ledger.core.errors import BadRequest
+from ledger.core.text import N_
 
 _TEXT = re.compile(r"(\d{4})-(\d{2})")
 
 #: The years the ledger keeps. Invoices dated outside them are mistakes (0001-01-01,
 #: 9999-12-31), and a period outside them could never be allocated or exported.
 FIRST_YEAR, LAST_YEAR = 2000, 2100
+NOT_A_MONTH = N_("period %(period)s is not a month written YYYY-MM")
 
 def _details() -> list[object]:
     return [{"field": "period", "messages": ["YYYY-MM"]}]
@@ -32,16 +34,16 @@ class Month:
     def __post_init__(self) -> None:
         text = f"{self.year:04d}-{self.month:02d}"
         if not 1 <= self.month <= 12:
-            raise BadRequest(f"period {text!r} is not a month written YYYY-MM", _details())
+            raise BadRequest(NOT_A_MONTH, _details(), period=repr(text))
         if not FIRST_YEAR <= self.year <= LAST_YEAR:
-            raise BadRequest(f"period {text!r} is out of range", _details())
+            raise BadRequest(N_("period %(period)s is out of range"), _details(), period=repr(text))
 
     @classmethod
     def parse(cls, text: str | None) -> Month:
         """``"2026-03"`` → ``Month(2026, 3)``; anything else is a :class:`BadRequest` naming it."""
         match = _TEXT.fullmatch(text or "")
         if not match:
-            raise BadRequest(f"period {text!r} is not a month written YYYY-MM", _details())
+            raise BadRequest(NOT_A_MONTH, _details(), period=repr(text))
         return cls(int(match.group(1)), int(match.group(2)))
 
     @classmethod

@@ -20,6 +20,7 @@ from blinker import Namespace
 from ledger.access.models import User
 from ledger.audit import service as audit
 from ledger.core.errors import Conflict, ValidationFailed
+from ledger.core.text import N_
 from ledger.database import db
 from ledger.inventory.models import Asset, Assignment
 from ledger.organisation.models import BudgetUnit
@@ -61,20 +62,24 @@ def add_assignment(
 ) -> Assignment:
     """Add a period for ``asset`` at ``unit``; refuses any overlap with existing rows."""
     if valid_to is not None and valid_to <= valid_from:
-        raise ValidationFailed(f"valid_to {valid_to} must be after valid_from {valid_from}")
+        raise ValidationFailed(N_("The end date %(to)s must be after the start date %(start)s"), to=valid_to,
+                               start=valid_from)
     if unit.organisation_id != asset.organisation_id:
-        raise ValidationFailed(f"Unit {unit.ansvar} belongs to another organisation")
+        raise ValidationFailed(N_("Unit %(ansvar)s belongs to another organisation"), ansvar=unit.ansvar)
     if not unit.is_open_on(valid_from):
-        raise ValidationFailed(f"Unit {unit.ansvar} is closed on {valid_from}")
+        raise ValidationFailed(N_("Unit %(ansvar)s is closed on %(day)s"), ansvar=unit.ansvar, day=valid_from)
     if unit.closed_on is not None and (valid_to is None or valid_to > unit.closed_on):
-        raise ValidationFailed(f"Unit {unit.ansvar} closes on {unit.closed_on}; the assignment must end by then")
+        raise ValidationFailed(N_("Unit %(ansvar)s closes on %(day)s; the assignment must end by then"),
+                               ansvar=unit.ansvar, day=unit.closed_on)
     clash = overlapping(asset, valid_from, valid_to)
     if clash:
         first = clash[0]
-        raise Conflict(
-            f"{asset.describe()} is already assigned to {first.unit.ansvar} from {first.valid_from}"
-            f"{f' to {first.valid_to}' if first.valid_to else ''}; that overlaps {valid_from}"
-        )
+        if first.valid_to is None:
+            raise Conflict(N_("%(asset)s is already assigned to %(ansvar)s from %(start)s; that overlaps %(day)s"),
+                           asset=asset.describe(), ansvar=first.unit.ansvar, start=first.valid_from, day=valid_from)
+        raise Conflict(N_("%(asset)s is already assigned to %(ansvar)s from %(start)s to %(end)s; that overlaps "
+                          "%(day)s"), asset=asset.describe(), ansvar=first.unit.ansvar, start=first.valid_from,
+                       end=first.valid_to, day=valid_from)
     row = Assignment(
         organisation_id=asset.organisation_id,
         asset_id=asset.id,
@@ -103,13 +108,12 @@ def move(actor: User | None, asset: Asset, unit: BudgetUnit, valid_from: date) -
     current = overlapping(asset, valid_from, None)
     later = [row for row in current if row.valid_from >= valid_from]
     if later:
-        raise Conflict(
-            f"{asset.describe()} already has an assignment from {later[0].valid_from}; "
-            "end or correct that one first"
-        )
+        raise Conflict(N_("%(asset)s already has an assignment from %(day)s; end or correct that one first"),
+                       asset=asset.describe(), day=later[0].valid_from)
     for row in current:  # at most one: rows never overlap
         if row.unit_id == unit.id:
-            raise Conflict(f"{asset.describe()} is already assigned to {unit.ansvar} on {valid_from}")
+            raise Conflict(N_("%(asset)s is already assigned to %(ansvar)s on %(day)s"), asset=asset.describe(),
+                           ansvar=unit.ansvar, day=valid_from)
         before = {"unit": row.unit.ansvar, "valid_from": row.valid_from, "valid_to": row.valid_to}
         row.valid_to = valid_from
         audit.record(

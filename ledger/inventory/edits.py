@@ -19,10 +19,12 @@ import sqlalchemy as sa
 from ledger.access.models import User
 from ledger.audit import service as audit
 from ledger.core.errors import Conflict
+from ledger.core.text import N_, Phrase
 from ledger.database import db
 from ledger.inventory import assignments as assignment_service
 from ledger.inventory.models import Asset, Handset, HandsetStatus, Subscription, SubscriptionKind
 from ledger.inventory.register import (
+    KIND_WORDS,
     day_of,
     ensure_asset_visible,
     invalid,
@@ -58,17 +60,19 @@ HANDSET_AUDIT = [
 #: Statuses only the loss report may set: it records when, to whom and whether the SIM was blocked.
 LOSS_STATUSES = (HandsetStatus.LOST, HandsetStatus.STOLEN)
 
+REQUIRED = N_("%(name)s is required")
+
 
 def _required(values: Mapping[str, Any], fields: Iterable[str]) -> None:
     for name in fields:
         if not values.get(name):
-            raise invalid(name, f"{name} is required")
+            raise invalid(name, REQUIRED, name=name)
 
 
 def _refuse_unknown(values: Mapping[str, Any], fields: Iterable[str]) -> None:
     unknown = sorted(set(values) - set(fields))
     if unknown:
-        raise invalid(unknown[0], f"Unknown field {unknown[0]}")
+        raise invalid(unknown[0], N_("Unknown field %(name)s"), name=unknown[0])
 
 
 # -- setting fields --------------------------------------------------------------------------
@@ -104,14 +108,15 @@ def _claim_identifier(organisation_id: int, asset: Asset, identifier: str, field
     taken = db.session.scalar(sa.select(model.id).where(
         model.organisation_id == organisation_id, model.identifier == identifier, model.id != (asset.id or 0)))
     if taken is not None:
-        raise Conflict(f"{name} {identifier} is already registered ({kind_of(model).value} {taken})",
-                       details=[{"field": field}])
+        raise Conflict(N_("%(name)s %(identifier)s is already registered (%(kind)s %(id)s)"),
+                       details=[{"field": field}], name=name, identifier=identifier,
+                       kind=Phrase(KIND_WORDS[kind_of(model).value]), id=taken)
     asset.identifier = identifier
 
 
 def _set_contract(edit: _Edit[A], contract_id: int | None) -> None:
     if contract_id is not None and db.session.get(FrameworkContract, contract_id) is None:
-        raise invalid("contract_id", f"No framework contract with id {contract_id}")
+        raise invalid("contract_id", N_("No framework contract with id %(id)s"), id=contract_id)
     edit.asset.contract_id = contract_id
 
 
@@ -131,7 +136,7 @@ def _set_kind(edit: _Edit[Subscription], value: str) -> None:
     try:
         edit.asset.kind = SubscriptionKind(value)
     except ValueError:
-        raise invalid("kind", f"Unknown kind {value!r}") from None
+        raise invalid("kind", N_("Unknown kind %(kind)s"), kind=repr(value)) from None
 
 
 def _set_supplier(edit: _Edit[Subscription], value: str | None) -> None:
@@ -147,7 +152,7 @@ def _set_handset(edit: _Edit[Subscription], imei: str | None) -> None:
     handset_id = db.session.scalar(sa.select(Handset.id).where(
         Handset.organisation_id == edit.actor.organisation_id, Handset.imei == value))
     if handset_id is None:
-        raise invalid("handset", f"No handset with IMEI {value}; register the handset first")
+        raise invalid("handset", N_("No handset with IMEI %(imei)s; register the handset first"), imei=value)
     edit.asset.handset_id = handset_id
 
 
@@ -169,8 +174,8 @@ def _set_imei(edit: _Edit[Handset], value: str | None) -> None:
 def _set_status(edit: _Edit[Handset], value: str) -> None:
     handset, status = edit.asset, HandsetStatus(value)
     if status in LOSS_STATUSES and handset.status != status:
-        raise invalid("status", "Report a lost or stolen handset with the loss report "
-                                "(when, to which manager, whether the subscription was blocked)")
+        raise invalid("status", N_("Report a lost or stolen handset with the loss report "
+                                   "(when, to which manager, whether the subscription was blocked)"))
     if status != handset.status:
         handset.status = status
         handset.status_changed_on = edit.values.get("status_changed_on") or edit.today
@@ -178,13 +183,13 @@ def _set_status(edit: _Edit[Handset], value: str) -> None:
 
 def _set_purchase_price(edit: _Edit[Handset], value: Decimal | None) -> None:
     if value is not None and Decimal(value) < 0:
-        raise invalid("purchase_price", "The purchase price cannot be negative")
+        raise invalid("purchase_price", N_("The purchase price cannot be negative"))
     edit.asset.purchase_price = value
 
 
 def _set_model(edit: _Edit[Handset], value: str | None) -> None:
     if not (value or "").strip():
-        raise invalid("model", "model is required")
+        raise invalid("model", REQUIRED, name="model")
     edit.asset.model = (value or "").strip()
 
 
@@ -208,14 +213,15 @@ _HANDSET_SETTERS: dict[str, Setter[Handset]] = {
 
 def _check_dates(sub: Subscription, end_date: date | None) -> None:
     if end_date is not None and sub.start_date is not None and end_date < sub.start_date:
-        raise invalid("end_date", f"The end date {end_date} is before the start date {sub.start_date}")
+        raise invalid("end_date", N_("The end date %(end)s is before the start date %(start)s"), end=end_date,
+                      start=sub.start_date)
 
 
 def _check_private_use(sub: Subscription) -> None:
     parts = (sub.private_use_reference, sub.private_use_signed_on, sub.private_use_signed_by)
     if any(p is not None for p in parts) and not all(p not in (None, "") for p in parts):
         raise invalid("private_use_reference",
-                      "A private-use agreement needs its reference, the date it was signed and who signed it")
+                      N_("A private-use agreement needs its reference, the date it was signed and who signed it"))
 
 
 def _apply_subscription_fields(actor: User, sub: Subscription, values: Mapping[str, Any], today: date) -> None:
@@ -263,7 +269,8 @@ def end_subscription(actor: User, sub: Subscription, end_date: date, today: date
 def _end(actor: User, sub: Subscription, end_date: date) -> None:
     _check_dates(sub, end_date)
     _end_assignments(actor, sub, end_date + timedelta(days=1), "ending",
-                     f", after the end date {end_date}; correct that assignment first")
+                     N_("%(asset)s is assigned to %(unit)s from %(day)s, after the end date %(end)s; correct that "
+                        "assignment first"), end=end_date)
     sub.end_date = end_date
 
 
@@ -273,7 +280,7 @@ def _end(actor: User, sub: Subscription, end_date: date) -> None:
 def _apply_handset_fields(actor: User, handset: Handset, values: Mapping[str, Any], today: date) -> None:
     _apply(_Edit(actor, handset, values, today), HANDSET_FIELDS, _HANDSET_SETTERS)
     if handset.shared_label and not handset.shared:
-        raise invalid("shared_label", "Only a shared phone (verksamhetstelefon) has a shared-phone label")
+        raise invalid("shared_label", N_("Only a shared phone (verksamhetstelefon) has a shared-phone label"))
 
 
 def create_handset(actor: User, values: Mapping[str, Any], *, unit: str | None = None,
@@ -284,7 +291,7 @@ def create_handset(actor: User, values: Mapping[str, Any], *, unit: str | None =
                       status=HandsetStatus.IN_USE)
     _apply_handset_fields(actor, handset, values, day)
     if handset.status in LOSS_STATUSES:
-        raise invalid("status", "A new handset cannot be lost or stolen")
+        raise invalid("status", N_("A new handset cannot be lost or stolen"))
     return _register(actor, handset, HANDSET_AUDIT, unit, valid_from or handset.purchase_date or day)
 
 
@@ -297,7 +304,10 @@ def update_handset(actor: User, handset: Handset, values: Mapping[str, Any], tod
     _apply_handset_fields(actor, handset, values, day)
     if handset.status == HandsetStatus.RETIRED and was != HandsetStatus.RETIRED:
         on = handset.status_changed_on or day
-        _end_assignments(actor, handset, on, "retiring", f"; it cannot be retired on {on} before that")
+        _end_assignments(actor, handset, on, "retiring",
+                         N_("%(asset)s is assigned to %(unit)s from %(day)s; it cannot be retired on %(end)s "
+                            "before that"),
+                         end=on)
     _audit_update(actor, handset, before, HANDSET_AUDIT)
     return handset
 
@@ -329,15 +339,14 @@ def _audit_update(actor: User, asset: Asset, before: dict[str, Any], fields: lis
                      after={k: v for k, v in after.items() if before[k] != v})
 
 
-def _end_assignments(actor: User, asset: Asset, on: date, doing: str, refusal: str) -> None:
+def _end_assignments(actor: User, asset: Asset, on: date, doing: str, refusal: str, **params: Any) -> None:
     """End the asset's assignments so that ``on`` is its first day without one. A row that
-    starts on or after ``on`` refuses it (409, the message ending in ``refusal``)."""
+    starts on or after ``on`` refuses it (409, ``refusal`` naming the asset, the row's unit and day)."""
     lock_assets([asset.id])
     rows = assignment_service.overlapping(asset, on, None)
     later = [row for row in rows if row.valid_from >= on]
     if later:
-        raise Conflict(f"{asset.describe()} is assigned to {later[0].unit.ansvar} from {later[0].valid_from}"
-                       f"{refusal}")
+        raise Conflict(refusal, asset=asset.describe(), unit=later[0].unit.ansvar, day=later[0].valid_from, **params)
     if rows:
         assignment_service.changed_from(actor, asset.organisation_id, on)
     for row in rows:

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from ledger.access.models import User
 from ledger.audit import service as audit
 from ledger.core.errors import Conflict
+from ledger.core.text import N_
 from ledger.database import db
 from ledger.database.types import utcnow
 from ledger.inventory.edits import HANDSET_AUDIT, LOSS_STATUSES
@@ -26,7 +27,7 @@ def _loss_status(status: str) -> HandsetStatus:
     except ValueError:
         found = None
     if found is None or found not in LOSS_STATUSES:
-        raise invalid("status", "A loss report sets the status lost or stolen")
+        raise invalid("status", N_("A loss report sets the status lost or stolen"))
     return found
 
 
@@ -34,7 +35,7 @@ def _reported_at(reported_to_manager_at: datetime | None) -> datetime:
     """When the manager heard of it (default: now), in UTC as stored, before and after a commit."""
     reported_at = reported_to_manager_at or utcnow()
     if reported_at.tzinfo is None:
-        raise invalid("reported_to_manager_at", "Give the time with its time zone")
+        raise invalid("reported_to_manager_at", N_("Give the time with its time zone"))
     return reported_at.astimezone(UTC)
 
 
@@ -46,12 +47,12 @@ def report_loss(actor: User, handset: Handset, *, status: str, occurred_on: date
     ensure_asset_visible(actor, handset, day)
     new_status = _loss_status(status)
     if handset.status == HandsetStatus.RETIRED:
-        raise Conflict(f"IMEI {handset.imei} is retired; a retired handset cannot be reported lost")
+        raise Conflict(N_("IMEI %(imei)s is retired; a retired handset cannot be reported lost"), imei=handset.imei)
     if occurred_on > day:
-        raise invalid("occurred_on", f"{occurred_on} is in the future")
+        raise invalid("occurred_on", N_("%(day)s is in the future"), day=occurred_on)
     manager = (reported_to_manager or "").strip()
     if not manager:
-        raise invalid("reported_to_manager", "Name the manager the loss was reported to")
+        raise invalid("reported_to_manager", N_("Name the manager the loss was reported to"))
     reported_at = _reported_at(reported_to_manager_at)
     before = audit.snapshot(handset, HANDSET_AUDIT)
     handset.status = new_status

@@ -23,6 +23,7 @@ from ledger.access.models import User
 from ledger.access.permissions import ensure_unit_visible, visible_only
 from ledger.audit import service as audit
 from ledger.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ledger.core.text import N_, Label, Said
 from ledger.database import db
 from ledger.database.types import utcnow
 from ledger.inventory import assignments as assignment_service
@@ -55,17 +56,23 @@ class MoveOutcome:
     def done(self) -> bool:
         return self.assignment is not None
 
+NO_REQUEST = N_("No move request with id %(id)s")
+MOVES_NOT_VALID = N_("Some listed moves are not valid")
+
 
 def _check_target(asset: Asset, unit: BudgetUnit, valid_from: date) -> None:
     if isinstance(asset, Subscription):
         if valid_from < asset.start_date:
-            raise invalid("valid_from", f"{asset.number} starts on {asset.start_date}; a move cannot be earlier")
+            raise invalid("valid_from", N_("%(number)s starts on %(day)s; a move cannot be earlier"),
+                          number=asset.number, day=asset.start_date)
         if asset.end_date is not None and valid_from > asset.end_date:
-            raise invalid("valid_from", f"{asset.number} ended on {asset.end_date}; it cannot move after that")
+            raise invalid("valid_from", N_("%(number)s ended on %(day)s; it cannot move after that"),
+                          number=asset.number, day=asset.end_date)
     if not unit.is_open_on(valid_from):
-        raise invalid("unit", f"Unit {unit.ansvar} is not open on {valid_from}")
+        raise invalid("unit", N_("Unit %(ansvar)s is not open on %(day)s"), ansvar=unit.ansvar, day=valid_from)
     if unit.closed_on is not None:
-        raise Conflict(f"Unit {unit.ansvar} closes on {unit.closed_on}; move the asset to the unit that takes over")
+        raise Conflict(N_("Unit %(ansvar)s closes on %(day)s; move the asset to the unit that takes over"),
+                       ansvar=unit.ansvar, day=unit.closed_on)
 
 
 def move_asset(actor: User, asset: Asset, unit: BudgetUnit, valid_from: date, reason: str | None = None,
@@ -73,7 +80,7 @@ def move_asset(actor: User, asset: Asset, unit: BudgetUnit, valid_from: date, re
     """Move ``asset`` to ``unit`` from ``valid_from``; for a department user, request it."""
     ensure_asset_visible(actor, asset, today)
     if unit.organisation_id != actor.organisation_id:
-        raise NotFound(f"No budget unit with ansvar {unit.ansvar}")
+        raise NotFound(N_("No budget unit with ansvar %(ansvar)s"), ansvar=unit.ansvar)
     _check_target(asset, unit, valid_from)
     if is_department(actor):
         return MoveOutcome(asset, request=_request(actor, asset, unit, valid_from, reason, day_of(today)))
@@ -107,18 +114,22 @@ def _request(actor: User, asset: Asset, unit: BudgetUnit, valid_from: date, reas
              today: date) -> AssignmentRequest:
     from_unit = assignment_service.unit_on(asset, valid_from) or assignment_service.unit_on(asset, today)
     if from_unit is None:
-        raise Conflict(f"{asset.describe()} is assigned to no unit on {valid_from}; finance assigns it")
+        raise Conflict(N_("%(asset)s is assigned to no unit on %(day)s; finance assigns it"), asset=asset.describe(),
+                       day=valid_from)
     try:
         ensure_unit_visible(actor, from_unit)
     except Forbidden:
-        raise Forbidden(f"{asset.describe()} is at {from_unit.ansvar} on {valid_from}, not one of your units") from None
+        raise Forbidden(N_("%(asset)s is at %(ansvar)s on %(day)s, not one of your units"), asset=asset.describe(),
+                        ansvar=from_unit.ansvar, day=valid_from) from None
     if from_unit.id == unit.id:
-        raise Conflict(f"{asset.describe()} is already assigned to {unit.ansvar} on {valid_from}")
+        raise Conflict(N_("%(asset)s is already assigned to %(ansvar)s on %(day)s"), asset=asset.describe(),
+                       ansvar=unit.ansvar, day=valid_from)
     pending = db.session.scalar(sa.select(AssignmentRequest.id).where(
         AssignmentRequest.status == REQUESTED, AssignmentRequest.asset_id == asset.id))
     if pending is not None:
-        raise Conflict(f"A move of {asset.describe()} is already requested (request {pending}); "
-                       "wait for finance to decide it")
+        raise Conflict(N_("A move of %(asset)s is already requested (request %(request)s); wait for finance to "
+                          "decide it"),
+                       asset=asset.describe(), request=pending)
     request = AssignmentRequest(
         organisation_id=actor.organisation_id, asset_id=asset.id, from_unit_id=from_unit.id, to_unit_id=unit.id,
         valid_from=valid_from, reason=(reason or "").strip() or None, status=REQUESTED, requested_by_id=actor.id,
@@ -162,7 +173,8 @@ def list_requests(user: User, status: str | None = REQUESTED, request_id: int | 
     )
     if status:
         if status not in (REQUESTED, APPROVED, REJECTED):
-            raise invalid("status", f"Unknown status {status!r}; use requested, approved or rejected")
+            raise invalid("status", N_("Unknown status %(status)s; use requested, approved or rejected"),
+                          status=repr(status))
         query = query.where(AssignmentRequest.status == status)
     if request_id is not None:
         query = query.where(AssignmentRequest.id == request_id)
@@ -178,7 +190,7 @@ def list_requests(user: User, status: str | None = REQUESTED, request_id: int | 
 def request_record(user: User, request_id: int) -> RequestRecord:
     found = list_requests(user, None, request_id)
     if not found:
-        raise NotFound(f"No move request with id {request_id}")
+        raise NotFound(NO_REQUEST, id=request_id)
     return found[0]
 
 
@@ -186,9 +198,9 @@ def decide_request(actor: User, request_id: int, approve: bool, today: date | No
     """Approve (perform the move from the requested date) or reject a department's request."""
     request = db.session.get(AssignmentRequest, request_id)
     if request is None or request.organisation_id != actor.organisation_id:
-        raise NotFound(f"No move request with id {request_id}")
+        raise NotFound(NO_REQUEST, id=request_id)
     if request.status != REQUESTED:
-        raise Conflict(f"Request {request_id} is already {request.status}")
+        raise Conflict(N_("Request %(id)s is already %(status)s"), id=request_id, status=Label(request.status))
     asset = request.asset
     to_unit = db.session.get(BudgetUnit, request.to_unit_id)
     assert to_unit is not None
@@ -229,9 +241,9 @@ def _resolve_moves(actor: User, moves: Sequence[Mapping[str, Any]]) -> list[tupl
         to = (move.get("to") or "").strip()
         try:
             if bool(move.get("number")) == bool(move.get("imei")):
-                raise invalid("number", "give either number or imei")
+                raise invalid("number", N_("Give either a number or an IMEI"))
             if not to:
-                raise invalid("to", "give the unit to move to")
+                raise invalid("to", N_("Give the unit to move to"))
             if move.get("number"):
                 resolved.append(("subscription", normalise_number(move["number"]), to, index))
             else:
@@ -239,7 +251,7 @@ def _resolve_moves(actor: User, moves: Sequence[Mapping[str, Any]]) -> list[tupl
         except ValidationFailed as error:
             problems.append({"index": index, "message": error.message})
     if problems:
-        raise ValidationFailed("Some listed moves are not valid", details=problems)
+        raise ValidationFailed(MOVES_NOT_VALID, details=problems)
     return resolved
 
 
@@ -254,7 +266,7 @@ def reorganise(actor: User, from_code: str, valid_from: date, *, to: str | None 
     org = actor.organisation_id
     source = unit_by_code(org, from_code)
     if not to and not moves:
-        raise invalid("to", "Give the unit to move to (to) or a list of moves")
+        raise invalid("to", N_("Give the unit to move to (to) or a list of moves"))
     keyed = {(row.asset.type.value, row.asset.identifier): row for row in _assigned_on(source, valid_from)}
     targets = _targets(actor, source, valid_from, keyed, to, moves)
     units = _target_units(source, valid_from, set(targets.values()))
@@ -296,7 +308,7 @@ def _targets(actor: User, source: BudgetUnit, valid_from: date, keyed: Mapping[A
                 problems.append({"index": index, "message": f"{key} is listed twice"})
             targets[(kind, key)] = target
         if problems:
-            raise ValidationFailed("Some listed moves are not valid", details=problems)
+            raise ValidationFailed(MOVES_NOT_VALID, details=problems)
     if to:
         for asset in keyed:
             targets.setdefault(asset, to)
@@ -311,13 +323,14 @@ def _target_units(source: BudgetUnit, valid_from: date, codes: set[str]) -> dict
     for code in sorted(codes):
         unit = units.get(code)
         if unit is None:
-            raise NotFound(f"No budget unit with ansvar {code}", details=[{"field": "to"}])
+            raise NotFound(N_("No budget unit with ansvar %(ansvar)s"), details=[{"field": "to"}], ansvar=code)
         if unit.id == source.id:
-            raise invalid("to", f"The assets are already at {code}")
+            raise invalid("to", N_("The assets are already at %(ansvar)s"), ansvar=code)
         if not unit.is_open_on(valid_from):
-            raise invalid("to", f"Unit {code} is not open on {valid_from}")
+            raise invalid("to", N_("Unit %(ansvar)s is not open on %(day)s"), ansvar=code, day=valid_from)
         if unit.closed_on is not None:
-            raise Conflict(f"Unit {code} closes on {unit.closed_on}; reorganise into the unit that takes over")
+            raise Conflict(N_("Unit %(ansvar)s closes on %(day)s; reorganise into the unit that takes over"),
+                           ansvar=code, day=unit.closed_on)
     return units
 
 
@@ -351,8 +364,8 @@ def _reassign(actor: User, source: BudgetUnit, valid_from: date,
 
 def _refuse_blocked(org: int, source: BudgetUnit, valid_from: date, rows: list[Assignment]) -> None:
     """The same rule as a single move: a row starting on the day, or a later row, blocks it."""
-    problems = [f"{row.asset.describe()} starts at {source.ansvar} on {valid_from}" for row in rows
-                if row.valid_from >= valid_from]
+    problems = [Said.of(N_("%(asset)s starts at %(ansvar)s on %(day)s"), asset=row.asset.describe(),
+                        ansvar=source.ansvar, day=valid_from) for row in rows if row.valid_from >= valid_from]
     if rows:
         later = db.session.scalars(
             sa.select(Assignment).where(Assignment.organisation_id == org,
@@ -360,12 +373,15 @@ def _refuse_blocked(org: int, source: BudgetUnit, valid_from: date, rows: list[A
                                         Assignment.valid_from > valid_from)
             .options(joinedload(Assignment.asset), joinedload(Assignment.unit))
         )
-        problems += [f"{row.asset.describe()} already has an assignment to {row.unit.ansvar} from {row.valid_from}"
-                     for row in later]
+        problems += [Said.of(N_("%(asset)s already has an assignment to %(ansvar)s from %(day)s"),
+                             asset=row.asset.describe(), ansvar=row.unit.ansvar, day=row.valid_from) for row in later]
     if problems:
-        raise Conflict(f"Reorganisation of {source.ansvar} refused: {problems[0]}"
-                       + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""),
-                       details=[{"message": p} for p in problems])
+        if len(problems) == 1:
+            raise Conflict(N_("Reorganisation of %(ansvar)s refused: %(first)s"), details=[{"message": problems[0]}],
+                           ansvar=source.ansvar, first=problems[0])
+        raise Conflict(N_("Reorganisation of %(ansvar)s refused: %(first)s (and %(more)s more)"),
+                       details=[{"message": p} for p in problems], ansvar=source.ansvar, first=problems[0],
+                       more=len(problems) - 1)
 
 
 # -- closing a unit ----------------------------------------------------------------------------
@@ -381,7 +397,8 @@ def close_unit(actor: User, code: str, closed_on: date | None) -> BudgetUnit:
     before = {"closed_on": unit.closed_on}
     if closed_on is not None:
         if closed_on <= unit.opened_on:
-            raise invalid("closed_on", f"Unit {unit.ansvar} opened on {unit.opened_on}; it must close after that")
+            raise invalid("closed_on", N_("Unit %(ansvar)s opened on %(day)s; it must close after that"),
+                          ansvar=unit.ansvar, day=unit.opened_on)
         blocking = list(db.session.scalars(
             sa.select(Assignment)
             .where(Assignment.unit_id == unit.id,
@@ -392,14 +409,17 @@ def close_unit(actor: User, code: str, closed_on: date | None) -> BudgetUnit:
         if blocking:
             names = ", ".join(row.asset.describe() for row in blocking[:5])
             raise Conflict(
-                f"Unit {unit.ansvar} still has {len(blocking)} asset(s) assigned on or after {closed_on}: {names}"
-                f"{' …' if len(blocking) > 5 else ''}; move them first (reorganise)",
+                N_("Unit %(ansvar)s still has %(count)s asset(s) assigned on or after %(day)s: %(assets)s; "
+                   "move them first (reorganise)"),
+                ansvar=unit.ansvar, count=len(blocking), day=closed_on,
+                assets=names + (" …" if len(blocking) > 5 else ""),
                 details=[{"asset": row.asset.describe(), "valid_from": row.valid_from.isoformat()} for row in blocking],
             )
         pending = db.session.scalar(sa.select(sa.func.count()).select_from(AssignmentRequest).where(
             AssignmentRequest.to_unit_id == unit.id, AssignmentRequest.status == REQUESTED))
         if pending:
-            raise Conflict(f"{pending} pending move request(s) would move assets to {unit.ansvar}; decide them first")
+            raise Conflict(N_("%(count)s pending move request(s) would move assets to %(ansvar)s; decide them first"),
+                           count=pending, ansvar=unit.ansvar)
     unit.closed_on = closed_on
     db.session.flush()
     audit.record(actor, "unit.close" if closed_on else "unit.reopen", "budget_unit", unit.ansvar,

@@ -40,6 +40,7 @@ from ledger.audit import service as audit
 from ledger.core import clock
 from ledger.core.errors import TooLarge, ValidationFailed
 from ledger.core.identifiers import IdentifierError, organisation_number, phone_number
+from ledger.core.text import N_, in_source_language
 from ledger.database import db
 from ledger.database.types import utcnow
 from ledger.inventory import assignments
@@ -84,15 +85,25 @@ KINDS: dict[str, SubscriptionKind] = {
     "fast linje": SubscriptionKind.FIXED_LINE,
 }
 
+BEFORE_START = N_("the end date %(end)s is before the start date %(start)s")
 #: Fields compared with the register for "updated"; in this order in the diffs.
 COMPARED = ("kind", "operator_reference", "start_date", "end_date", "supplier", "label", "extension", "holder_name")
 
 
 @dataclass(frozen=True, slots=True)
 class RowError:
+    """A problem of the list, where it is. ``message`` is in English (the API and the command
+    line); ``text`` (marked with ``N_``) and ``params`` say the same for a page to translate."""
+
     line: int | None
     column: str | None
     message: str
+    text: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, line: int | None, column: str | None, text: str, /, **params: Any) -> RowError:
+        return cls(line, column, in_source_language(text, params), text, params)
 
     def as_dict(self) -> dict[str, Any]:
         return {"line": self.line, "column": self.column, "message": self.message}
@@ -144,14 +155,15 @@ def read_list(data: bytes, filename: str = "upload.csv", *, encoding: str | None
     """Parse the file: bytes in, typed rows and row errors out (no database)."""
     result = ParsedList(filename)
     if len(data) > MAX_BYTES:
-        raise TooLarge(f"{filename} is {len(data):,} bytes, over the limit of {MAX_BYTES:,} bytes")
+        raise TooLarge(N_("%(file)s is %(size)s bytes, over the limit of %(limit)s bytes"), file=filename,
+                       size=len(data), limit=MAX_BYTES)
     text = _decode(data, encoding, result)
     if text is None:
         return result
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
     header = next(reader, None)
     if not header or not any(cell.strip() for cell in header):
-        result.errors.append(RowError(1, None, f"{filename} has no header row"))
+        result.errors.append(RowError.of(1, None, N_("%(file)s has no header row"), file=filename))
         return result
     columns = _columns(header, result)
     if result.errors:
@@ -167,7 +179,8 @@ def read_list(data: bytes, filename: str = "upload.csv", *, encoding: str | None
         if row.parsed is not None:
             result.rows.append(row.parsed)
         if len(result.errors) >= MAX_ERRORS:
-            result.errors.append(RowError(row_line, None, f"more than {MAX_ERRORS} errors; stopped reading"))
+            result.errors.append(RowError.of(row_line, None, N_("more than %(count)s errors; stopped reading"),
+                                              count=MAX_ERRORS))
             break
     return result
 
@@ -178,7 +191,8 @@ def _decode(data: bytes, encoding: str | None, result: ParsedList) -> str | None
         result.encoding = detect_encoding(data, encoding)
         text = codecs.decode(data, result.encoding)
     except (LookupError, UnicodeDecodeError) as error:
-        result.errors.append(RowError(None, None, f"cannot read {result.filename}: {error}"))
+        result.errors.append(RowError.of(None, None, N_("cannot read %(file)s: %(reason)s"), file=result.filename,
+                                          reason=str(error)))
         return None
     return text.lstrip("\ufeff")
 
@@ -201,13 +215,14 @@ def _columns(header: list[str], result: ParsedList) -> _Columns:
             if cell.strip():
                 result.ignored_columns.append(cell.strip())
         elif name in columns.positions:
-            result.errors.append(RowError(1, cell.strip(), f"column {cell.strip()!r} appears twice"))
+            result.errors.append(RowError.of(1, cell.strip(), N_("column %(column)s appears twice"),
+                                              column=repr(cell.strip())))
         else:
             columns.positions[name] = index
             columns.shown[name] = cell.strip().lstrip("\ufeff")
     missing = [COLUMNS[name][0] for name in REQUIRED if name not in columns.positions]
     if missing:
-        result.errors.append(RowError(1, None, f"missing column(s): {', '.join(missing)}"))
+        result.errors.append(RowError.of(1, None, N_("missing column(s): %(columns)s"), columns=", ".join(missing)))
     return columns
 
 
@@ -228,8 +243,8 @@ class _RowReader:
         index = self.columns.positions.get(name)
         return self.cells[index].strip() if index is not None and index < len(self.cells) else ""
 
-    def fail(self, name: str, message: str) -> None:
-        self.errors.append(RowError(self.line, self.columns.shown.get(name, COLUMNS[name][0]), message))
+    def fail(self, name: str, text: str, /, **params: Any) -> None:
+        self.errors.append(RowError.of(self.line, self.columns.shown.get(name, COLUMNS[name][0]), text, **params))
 
     def read(self, seen: dict[str, int]) -> _RowReader:
         self._number(seen)
@@ -239,7 +254,7 @@ class _RowReader:
         for name, limit in TEXT_LIMITS:
             text = self.raw(name)
             if len(text) > limit:
-                self.fail(name, f"longer than {limit} characters")
+                self.fail(name, N_("longer than %(limit)s characters"), limit=limit)
             self.values[name] = text or None
         if not self.errors:
             self.parsed = ImportRow(line=self.line, present=frozenset(self.columns.positions), **self.values)
@@ -249,16 +264,16 @@ class _RowReader:
         """The number in E.164, once in the file (``seen``: number → its first line)."""
         text = self.raw("number")
         if not text:
-            self.fail("number", "the number is missing")
+            self.fail("number", N_("the number is missing"))
             return
         try:
             number = phone_number(text)
         except IdentifierError as error:
-            self.fail("number", str(error))
+            self.fail("number", error.text, **error.params)
             return
         self.values["number"] = number
         if number in seen:
-            self.fail("number", f"{number} is also on line {seen[number]}")
+            self.fail("number", N_("%(number)s is also on line %(line)s"), number=number, line=seen[number])
         else:
             seen[number] = self.line
 
@@ -267,24 +282,24 @@ class _RowReader:
         if _norm(kind) in KINDS:
             self.values["kind"] = KINDS[_norm(kind)]
         else:
-            self.fail("kind", f"unknown kind {kind!r}; use mobil, mobilt bredband, växelanknytning, "
-                              "telefonistplats or fast")
+            self.fail("kind", N_("unknown kind %(kind)s; use mobil, mobilt bredband, växelanknytning, "
+                                 "telefonistplats or fast"), kind=repr(kind))
 
     def _dates(self) -> None:
         for name in ("start_date", "end_date", "move_date"):
             text = self.raw(name)
             if not text:
                 if name == "start_date":
-                    self.fail(name, "the start date is missing")
+                    self.fail(name, N_("the start date is missing"))
                 self.values[name] = None
                 continue
             try:
                 self.values[name] = _date(text)
-            except ValueError as error:
-                self.fail(name, str(error))
+            except ValueError:
+                self.fail(name, N_("not a date (YYYY-MM-DD): %(text)s"), text=repr(text))
         start, end = self.values.get("start_date"), self.values.get("end_date")
         if start and end and end < start:
-            self.fail("end_date", f"the end date {end} is before the start date {start}")
+            self.fail("end_date", BEFORE_START, end=end, start=start)
 
     def _supplier(self) -> None:
         supplier = self.raw("supplier")
@@ -293,7 +308,7 @@ class _RowReader:
             try:
                 self.values["supplier"] = organisation_number(supplier)
             except IdentifierError as error:
-                self.fail("supplier", str(error))
+                self.fail("supplier", error.text, **error.params)
 
 
 # -- plan ------------------------------------------------------------------------------------
@@ -356,11 +371,12 @@ def plan(organisation_id: int, parsed: ParsedList, *, supplier: str | None = Non
         try:
             default_supplier = organisation_number(supplier)
         except IdentifierError as error:
-            result.errors.append(RowError(None, "supplier", str(error)))
+            result.errors.append(RowError.of(None, "supplier", error.text, **error.params))
             return result
     known = _Register.read(organisation_id, parsed, default_supplier, today or clock.today(), lock)
     if default_supplier and default_supplier not in known.suppliers:
-        result.errors.append(RowError(None, "supplier", f"no supplier with organisationsnummer {default_supplier}"))
+        result.errors.append(RowError.of(None, "supplier", N_("no supplier with organisationsnummer %(number)s"),
+                                         number=default_supplier))
     for row in parsed.rows:
         if progress:
             progress(1)
@@ -402,7 +418,7 @@ class _Register:
                    {s.id: orgnr for orgnr, s in suppliers.items()}, existing, history)
 
 
-Fail = Callable[[str, str], None]
+Fail = Callable[..., None]  # (column, text marked with N_, **params)
 
 
 def _plan_row(result: ImportPlan, row: ImportRow, known: _Register, default_supplier: str | None) -> None:
@@ -412,14 +428,16 @@ def _plan_row(result: ImportPlan, row: ImportRow, known: _Register, default_supp
     orgnr = row.supplier or default_supplier
     supplier_row = known.suppliers.get(orgnr) if orgnr else None
     if orgnr is None:
-        fail("supplier", "no operator: give the column Operatör organisationsnummer or the supplier parameter")
+        fail("supplier", N_("no operator: give the column Operatör organisationsnummer, or the operator's "
+                            "organisationsnummer for the whole list"))
     elif supplier_row is None and row.supplier:
-        fail("supplier", f"no supplier with organisationsnummer {orgnr}; register the supplier first")
+        fail("supplier", N_("no supplier with organisationsnummer %(number)s; register the supplier first"),
+             number=orgnr)
     unit = None
     if row.unit:
         unit = known.units.get(row.unit)
         if unit is None:
-            fail("unit", f"no budget unit with ansvar {row.unit}")
+            fail("unit", N_("no budget unit with ansvar %(unit)s"), unit=row.unit)
     sub = known.existing.get(row.number)
     if sub is None:
         _plan_new(result, row, supplier_row, unit, fail)
@@ -431,8 +449,8 @@ def _plan_row(result: ImportPlan, row: ImportRow, known: _Register, default_supp
 
 
 def _collector(errors: list[RowError], line: int) -> Fail:
-    def fail(name: str, message: str) -> None:
-        errors.append(RowError(line, COLUMNS[name][0], message))
+    def fail(name: str, text: str, /, **params: Any) -> None:
+        errors.append(RowError.of(line, COLUMNS[name][0], text, **params))
 
     return fail
 
@@ -449,10 +467,11 @@ def _drop_line(result: ImportPlan, line: int) -> None:
 
 def _unit_usable(unit: BudgetUnit, on: date, fail: Fail) -> bool:
     if not unit.is_open_on(on):
-        fail("unit", f"unit {unit.ansvar} is not open on {on}")
+        fail("unit", N_("unit %(unit)s is not open on %(day)s"), unit=unit.ansvar, day=on)
         return False
     if unit.closed_on is not None:
-        fail("unit", f"unit {unit.ansvar} closes on {unit.closed_on}; use the unit that takes over")
+        fail("unit", N_("unit %(unit)s closes on %(day)s; use the unit that takes over"), unit=unit.ansvar,
+             day=unit.closed_on)
         return False
     return True
 
@@ -481,7 +500,7 @@ def _plan_known(result: ImportPlan, row: ImportRow, sub: Subscription, supplier:
     diffs = _diffs(row, sub, supplier, known)
     end_date = row.end_date if "end_date" in row.present else sub.end_date
     if end_date is not None and end_date < row.start_date:
-        fail("end_date", f"the end date {end_date} is before the start date {row.start_date}")
+        fail("end_date", BEFORE_START, end=end_date, start=row.start_date)
         return
     changed = False
     if diffs:
@@ -523,8 +542,8 @@ def _plan_end(result: ImportPlan, row: ImportRow, sub: Subscription, end_date: d
     first_after = end_date + timedelta(days=1)
     for a in history:
         if a.valid_from >= first_after:
-            fail("end_date", f"{sub.number} is assigned to {known.unit_codes.get(a.unit_id)} from {a.valid_from}, "
-                             f"after the end date")
+            fail("end_date", N_("%(number)s is assigned to %(unit)s from %(day)s, after the end date"),
+                 number=sub.number, unit=known.unit_codes.get(a.unit_id), day=a.valid_from)
             return False
         if a.not_ended_by(first_after):
             result._end_rows[a.id] = (first_after, row.line)
@@ -560,7 +579,8 @@ def _stays(sub: Subscription, unit: BudgetUnit, on: date, current: Assignment | 
     if end_date is not None and on > end_date:
         ended_there = current is None and bool(history) and history[-1].unit_id == unit.id
         if not ended_there:  # ended where the list says it belongs is no move, and no error
-            fail("unit", f"{sub.number} ended on {end_date}; it cannot move on {on}")
+            fail("unit", N_("%(number)s ended on %(end)s; it cannot move on %(day)s"), number=sub.number,
+                 end=end_date, day=on)
         return True
     return False
 
@@ -571,8 +591,8 @@ def _move_allowed(sub: Subscription, unit: BudgetUnit, on: date, history: list[A
     allowed: what it changes there is booked as a correction, ``assignments.changed_from``)."""
     later = [a for a in history if a.valid_from >= on]
     if later:
-        fail("unit", f"{sub.number} already has an assignment to {known.unit_codes.get(later[0].unit_id)} from "
-                     f"{later[0].valid_from}; correct that one first")
+        fail("unit", N_("%(number)s already has an assignment to %(unit)s from %(day)s; correct that one first"),
+             number=sub.number, unit=known.unit_codes.get(later[0].unit_id), day=later[0].valid_from)
         return False
     return _unit_usable(unit, on, fail)
 
@@ -584,7 +604,8 @@ def apply(actor: User | None, result: ImportPlan) -> ImportPlan:
     """Store a plan without errors: bulk inserts and updates, one audit event. The caller commits."""
     if not result.ok:
         raise ValidationFailed(
-            f"{result.filename}: {len(result.errors)} error(s); nothing was imported",
+            N_("%(file)s: %(count)s error(s); nothing was imported"),
+            file=result.filename, count=len(result.errors),
             details=[e.as_dict() for e in result.errors],
         )
     ids = _insert_new(result)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import SQLCoreOperations
@@ -30,6 +30,7 @@ from ledger.core import clock
 from ledger.core.errors import Forbidden, NotFound, ValidationFailed
 from ledger.core.identifiers import IdentifierError, organisation_number, phone_number
 from ledger.core.identifiers import imei as normal_imei
+from ledger.core.text import N_, Phrase
 from ledger.database import db
 from ledger.inventory.models import Asset, AssetType, Assignment, Handset, Subscription
 from ledger.organisation.models import BudgetUnit, Supplier
@@ -45,9 +46,17 @@ def day_of(today: date | None) -> date:
 # -- identifiers as they are stored ------------------------------------------------------------
 
 
-def invalid(field: str, message: str) -> ValidationFailed:
-    """A 422 naming the field, in the details shape of the API's validation errors."""
-    return ValidationFailed(message, details=[{"field": field, "messages": [message]}])
+#: The two kinds of asset as a message names them.
+KIND_WORDS = {"subscription": N_("subscription"), "handset": N_("handset")}
+KIND_TITLES = {"subscription": N_("Subscription"), "handset": N_("Handset")}
+
+
+def invalid(field: str, text: str, **params: Any) -> ValidationFailed:
+    """A 422 naming the field, in the details shape of the API's validation errors (``text`` a
+    catalogue text, ``params`` its values)."""
+    error = ValidationFailed(text, **params)
+    error.details = [{"field": field, "messages": [error.message]}]
+    return error
 
 
 def _normalised(normalise: Callable[[str], str], value: str, field: str) -> str:
@@ -55,7 +64,7 @@ def _normalised(normalise: Callable[[str], str], value: str, field: str) -> str:
     try:
         return normalise(value)
     except IdentifierError as error:
-        raise invalid(field, str(error)) from None
+        raise invalid(field, error.text, **error.params) from None
 
 
 def normalise_number(value: str) -> str:
@@ -108,9 +117,10 @@ def is_asset_visible(user: User, asset: Asset, today: date | None = None) -> boo
 def ensure_asset_visible(user: User, asset: Asset, today: date | None = None) -> None:
     """404 for another organisation's asset, 403 for one outside a department user's units."""
     if asset.organisation_id != user.organisation_id:
-        raise NotFound(f"No {describe(asset)}")
+        raise NotFound(N_("No %(kind)s %(asset)s"), kind=Phrase(KIND_WORDS[asset.type.value]), asset=asset.describe())
     if not is_asset_visible(user, asset, today):
-        raise Forbidden(f"{describe(asset).capitalize()} is not assigned to one of your units")
+        raise Forbidden(N_("%(kind)s %(asset)s is not assigned to one of your units"),
+                        kind=Phrase(KIND_TITLES[asset.type.value]), asset=asset.describe())
 
 
 def lock_assets(ids: Iterable[int]) -> None:
@@ -133,7 +143,7 @@ def get_asset(user: User, model: type[A], asset_id: int, today: date | None = No
     """The organisation's subscription or handset with ``asset_id``, if the user may see it."""
     asset = db.session.get(model, asset_id)
     if asset is None or asset.organisation_id != user.organisation_id:
-        raise NotFound(f"No {kind_of(model).value} with id {asset_id}")
+        raise NotFound(N_("No %(kind)s with id %(id)s"), kind=Phrase(KIND_WORDS[kind_of(model).value]), id=asset_id)
     ensure_asset_visible(user, asset, today)
     return asset
 
@@ -150,16 +160,17 @@ def find_asset(user: User, *, number: str | None = None, imei: str | None = None
                today: date | None = None) -> Asset:
     """The subscription with ``number`` or the handset with ``imei`` (exactly one given)."""
     if bool(number) == bool(imei):
-        raise invalid("number", "Give either a number or an IMEI")
+        raise invalid("number", N_("Give either a number or an IMEI"))
     model: type[Asset]
     if number:
-        model, name, identifier = Subscription, "number", normalise_number(number)
+        model, name_word, identifier = Subscription, N_("number"), normalise_number(number)
     else:
-        model, name, identifier = Handset, "IMEI", normalise_imei(imei or "")
+        model, name_word, identifier = Handset, "IMEI", normalise_imei(imei or "")
     asset = db.session.scalar(sa.select(model).where(
         model.organisation_id == user.organisation_id, model.identifier == identifier))
     if asset is None:
-        raise NotFound(f"No {kind_of(model).value} with {name} {identifier}")
+        raise NotFound(N_("No %(kind)s with %(name)s %(identifier)s"), kind=Phrase(KIND_WORDS[kind_of(model).value]),
+                       name=Phrase(name_word), identifier=identifier)
     ensure_asset_visible(user, asset, today)
     return asset
 
@@ -169,7 +180,7 @@ def unit_by_code(organisation_id: int, code: str, field: str = "unit") -> Budget
     unit = db.session.scalar(sa.select(BudgetUnit).where(
         BudgetUnit.organisation_id == organisation_id, BudgetUnit.ansvar == code.strip()))
     if unit is None:
-        raise NotFound(f"No budget unit with ansvar {code}", details=[{"field": field}])
+        raise NotFound(N_("No budget unit with ansvar %(ansvar)s"), details=[{"field": field}], ansvar=code)
     return unit
 
 
@@ -177,5 +188,6 @@ def supplier_by_orgnr(value: str, field: str = "supplier") -> Supplier:
     orgnr = normalise_orgnr(value, field)
     supplier = db.session.scalar(sa.select(Supplier).where(Supplier.organisation_number == orgnr))
     if supplier is None:
-        raise invalid(field, f"No supplier with organisationsnummer {orgnr}; register the supplier first")
+        raise invalid(field, N_("No supplier with organisationsnummer %(orgnr)s; register the supplier first"),
+                      orgnr=orgnr)
     return supplier

@@ -4,7 +4,7 @@ phones outside MDM."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
@@ -16,6 +16,7 @@ from ledger.access.models import User
 from ledger.access.permissions import visible_only
 from ledger.core.identifiers import IdentifierError, organisation_number, phone_number
 from ledger.core.paging import Page
+from ledger.core.text import N_
 from ledger.database import db
 from ledger.inventory.models import Asset, Assignment, Handset, HandsetStatus, Subscription, SubscriptionKind
 from ledger.inventory.records import HandsetRecord, handset_records, subscription_records
@@ -89,8 +90,15 @@ def _text(query: sa.Select[tuple[A]], text: str | None, *columns: QueryableAttri
 
 
 def search_subscriptions(user: User, search: Search, page: int = 1, per_page: int = 50,
-                         today: date | None = None) -> Page:
+                         today: date | None = None, order: Sequence[Any] = ()) -> Page:
+    """One page of the subscriptions ``search`` finds, in ``order`` (by number unless told)."""
     day = day_of(today)
+    query = subscriptions_found(user, search, day)
+    return _page(query, order or [Subscription.number], page, per_page, lambda rows: subscription_records(rows, day))
+
+
+def subscriptions_found(user: User, search: Search, day: date) -> sa.Select[tuple[Subscription]]:
+    """The query of the subscriptions ``search`` finds on ``day``, unordered."""
     query = _visible(user, Subscription, search, day)
     if search.number:
         query = query.where(number_clause(search.number))
@@ -106,10 +114,9 @@ def search_subscriptions(user: User, search: Search, page: int = 1, per_page: in
         try:
             query = query.where(Subscription.kind == SubscriptionKind(search.kind))
         except ValueError:
-            raise invalid("kind", f"Unknown kind {search.kind!r}") from None
-    query = _text(query, search.q, Subscription.label, Subscription.holder_name, Subscription.operator_reference,
-                  Subscription.extension)
-    return _page(query, Subscription.number, page, per_page, lambda rows: subscription_records(rows, day))
+            raise invalid("kind", N_("Unknown kind %(kind)s"), kind=repr(search.kind)) from None
+    return _text(query, search.q, Subscription.label, Subscription.holder_name, Subscription.operator_reference,
+                 Subscription.extension)
 
 
 def _subscription_status(query: sa.Select[tuple[Subscription]], status: str | None, day: date
@@ -119,13 +126,20 @@ def _subscription_status(query: sa.Select[tuple[Subscription]], status: str | No
     if status == "ended":
         return query.where(Subscription.end_date < day)
     if status:
-        raise invalid("status", f"Unknown status {status!r}; use active or ended")
+        raise invalid("status", N_("Unknown status %(status)s; use active or ended"), status=repr(status))
     return query
 
 
 def search_handsets(user: User, search: Search, page: int = 1, per_page: int = 50,
-                    today: date | None = None) -> Page:
+                    today: date | None = None, order: Sequence[Any] = ()) -> Page:
+    """One page of the handsets ``search`` finds, in ``order`` (by IMEI unless told)."""
     day = day_of(today)
+    query = handsets_found(user, search, day)
+    return _page(query, order or [Handset.imei], page, per_page, lambda rows: handset_records(rows, day))
+
+
+def handsets_found(user: User, search: Search, day: date) -> sa.Select[tuple[Handset]]:
+    """The query of the handsets ``search`` finds on ``day``, unordered."""
     query = _visible(user, Handset, search, day)
     if search.imei:
         query = query.where(Handset.imei.startswith(digits(search.imei), autoescape=True))
@@ -141,20 +155,33 @@ def search_handsets(user: User, search: Search, page: int = 1, per_page: int = 5
         try:
             query = query.where(Handset.status == HandsetStatus(search.status))
         except ValueError:
-            raise invalid("status", f"Unknown status {search.status!r}") from None
+            raise invalid("status", N_("Unknown status %(status)s"), status=repr(search.status)) from None
     if search.shared is not None:
         query = query.where(Handset.shared.is_(search.shared))
     if search.mdm_enrolled is not None:
         query = query.where(Handset.mdm_enrolled.is_(search.mdm_enrolled))
-    query = _text(query, search.q, Handset.model, Handset.shared_label)
-    return _page(query, Handset.imei, page, per_page, lambda rows: handset_records(rows, day))
+    return _text(query, search.q, Handset.model, Handset.shared_label)
 
 
-def _page(query: sa.Select[tuple[A]], order: Any, page: int, per_page: int,
+def _page(query: sa.Select[tuple[A]], order: Sequence[Any], page: int, per_page: int,
           build: Callable[[list[A]], list[Any]]) -> Page:
+    """A page past the end is the last one."""
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0
-    rows = list(db.session.scalars(query.order_by(order).limit(per_page).offset((page - 1) * per_page)))
+    page = min(page, max(1, -(-total // per_page)))
+    rows = list(db.session.scalars(query.order_by(*order).limit(per_page).offset((page - 1) * per_page)))
     return Page(build(rows), total, page, per_page)
+
+
+def unit_code_on(asset: Any, day: date) -> sa.ScalarSelect[Any]:
+    """The ansvar of the unit ``asset`` (a model's id column's owner) is assigned to on ``day``,
+    as a value to sort by."""
+    return (sa.select(BudgetUnit.ansvar).join(Assignment, Assignment.unit_id == BudgetUnit.id)
+            .where(Assignment.asset_id == asset.id, Assignment.in_force_on(day)).limit(1).scalar_subquery())
+
+
+def supplier_name_of(subscription: type[Subscription]) -> sa.ScalarSelect[Any]:
+    """The subscription's operator's name, as a value to sort by."""
+    return sa.select(Supplier.name).where(Supplier.id == subscription.supplier_id).scalar_subquery()
 
 
 def shared_not_enrolled(user: User, today: date | None = None) -> list[HandsetRecord]:

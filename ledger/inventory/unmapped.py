@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from ledger.access.models import User
+from ledger.core.text import N_, Said
 from ledger.database import db
 from ledger.inventory.models import Asset, Assignment, Handset, HandsetStatus, Subscription
 from ledger.inventory.register import assigned, day_of
@@ -26,7 +27,7 @@ class Gap:
     asset: str  # number or IMEI
     asset_type: str  # subscription or handset
     asset_id: int
-    reason: str
+    reason: Said  #: the English sentence, with its catalogue text and values for a page
     unit: str | None = None
     closed_on: date | None = None
     valid_from: date | None = None
@@ -48,7 +49,7 @@ class CoverageReport:
         return self.subscriptions_unassigned + self.assigned_to_closed_units + self.handsets_unassigned
 
 
-def _gap(kind: str, asset: Asset, reason: str, **details: Any) -> Gap:
+def _gap(kind: str, asset: Asset, reason: Said, **details: Any) -> Gap:
     return Gap(kind, asset.describe(), asset.type.value, asset.id, reason, **details)
 
 
@@ -69,8 +70,8 @@ def _subscriptions_unassigned(organisation_id: int, day: date) -> list[Gap]:
                ~assigned(Assignment.in_force_on(day)))
         .order_by(Subscription.number)
     )
-    return [_gap("subscription_unassigned", s, f"active since {s.start_date.isoformat()} but assigned to no unit today")
-            for s in rows]
+    return [_gap("subscription_unassigned", s, Said.of(N_("active since %(day)s but assigned to no unit today"),
+                                                       day=s.start_date)) for s in rows]
 
 
 def _assigned_to_closed_units(organisation_id: int) -> list[Gap]:
@@ -89,7 +90,8 @@ def _closed_unit_gap(row: Assignment) -> Gap:
     closed_on = row.unit.closed_on
     assert closed_on is not None  # the query reads only units with a closing day
     return _gap("assigned_to_closed_unit", row.asset,
-                f"assigned to {row.unit.ansvar} beyond its closing day {closed_on.isoformat()}",
+                Said.of(N_("assigned to %(ansvar)s beyond its closing day %(day)s"), ansvar=row.unit.ansvar,
+                        day=closed_on),
                 unit=row.unit.ansvar, closed_on=closed_on, valid_from=row.valid_from)
 
 
@@ -100,4 +102,5 @@ def _handsets_unassigned(organisation_id: int, day: date) -> list[Gap]:
                ~assigned(Assignment.in_force_on(day)))
         .order_by(Handset.imei)
     )
-    return [_gap("handset_unassigned", h, f"{h.model} is in use but assigned to no unit today") for h in rows]
+    in_use = N_("%(model)s is in use but assigned to no unit today")
+    return [_gap("handset_unassigned", h, Said.of(in_use, model=h.model)) for h in rows]

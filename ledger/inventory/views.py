@@ -28,8 +28,10 @@ from ledger.access.permissions import require
 from ledger.core import clock
 from ledger.core.errors import LedgerError, ValidationFailed
 from ledger.core.files import upload_name
+from ledger.core.identifiers import display_phone_number
 from ledger.core.money import AmountError, parse_amount
 from ledger.core.paging import Page
+from ledger.core.text import N_
 from ledger.database.transaction import savepoint
 from ledger.inventory import choices as form_choices
 from ledger.inventory import directory as directory_service
@@ -40,9 +42,10 @@ from ledger.inventory import search as asset_search
 from ledger.inventory import unmapped as coverage_check
 from ledger.inventory.models import Asset, Handset, HandsetStatus, Subscription, SubscriptionKind
 from ledger.labels import LABELS, label
-from ledger.web import NAVIGATION, blueprint
+from ledger.web import NAVIGATION, blueprint, listing
 from ledger.web.errors import refused
 from ledger.web.forms import required
+from ledger.web.listing import Column, Deferred, Listing
 
 NAVIGATION.append(("web.inventory", _l("Inventory"), "inventory.read"))
 NAVIGATION.append(("web.inventory_unmapped", _l("Coverage check"), "inventory.coverage"))
@@ -137,8 +140,9 @@ class HandsetForm(FlaskForm):
         if self.purchase_price.data:
             try:
                 price = parse_amount(self.purchase_price.data)
-            except AmountError as error:
-                raise register.invalid("purchase_price", str(error)) from None
+            except AmountError:
+                raise register.invalid("purchase_price", N_("not an amount: %(value)s"),
+                                       value=repr(self.purchase_price.data)) from None
         return {
             "imei": self.imei.data, "model": self.model.data, "purchase_date": self.purchase_date.data,
             "purchase_price": price, "status": self.status.data, "shared": self.shared.data,
@@ -185,6 +189,37 @@ def _unit_choices(blank: bool = False) -> list[SelectChoice]:
 # -- search ----------------------------------------------------------------------------------
 
 
+def _unit_text(unit: Any) -> str | None:
+    return f"{unit.ansvar} {unit.name}" if unit else None
+
+
+_SEARCHED = ("tab", "number", "imei", "unit", "supplier", "status")
+
+#: The subscriptions of the inventory's search, by number unless the reader sorts otherwise.
+SUBSCRIPTION_LIST = Listing("abonnemang", (
+    Column("number", _l("Number"), Subscription.number, lambda r: display_phone_number(r.subscription.number)),
+    Column("kind", _l("Kind"), Subscription.kind, lambda r: label(r.subscription.kind)),
+    Column("unit", _l("Unit"), Deferred(lambda: asset_search.unit_code_on(Subscription, clock.today())),
+           lambda r: _unit_text(r.unit)),
+    Column("operator", _l("Operator"), Deferred(lambda: asset_search.supplier_name_of(Subscription)),
+           lambda r: r.supplier.name if r.supplier else None),
+    Column("function", _l("Function"), Subscription.label, lambda r: r.subscription.label),
+    Column("status", _l("Status"), Subscription.end_date, lambda r: label(r.status)),
+), default_sort="number", filters=_SEARCHED, tiebreak=(Subscription.id,))
+
+#: The handsets of the inventory's search, by IMEI unless the reader sorts otherwise.
+HANDSET_LIST = Listing("telefoner", (
+    Column("imei", "IMEI", Handset.imei, lambda r: r.handset.imei),
+    Column("model", _l("Model"), Handset.model, lambda r: r.handset.model),
+    Column("unit", _l("Unit"), Deferred(lambda: asset_search.unit_code_on(Handset, clock.today())),
+           lambda r: _unit_text(r.unit)),
+    Column("status", _l("Status"), Handset.status, lambda r: label(r.handset.status)),
+    Column("shared", _l("Shared phone"), Handset.shared,
+           lambda r: r.handset.shared_label or (_("Yes") if r.handset.shared else "")),
+    Column("mdm", _l("MDM"), Handset.mdm_enrolled, lambda r: _("Yes") if r.handset.mdm_enrolled else _("No")),
+), default_sort="imei", filters=_SEARCHED, tiebreak=(Handset.id,))
+
+
 @blueprint.route("/inventory")
 @require("inventory.read")
 def inventory() -> Any:
@@ -193,19 +228,21 @@ def inventory() -> Any:
     statuses = [(s.value, label(s.value)) for s in HandsetStatus] if handsets else \
         [("active", _("active")), ("ended", _("ended"))]
     form.status.choices = _choices([("", _("any")), *statuses])
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    asked = listing.read(HANDSET_LIST if handsets else SUBSCRIPTION_LIST)
     search = asset_search.Search(
         number=form.number.data or None, imei=form.imei.data or None, unit=form.unit.data or None,
         supplier=form.supplier.data or None, status=form.status.data or None, q=form.q.data or None)
     status = 200
+    find = asset_search.search_handsets if handsets else asset_search.search_subscriptions
     try:
-        find = asset_search.search_handsets if handsets else asset_search.search_subscriptions
-        results = find(g.user, search, page, PER_PAGE)
+        if asked.format:
+            found = find(g.user, search, 1, listing.MAX_DOWNLOAD_ROWS, order=asked.order_by())
+            return listing.download(asked, found.items, found.total)
+        results = find(g.user, search, asked.page, asked.per_page, order=asked.order_by())
     except ValidationFailed as error:
         status = refused(error)
-        results = Page([], 0, 1, PER_PAGE)
-    args = {k: v for k, v in request.args.items() if k != "page"}
-    return render_template("inventory/index.html", form=form, results=results, handsets=handsets, args=args,
+        results = Page([], 0, 1, asked.per_page)
+    return render_template("inventory/index.html", form=form, results=results, handsets=handsets, asked=asked,
                            today=clock.today()), status
 
 
@@ -587,12 +624,29 @@ def inventory_unmapped() -> Any:
     return render_template("inventory/unmapped.html", report=coverage_check.coverage(g.user))
 
 
+#: The contact centre's directory, by number unless the reader sorts otherwise; ``?unit=`` one unit.
+DIRECTORY_LIST = Listing("katalog", (
+    Column("number", _l("Number"), value=lambda e: display_phone_number(e.number), key_of=lambda e: e.number),
+    Column("extension", _l("Extension"), value=lambda e: e.extension, key_of=lambda e: e.extension),
+    Column("unit", _l("Unit"), value=lambda e: f"{e.unit} {e.unit_name}" if e.unit else None,
+           key_of=lambda e: e.unit),
+    Column("administration", _l("Administration"), value=lambda e: e.administration,
+           key_of=lambda e: e.administration),
+    Column("function", _l("Function"), value=lambda e: e.function, key_of=lambda e: e.function),
+    Column("name", _l("Name"), value=lambda e: e.name, key_of=lambda e: e.name),
+), default_sort="number", filters=("unit",))
+
+
 @blueprint.route("/inventory/directory")
 @require("directory.read")
 def inventory_directory() -> Any:
-    unit, q = request.args.get("unit") or None, request.args.get("q") or None
-    entries = directory_service.directory(g.user, unit=unit, q=q)
-    return render_template("inventory/directory.html", entries=entries, unit=unit or "", q=q or "")
+    asked = listing.read(DIRECTORY_LIST)
+    entries = listing.sorted_items(
+        directory_service.directory(g.user, unit=asked.filters.get("unit"), q=asked.q), asked)
+    if asked.format:
+        return listing.download(asked, entries, len(entries))
+    return render_template("inventory/directory.html", entries=listing.page_of_items(entries, asked), asked=asked,
+                           unit=asked.filters.get("unit", ""), q=asked.q or "")
 
 
 @blueprint.route("/inventory/directory.csv")

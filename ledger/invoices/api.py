@@ -14,6 +14,7 @@ from ledger.api.pagination import paged_by_view
 from ledger.api.schemas import Amount
 from ledger.core.errors import BadRequest, Conflict, ValidationFailed
 from ledger.core.files import upload_name
+from ledger.core.text import N_
 from ledger.inventory.models import AssetType
 from ledger.invoices import service as invoice_service
 from ledger.invoices.importing import import_file
@@ -101,7 +102,7 @@ def import_invoice(args: dict[str, Any]) -> Any:
     """Import one file (multipart field ``file``): a PEPPOL invoice or an operator CSV."""
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        raise BadRequest("Send the invoice file as multipart form field 'file'")
+        raise BadRequest(N_("Send the invoice file as multipart form field 'file'"))
     data = upload.read()
     outcome = import_file(g.user, g.user.organisation, data, upload_name(upload.filename, "file"),
                           format=args["format"], mapping=args["mapping"], supplier=args["supplier"],
@@ -111,7 +112,8 @@ def import_invoice(args: dict[str, Any]) -> Any:
     if outcome.status == ImportStatus.CONFLICT:
         raise Conflict(outcome.message, outcome.as_dict()["differences"])
     if outcome.status == ImportStatus.REJECTED:
-        raise ValidationFailed(f"{outcome.file} was rejected: {outcome.message}", outcome.errors)
+        raise ValidationFailed(N_("%(file)s was rejected: %(why)s"), outcome.errors, file=outcome.file,
+                               why=outcome.message)
     return outcome.as_dict()
 
 

@@ -54,8 +54,12 @@ SHOWN_LINE_DIFFERENCES = 10
 
 CONFLICT_TEXT = N_("%(number)s from %(supplier)s is already imported (invoice %(invoice)s) with other content; "
                    "nothing was imported.")
+#: The way out as a page says it: in the product's terms (replacing is done by an administrator).
 WAY_OUT_TEXT = N_("Import the supplier's credit note and then the new invoice, or, while invoice %(invoice)s is "
-                  "not allocated in a closed period, replace it: invoices replace %(invoice)s FILE.")
+                  "not allocated in a closed period, have an administrator replace it by the corrected invoice.")
+#: The way out as the command line and the API say it: with the command that replaces.
+WAY_OUT_COMMAND = ("Import the supplier's credit note and then the new invoice, or, while invoice {invoice} is not "
+                   "allocated in a closed period, replace it: invoices replace {invoice} FILE.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,4 +171,5 @@ class ConflictingInvoice(Exception):
 
     @property
     def message(self) -> str:
-        return f"{self.explanation['message']} What differs: {describe(self.found)}. {self.way_out['message']}"
+        way_out = WAY_OUT_COMMAND.format(invoice=self.existing.id)
+        return f"{self.explanation['message']} What differs: {describe(self.found)}. {way_out}"

@@ -34,6 +34,7 @@ from sqlalchemy.exc import IntegrityError
 import importers
 from importers import CsvRow, ParsedInvoice, ParseError, ParseResult
 from importers.csv_spec import CsvReader
+from importers.problems import FILE_TOO_LARGE
 from ledger.access.models import User
 from ledger.audit import service as audit
 from ledger.core.money import ZERO, from_ore
@@ -62,6 +63,20 @@ UNKNOWN_SUPPLIER = N_("unknown supplier %(organisation_number)s: register it und
 UNKNOWN_SUPPLIER_RULE = "unknown_supplier"
 CREDIT_WITHOUT_INVOICE = N_("credit note %(number)s credits invoice %(credited)s, which is not imported; it is "
                             "imported all the same, and compliance reports it until the invoice is imported")
+NO_ORGANISATION_NUMBER = N_("the supplier has no Swedish organisationsnummer (EndpointID scheme 0007, "
+                            "PartyLegalEntity or an SE VAT number); it cannot be matched")
+NOT_SEK = N_("the invoice is in %(currency)s; only SEK invoices can be allocated (ask the supplier for a SEK invoice)")
+NOT_SEK_ROW = N_("the invoice is in %(currency)s; only SEK can be allocated")
+NO_LINES = N_("the file holds no invoice lines")
+REPEATS_IMPORTED = N_("the file repeats invoice(s) already imported (%(numbers)s) beside new ones; nothing was "
+                      "imported, so that nothing is booked twice")
+SPECIFICATION_SUM = N_("the specification of invoice %(number)s sums to %(sum)s but the invoice's net total is "
+                       "%(total)s (difference %(difference)s)")
+SAME_FILE = N_("the same file was imported on %(when)s as %(name)s (import %(import_id)s); nothing changed")
+SAME_INVOICE = N_("invoice %(number)s from %(supplier)s is already imported with the same content; nothing changed")
+SAME_CREDIT_NOTE = N_("credit note %(number)s from %(supplier)s is already imported with the same content; nothing "
+                      "changed")
+SAME_SPECIFICATIONS = N_("invoice(s) %(numbers)s are already imported; nothing changed")
 
 
 class InvoiceLineRow(NamedTuple):
@@ -110,7 +125,8 @@ class ImportOutcome:
     #: What is worth knowing about an imported file (``said`` dicts, shaped like ``errors``).
     warnings: list[dict[str, Any]] = field(default_factory=list)
     #: For a conflict: the invoice already imported, what differs (``identity.differences``),
-    #: and the message and way out as ``said`` dicts, for a page to translate.
+    #: and the message and way out as ``said`` dicts, for a page to translate; for a duplicate,
+    #: its message as one.
     existing_invoice_id: int | None = None
     differences: list[dict[str, Any]] = field(default_factory=list)
     explanation: list[dict[str, Any]] = field(default_factory=list)
@@ -139,9 +155,12 @@ class Rejected(Exception):
 
 
 class Duplicate(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    """Raised inside the savepoint: what the file brings is imported already (``said`` says which)."""
+
+    def __init__(self, text: str, /, **params: Any) -> None:
+        self.said = said(text, **params)
+        self.message = self.said["message"]
+        super().__init__(self.message)
 
 
 def _error(message: str, field: str = "file", line: int | None = None, path: str | None = None,
@@ -149,14 +168,20 @@ def _error(message: str, field: str = "file", line: int | None = None, path: str
     return {"line": line, "path": path, "field": field, "message": message, "rule": rule}
 
 
-def _said_at(field: str, path: str | None, text: str, **params: Any) -> dict[str, Any]:
-    """An error or warning in the shape of ``_error``, translatable (``messages.said``)."""
-    return _error("", field, None, path) | said(text, **params)
+def _said_at(field: str, path: str | None, text: str, /, line: int | None = None, **params: Any) -> dict[str, Any]:
+    """An error or warning in the shape of ``_error``, translatable (``messages.said``), at the file's
+    ``line`` when it has one."""
+    return _error("", field, line, path) | said(text, **params)
 
 
 def _from_parse_error(error: ParseError) -> dict[str, Any]:
+    """A parser's error or warning in the shape of ``_error``, with its catalogue text and values
+    (``text``, ``params``) for a page to translate. The English ``message`` names the rule first
+    when the parser's message does not; a page shows the rule beside the translated text."""
     message = f"{error.rule}: {error.message}" if error.rule and error.rule not in error.message else error.message
-    return _error(message, error.field, error.line, error.path, error.rule)
+    shown = error.said
+    return _error(message, error.field, error.line, error.path, error.rule) | {"text": shown.template,
+                                                                                "params": dict(shown.params)}
 
 
 def import_file(
@@ -173,7 +198,7 @@ def import_file(
 ) -> ImportOutcome:
     """Import one file for ``organisation``. Never raises for bad input: the outcome says."""
     if len(data) > max_bytes:
-        too_large = _error(f"the file is {len(data):,} bytes, over the limit of {max_bytes:,} bytes")
+        too_large = _said_at("file", None, FILE_TOO_LARGE, size=f"{len(data):,}", limit=f"{max_bytes:,}")
         return ImportOutcome(filename, ImportStatus.REJECTED, errors=[too_large], message=too_large["message"])
     attempt = partial(_import_once, actor, organisation, data, filename, hashlib.sha256(data).hexdigest(),
                       format=format, mapping=mapping, supplier=supplier, max_bytes=max_bytes, progress=progress)
@@ -215,7 +240,8 @@ def _import_once(actor: User | None, organisation: Organisation, data: bytes, fi
                              message=rejected.errors[0]["message"])
     except Duplicate as duplicate:
         savepoint.rollback()
-        return ImportOutcome(filename, ImportStatus.DUPLICATE, format=chosen, message=duplicate.message)
+        return ImportOutcome(filename, ImportStatus.DUPLICATE, format=chosen, message=duplicate.message,
+                             explanation=[duplicate.said])
     except ConflictingInvoice as conflict:
         savepoint.rollback()
         return _conflict_outcome(filename, chosen, conflict)
@@ -240,9 +266,10 @@ def _same_file(organisation: Organisation, digest: str, filename: str) -> Import
         InvoiceImport.organisation_id == organisation.id, InvoiceImport.sha256 == digest))
     if earlier is None:
         return None
-    return ImportOutcome(filename, ImportStatus.DUPLICATE, format=earlier.format, message=(
-        f"the same file was imported on {earlier.imported_at:%Y-%m-%d %H:%M} as {earlier.file_name!r} "
-        f"(import {earlier.id}); nothing changed"))
+    same = said(SAME_FILE, when=f"{earlier.imported_at:%Y-%m-%d %H:%M}", name=repr(earlier.file_name),
+                import_id=earlier.id)
+    return ImportOutcome(filename, ImportStatus.DUPLICATE, format=earlier.format, message=same["message"],
+                         explanation=[same])
 
 
 def import_file_alone(actor: User | None, organisation: Organisation, data: bytes, filename: str,
@@ -278,8 +305,7 @@ class _Recorder:
 
     def supplier(self, organisation_number: str | None, where: dict[str, Any]) -> Supplier:
         if not organisation_number:
-            raise Rejected([_error("the supplier has no Swedish organisationsnummer (EndpointID scheme 0007, "
-                                   "PartyLegalEntity or an SE VAT number); it cannot be matched", **where)])
+            raise Rejected([_error("", **where) | said(NO_ORGANISATION_NUMBER)])
         if organisation_number not in self._suppliers:
             self._suppliers[organisation_number] = db.session.scalar(
                 sa.select(Supplier).where(Supplier.organisation_number == organisation_number))
@@ -305,8 +331,8 @@ class _Recorder:
         found = identity.differences(identity.stored_content(existing), content)
         if found:
             raise ConflictingInvoice(existing, supplier.name, found)
-        raise Duplicate(f"{existing.document_type.value} {existing.number} from {supplier.name} is already "
-                        "imported with the same content; nothing changed")
+        text = SAME_CREDIT_NOTE if existing.document_type == DocumentType.CREDIT_NOTE else SAME_INVOICE
+        raise Duplicate(text, number=existing.number, supplier=supplier.name)
 
     def finish(self, filename: str) -> None:
         """What the file brought, on its import record and in the audit log."""
@@ -332,8 +358,7 @@ class _Recorder:
 
     def record_invoice(self, parsed: ParsedInvoice) -> None:
         if parsed.currency != CURRENCY:
-            raise Rejected([_error(f"the invoice is in {parsed.currency}; only SEK invoices can be allocated "
-                                   "(ask the supplier for a SEK invoice)", "cbc:DocumentCurrencyCode")])
+            raise Rejected([_said_at("cbc:DocumentCurrencyCode", None, NOT_SEK, currency=parsed.currency)])
         unbookable = _unbookable_dates(parsed)
         if unbookable:
             raise Rejected(unbookable)
@@ -404,16 +429,14 @@ class _Recorder:
         if reader.errors:
             raise Rejected([_from_parse_error(e) for e in reader.errors])
         if not specs:
-            raise Rejected([_error("the file holds no invoice lines")])
+            raise Rejected([_said_at("file", None, NO_LINES)])
         duplicates = [number for (_, number), spec in specs.items() if spec.duplicate]
         if duplicates:
             if len(duplicates) == len(specs):
                 for spec in specs.values():
                     self._same_specification_or_conflicting(spec)
-                raise Duplicate(f"invoice(s) {', '.join(duplicates)} are already imported; nothing changed")
-            raise Rejected([_error(f"the file repeats invoice(s) already imported ({', '.join(duplicates)}) beside "
-                                   "new ones; nothing was imported, so that nothing is booked twice",
-                                   "Fakturanummer")])
+                raise Duplicate(SAME_SPECIFICATIONS, numbers=", ".join(duplicates))
+            raise Rejected([_said_at("Fakturanummer", None, REPEATS_IMPORTED, numbers=", ".join(duplicates))])
         for spec in specs.values():
             self._close_csv_invoice(spec)
         self.outcome.lines += stage.store()
@@ -426,8 +449,10 @@ class _Recorder:
         ``CsvRow`` of each and reading its fields would cost about a microsecond a line more."""
         add = stage.add
         for values in reader.tuples():
-            (line, number, invoice_date, supplier, reference, charge_type, text, start, end, quantity, net, rate, _,
-             item_code, unit_price, unit_code) = values
+            (line, number, invoice_date, supplier, reference, charge_type, text, start, end, quantity, net, rate,
+             currency, item_code, unit_price, unit_code) = values
+            if currency != CURRENCY:  # on any row, not only an invoice's first: it would be booked as kronor
+                raise Rejected([_said_at("Valuta", None, NOT_SEK_ROW, line=line, currency=currency)])
             key = (supplier or "", number)
             spec = specs.get(key)
             if spec is None:
@@ -443,9 +468,6 @@ class _Recorder:
 
     def _open_csv_invoice(self, row: CsvRow) -> _CsvInvoice:
         where = {"field": "Organisationsnummer", "line": row.line}
-        if row.currency != CURRENCY:
-            raise Rejected([_error(f"the invoice is in {row.currency}; only SEK can be allocated", "Valuta",
-                                   row.line)])
         supplier = self.supplier(row.supplier, where)
         existing = self.existing(supplier, DocumentType.INVOICE, row.invoice_number)
         if existing is not None and existing.specification_import_id is None and existing.import_id != self.record.id:
@@ -481,10 +503,10 @@ class _Recorder:
             Decimal("0.01"), rounding=ROUND_HALF_UP)
         if spec.existing is not None:
             if net != spec.existing.net_total:
-                raise Rejected([_error(
-                    f"the specification of invoice {spec.existing.number} sums to {net:.2f} but the invoice's net "
-                    f"total is {spec.existing.net_total:.2f} (difference {net - spec.existing.net_total:.2f})",
-                    "Belopp exkl. moms", spec.first_line)])
+                raise Rejected([_said_at(
+                    "Belopp exkl. moms", None, SPECIFICATION_SUM, line=spec.first_line, number=spec.existing.number,
+                    sum=f"{net:.2f}", total=f"{spec.existing.net_total:.2f}",
+                    difference=f"{net - spec.existing.net_total:.2f}")])
             spec.existing.specification_import_id = self.record.id
             self.outcome.invoice_ids.append(spec.existing.id)
         else:

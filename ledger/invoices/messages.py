@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 
-def said(text: str, **params: Any) -> dict[str, Any]:
+def said(text: str, /, **params: Any) -> dict[str, Any]:
     """``text`` (marked with ``N_``) with ``params`` put in, and what a page needs to translate it."""
     shown = {name: str(value) for name, value in params.items()}
     return {"message": text % shown, "text": text, "params": shown}

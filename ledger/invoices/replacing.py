@@ -35,7 +35,7 @@ from ledger.allocation.models import AllocationRun, JournalEntry, Period, Period
 from ledger.audit import service as audit
 from ledger.core.errors import Conflict, NotFound, PeriodClosed, ValidationFailed
 from ledger.core.month import Month
-from ledger.core.text import N_
+from ledger.core.text import N_, Label
 from ledger.database import db
 from ledger.database.types import Timestamp, utcnow
 from ledger.invoices import identity
@@ -88,7 +88,7 @@ def replace_invoice(actor: User | None, organisation: Organisation, invoice_id: 
     reissue = _the_reissue(original, outcome)
     found = identity.differences(identity.stored_content(original), identity.stored_content(reissue))
     if not found:
-        raise Conflict(SAME_CONTENT % {"file": filename, "invoice": original.id})
+        raise Conflict(SAME_CONTENT, file=filename, invoice=original.id)
     original.replaced_by_id = reissue.id
     db.session.flush()
     reversed_entries = sum(_reverse(actor, organisation, original, reissue, period) for period in held)
@@ -111,9 +111,9 @@ def _replaceable(organisation: Organisation, invoice_id: int) -> Invoice:
     original = db.session.scalar(sa.select(Invoice).where(
         Invoice.id == invoice_id, Invoice.organisation_id == organisation.id).with_for_update())
     if original is None:
-        raise NotFound(NOT_FOUND % {"invoice": invoice_id})
+        raise NotFound(NOT_FOUND, invoice=invoice_id)
     if original.replaced_at is not None:
-        raise Conflict(ALREADY_REPLACED % {"invoice": invoice_id, "by": original.replaced_by_id})
+        raise Conflict(ALREADY_REPLACED, invoice=invoice_id, by=original.replaced_by_id)
     return original
 
 
@@ -125,8 +125,8 @@ def _open_periods_of(original: Invoice) -> list[Period]:
     held = [periods.get_or_open(original.organisation_id, name, lock=True) for name in names]
     closed = [period.period for period in held if period.status == PeriodStatus.CLOSED]
     if closed:
-        raise PeriodClosed(CLOSED % {"invoice": original.id, "number": original.number, "periods": ", ".join(closed)},
-                           details=[{"invoice_id": original.id, "closed_periods": closed}])
+        raise PeriodClosed(CLOSED, details=[{"invoice_id": original.id, "closed_periods": closed}],
+                           invoice=original.id, number=original.number, periods=closed)
     return held
 
 
@@ -135,18 +135,19 @@ def _the_reissue(original: Invoice, outcome: ImportOutcome) -> Invoice:
     if outcome.status != ImportStatus.IMPORTED:
         why = "; ".join(f"{e.get('field')}: {e['message']}" for e in outcome.errors) or outcome.message
         refusal = ValidationFailed if outcome.status == ImportStatus.REJECTED else Conflict
-        raise refusal(NOT_IMPORTED % {"file": outcome.file, "status": outcome.status.value, "why": why},
-                      outcome.errors or outcome.as_dict()["differences"])
+        raise refusal(NOT_IMPORTED, outcome.errors or outcome.as_dict()["differences"], file=outcome.file,
+                      status=Label(outcome.status.value), why=why)
     if len(outcome.invoice_ids) != 1:
-        raise ValidationFailed(NOT_ONE % {"file": outcome.file, "count": len(outcome.invoice_ids)})
+        raise ValidationFailed(NOT_ONE, file=outcome.file, count=len(outcome.invoice_ids))
     reissue = db.session.get(Invoice, outcome.invoice_ids[0])
     assert reissue is not None  # just imported
     if (reissue.supplier_id, reissue.document_type, reissue.number) != (
             original.supplier_id, original.document_type, original.number) or reissue.id == original.id:
-        raise ValidationFailed(NOT_A_REISSUE % {
-            "file": outcome.file, "type": reissue.document_type.value, "number": reissue.number,
-            "supplier": reissue.supplier.name, "invoice": original.id, "original_type": original.document_type.value,
-            "original_number": original.number, "original_supplier": original.supplier.name})
+        raise ValidationFailed(NOT_A_REISSUE,
+            file=outcome.file, type=Label(reissue.document_type.value), number=reissue.number,
+            supplier=reissue.supplier.name, invoice=original.id,
+            original_type=Label(original.document_type.value),
+            original_number=original.number, original_supplier=original.supplier.name)
     return reissue
 
 
@@ -176,17 +177,18 @@ def _reverse(actor: User | None, organisation: Organisation, original: Invoice, 
                         summary={"replaced_invoice": original.id, "replaced_by": reissue.id, "reversals": count})
     db.session.add(run)
     db.session.flush()
-    reason = sa.literal(f"invoice {original.id} replaced by invoice {reissue.id}: reverses entry ") + sa.cast(
-        entry.c.id, sa.String)
+    # The reason's code and values; the entry it names is each row's own ``reverses_id``.
+    params = sa.literal({"original": original.id, "reissue": reissue.id}, sa.JSON)
     copied = ("organisation_id", "period_id", "unit_id", "administration_id", "account", "counterparty", "activity",
               "rule", "invoice_id", "invoice_line_id", "assignment_id", "allowance_charge_id", "is_correction")
     reversals = sa.select(
         *(entry.c[name] for name in copied), sa.literal(run.id).label("run_id"),
-        (-entry.c.amount_ore).label("amount_ore"), reason.label("reason"), entry.c.id.label("reverses_id"),
+        (-entry.c.amount_ore).label("amount_ore"), sa.literal("replaced").label("reason"),
+        params.label("reason_params"), entry.c.id.label("reverses_id"),
         sa.literal(utcnow(), Timestamp()).label("created_at"),
     ).where(*active)
     db.session.execute(sa.insert(entry).from_select(
-        [*copied, "run_id", "amount_ore", "reason", "reverses_id", "created_at"], reversals))
+        [*copied, "run_id", "amount_ore", "reason", "reason_params", "reverses_id", "created_at"], reversals))
     balances.add_run(run.id)
     return count
 

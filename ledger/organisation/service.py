@@ -16,6 +16,7 @@ from ledger.access.permissions import ensure_unit_visible, visible_only
 from ledger.audit import service as audit
 from ledger.core import clock, identifiers
 from ledger.core.errors import Conflict, NotFound, ValidationFailed
+from ledger.core.text import N_
 from ledger.database import db
 from ledger.inventory.models import Asset, AssetType, Assignment, Handset, Subscription
 from ledger.organisation.models import Administration, BudgetUnit, Supplier, UnitMembership
@@ -42,7 +43,7 @@ def get_unit(user: User, ansvar: str) -> BudgetUnit:
         )
     )
     if unit is None:
-        raise NotFound(f"No budget unit with ansvar {ansvar}")
+        raise NotFound(N_("No budget unit with ansvar %(ansvar)s"), ansvar=ansvar)
     ensure_unit_visible(user, unit)
     return unit
 
@@ -69,7 +70,7 @@ def switchboard_carrier(organisation_id: int) -> BudgetUnit:
         )
     )
     if unit is None:
-        raise Conflict("No budget unit carries switchboard costs; mark one (admin)")
+        raise Conflict(N_("No budget unit carries switchboard costs; mark one (admin)"))
     return unit
 
 
@@ -170,7 +171,7 @@ def get_administration(organisation_id: int, code: str) -> Administration:
     administration = db.session.scalar(sa.select(Administration).where(
         Administration.organisation_id == organisation_id, Administration.code == code.strip()))
     if administration is None:
-        raise NotFound(f"No administration with code {code}")
+        raise NotFound(N_("No administration with code %(code)s"), code=code)
     return administration
 
 
@@ -182,9 +183,10 @@ def move_to_administration(actor: User | None, unit: BudgetUnit, administration:
     month's figures per administration stay as closed (its entries carry the administration
     they were booked under, its budget follows ``allocation.periods``' snapshot)."""
     if administration.id == unit.administration_id:
-        raise Conflict(f"{unit.ansvar} already belongs to {administration.code}")
+        raise Conflict(N_("%(ansvar)s already belongs to %(administration)s"), ansvar=unit.ansvar,
+                       administration=administration.code)
     if administration.organisation_id != unit.organisation_id:
-        raise Conflict("The administration belongs to another organisation")
+        raise Conflict(N_("The administration belongs to another organisation"))
     current = db.session.scalar(sa.select(UnitMembership).where(
         UnitMembership.unit_id == unit.id, UnitMembership.valid_to.is_(None)))
     if current is None:  # no history yet: the unit has been in its administration since it opened
@@ -192,7 +194,8 @@ def move_to_administration(actor: User | None, unit: BudgetUnit, administration:
                                  administration_id=unit.administration_id, valid_from=unit.opened_on)
         db.session.add(current)
     if valid_from <= current.valid_from:
-        raise Conflict(f"{unit.ansvar} has been in its administration only since {current.valid_from}")
+        raise Conflict(N_("%(ansvar)s has been in its administration only since %(day)s"),
+                       ansvar=unit.ansvar, day=current.valid_from)
     before = unit.administration_id
     current.valid_to = valid_from
     row = UnitMembership(organisation_id=unit.organisation_id, unit_id=unit.id,
@@ -218,7 +221,7 @@ def checked_organisation_number(value: str, field: str = "organisation_number") 
     try:
         return identifiers.organisation_number(value)
     except identifiers.IdentifierError as error:
-        raise ValidationFailed(str(error), [{"field": field, "messages": [str(error)]}]) from None
+        raise ValidationFailed(error.text, [{"field": field, "messages": [str(error)]}], **error.params) from None
 
 
 def list_suppliers() -> list[Supplier]:
@@ -228,7 +231,7 @@ def list_suppliers() -> list[Supplier]:
 def get_supplier(supplier_id: int) -> Supplier:
     supplier = db.session.get(Supplier, supplier_id)
     if supplier is None:
-        raise NotFound(f"No supplier with id {supplier_id}")
+        raise NotFound(N_("No supplier with id %(id)s"), id=supplier_id)
     return supplier
 
 
@@ -237,13 +240,14 @@ def _checked_name_and_number(name: str, organisation_number: str, supplier_id: i
     another supplier than ``supplier_id`` has the number (invoices find their supplier by it)."""
     number = checked_organisation_number(organisation_number)
     if not name.strip() or len(name.strip()) > 120:
-        raise ValidationFailed("A supplier needs a name of at most 120 characters",
+        raise ValidationFailed(N_("A supplier needs a name of at most 120 characters"),
                                [{"field": "name", "messages": ["1 to 120 characters"]}])
     other = db.session.scalar(sa.select(Supplier).where(Supplier.organisation_number == number,
                                                         Supplier.id != (supplier_id or -1)))
     if other is not None:
-        raise Conflict(f"Supplier {number} is already registered as {other.name}",
-                       [{"field": "organisation_number", "messages": [f"already registered as {other.name}"]}])
+        raise Conflict(N_("Supplier %(number)s is already registered as %(name)s"),
+                       [{"field": "organisation_number", "messages": [f"already registered as {other.name}"]}],
+                       number=number, name=other.name)
     return name.strip(), number
 
 
@@ -259,8 +263,9 @@ def _checked_details(**details: str | None) -> dict[str, str | None]:
         text = (value or "").strip()
         if len(text) > _DETAIL_LENGTHS[field]:
             limit = _DETAIL_LENGTHS[field]
-            raise ValidationFailed(f"{field} may have at most {limit} characters",
-                                   [{"field": field, "messages": [f"at most {limit} characters"]}])
+            raise ValidationFailed(N_("%(field)s may have at most %(limit)s characters"),
+                                   [{"field": field, "messages": [f"at most {limit} characters"]}],
+                                   field=field, limit=limit)
         checked[field] = text or None
     return checked
 
@@ -272,7 +277,8 @@ def _stored(supplier: Supplier) -> None:
             db.session.add(supplier)
             db.session.flush()
     except IntegrityError:
-        raise Conflict(f"Supplier {supplier.organisation_number} was registered by someone else just now",
+        raise Conflict(N_("Supplier %(number)s was registered by someone else just now"),
+                       number=supplier.organisation_number, details=
                        [{"field": "organisation_number", "messages": ["already registered"]}]) from None
 
 

@@ -16,7 +16,7 @@ from ledger.organisation import service as organisation_service
 from ledger.organisation.forms import SupplierForm
 from ledger.organisation.models import Supplier
 from ledger.web import NAVIGATION, blueprint, safe_next
-from ledger.web.errors import refused
+from ledger.web.errors import refused, shown
 
 NAVIGATION.append(("web.suppliers", _l("Suppliers"), "suppliers.read"))
 
@@ -40,9 +40,8 @@ def _refused(form: SupplierForm, error: LedgerError) -> int:
     fields = {detail.get("field"): detail.get("messages", []) for detail in error.details}
     if not fields or not all(str(name) in form for name in fields):
         return refused(error)  # not about one field: said above the form
-    for name, messages in fields.items():
-        for message in messages:
-            _add_error(form[str(name)], message)
+    for name in fields:  # the service's sentence in the reader's language, beside its field
+        _add_error(form[str(name)], shown(error))
     return error.status
 
 

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import QueryableAttribute
@@ -36,6 +37,7 @@ from ledger.access.permissions import visible_unit_ids
 from ledger.audit import service as audit
 from ledger.core import clock
 from ledger.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ledger.core.text import N_, Label, Phrase
 from ledger.database import db
 from ledger.database.types import utcnow
 from ledger.inventory.assignments import unit_on
@@ -62,19 +64,31 @@ class Actor(StrEnum):
     SYSTEM = "system"
 
 
-Guard = Callable[[CoverageException, date], str | None]
+#: Why a transition's guard refuses: a catalogue text (its ``%(id)s`` the exception) and its values.
+Refusal = tuple[str, dict[str, Any]]
+Guard = Callable[[CoverageException, date], Refusal | None]
 
 
-def _not_past(exception: CoverageException, today: date) -> str | None:
+def _not_past(exception: CoverageException, today: date) -> Refusal | None:
     if not exception.not_ended_by(today):
-        return f"it expired on {exception.valid_to}"
+        return N_("Coverage exception %(id)s cannot be withdrawn: it expired on %(day)s"), {"day": exception.valid_to}
     return None
 
 
-def _past(exception: CoverageException, today: date) -> str | None:
+def _past(exception: CoverageException, today: date) -> Refusal | None:
     if exception.not_ended_by(today):
-        return f"it is valid until {exception.valid_to or 'further notice'}"
+        if exception.valid_to is None:
+            return N_("Coverage exception %(id)s cannot be expired: it is valid until further notice"), {}
+        return (N_("Coverage exception %(id)s cannot be expired: it is valid until %(day)s"),
+                {"day": exception.valid_to})
     return None
+
+
+#: The verbs and the actors of the transitions, as a refusal names them.
+ACTION_WORDS = {"approve": N_("approve"), "reject": N_("reject"), "withdraw": N_("withdraw"),
+                "expire": N_("expire")}
+WHO_WORDS = {"procurement": N_("procurement"), "procurement or requester": N_("procurement or requester"),
+             "procurement or system": N_("procurement or system")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,17 +151,21 @@ def check(actor: User | None, exception: CoverageException, action: Action | str
     table has no such transition (or its guard refuses), 403 when ``actor`` may not fire it."""
     action = Action(action)
     if actor is not None and actor.organisation_id != exception.organisation_id:
-        raise NotFound(f"No coverage exception with id {exception.id}")
+        raise NotFound(N_("No coverage exception with id %(id)s"), id=exception.id)
     step = TRANSITIONS.get((exception.status, action))
     if step is None:
         shown = effective_status(exception, today)
-        raise Conflict(f"Coverage exception {exception.id} is {shown.value}; it cannot be {_past_tense(action)}")
+        raise Conflict(N_("Coverage exception %(id)s is %(status)s; it cannot be %(done)s"), id=exception.id,
+                       status=Label(shown.value), done=Label(_past_tense(action)))
     refusal = step.guard(exception, today) if step.guard else None
     if refusal:
-        raise Conflict(f"Coverage exception {exception.id} cannot be {_past_tense(action)}: {refusal}")
+        text, params = refusal
+        raise Conflict(text, id=exception.id, **params)
     if not _actor_kinds(exception, actor) & step.by:
         who = " or ".join(sorted(kind.value for kind in step.by))
-        raise Forbidden(f"Only {who} may {action.value} coverage exception {exception.id}")
+        who = Phrase(WHO_WORDS.get(who, who))
+        raise Forbidden(N_("Only %(who)s may %(action)s coverage exception %(id)s"), who=who,
+                        action=Phrase(ACTION_WORDS[action.value]), id=exception.id)
     return step
 
 
@@ -217,7 +235,8 @@ def expire_due(actor: User | None, today: date | None = None, organisation_id: i
 
 def _check_span(valid_from: date, valid_to: date | None) -> None:
     if valid_to is not None and valid_to <= valid_from:
-        raise ValidationFailed(f"valid_to {valid_to} must be after valid_from {valid_from}",
+        raise ValidationFailed(N_("valid_to %(to)s must be after valid_from %(start)s"), to=valid_to,
+                               start=valid_from, details=
                                [{"field": "valid_to", "messages": ["must be after valid_from"]}])
 
 
@@ -239,16 +258,16 @@ def request_exception(
     area = (area or "").strip() or None
     subscription = _subscription(actor, subscription_id, subscription_number)
     if subscription is None and area is None:
-        raise ValidationFailed("Name the subscription or the area the exception is for",
+        raise ValidationFailed(N_("Name the subscription or the area the exception is for"),
                                [{"field": "area", "messages": ["subscription or area required"]}])
     if area is not None and len(area) > 120:
-        raise ValidationFailed("The area name is longer than 120 characters")
+        raise ValidationFailed(N_("The area name is longer than 120 characters"))
     if not reason.strip():
-        raise ValidationFailed("Give the reason (why the contracted operator will not do)",
+        raise ValidationFailed(N_("Give the reason (why the contracted operator will not do)"),
                                [{"field": "reason", "messages": ["empty"]}])
     _check_span(valid_from, valid_to)
     if db.session.get(Supplier, supplier_id) is None:
-        raise NotFound(f"No supplier with id {supplier_id}")
+        raise NotFound(N_("No supplier with id %(id)s"), id=supplier_id)
     if subscription is not None:
         _ensure_own_subscription(actor, subscription, [today, valid_from])
     exception = CoverageException(
@@ -275,11 +294,13 @@ def _subscription(actor: User, subscription_id: int | None, number: str | None) 
         try:
             e164 = phone_number(number or "")
         except IdentifierError as error:
-            raise ValidationFailed(str(error), [{"field": "subscription", "messages": [str(error)]}]) from None
+            raise ValidationFailed(error.text, [{"field": "subscription", "messages": [str(error)]}],
+                                   **error.params) from None
         found = db.session.scalar(sa.select(Subscription).where(
             Subscription.organisation_id == actor.organisation_id, Subscription.number == e164))
     if found is None or found.organisation_id != actor.organisation_id:
-        raise NotFound(f"No subscription {number or subscription_id} in your organisation")
+        raise NotFound(N_("No subscription %(subscription)s in your organisation"),
+                       subscription=number or subscription_id)
     return found
 
 
@@ -291,16 +312,16 @@ def _ensure_own_subscription(actor: User, subscription: Subscription, days: list
         unit = unit_on(subscription, day)
         if unit is not None and unit.id in scope:
             return
-    raise Forbidden(f"Subscription {subscription.number} does not belong to one of your units")
+    raise Forbidden(N_("Subscription %(number)s does not belong to one of your units"), number=subscription.number)
 
 
 def get_exception(user: User, exception_id: int) -> CoverageException:
     """One exception of the user's organisation; department users see only their own."""
     exception = db.session.get(CoverageException, exception_id)
     if exception is None or exception.organisation_id != user.organisation_id:
-        raise NotFound(f"No coverage exception with id {exception_id}")
+        raise NotFound(N_("No coverage exception with id %(id)s"), id=exception_id)
     if user.role == Role.DEPARTMENT and exception.requested_by_id != user.id:
-        raise Forbidden(f"Coverage exception {exception_id} was requested by someone else")
+        raise Forbidden(N_("Coverage exception %(id)s was requested by someone else"), id=exception_id)
     return exception
 
 
@@ -389,7 +410,7 @@ def act(actor: User, exception_id: int, action: Action | str, today: date | None
     today = today or clock.today()
     exception = db.session.get(CoverageException, exception_id)
     if exception is None or exception.organisation_id != actor.organisation_id:
-        raise NotFound(f"No coverage exception with id {exception_id}")
+        raise NotFound(N_("No coverage exception with id %(id)s"), id=exception_id)
     if Action(action) == Action.APPROVE:
         approve(actor, exception, today, valid_from=valid_from, valid_to=valid_to, note=note)
     else:

@@ -25,6 +25,7 @@ from ledger.access.models import User
 from ledger.audit import service as audit
 from ledger.core.categories import Category
 from ledger.core.errors import TooLarge, ValidationFailed
+from ledger.core.text import N_
 from ledger.database import db
 from ledger.procurement.models import FrameworkContract, PriceListItem
 
@@ -80,6 +81,11 @@ class RowReport:
     field: str | None = None
     unit_price: Decimal | None = None
     previous_price: Decimal | None = None
+    #: For an error of the file: the catalogue text and its values, for a page to translate
+    #: (``message`` is the same in English), and the file's column it is about.
+    text: str | None = None
+    params: dict[str, str] | None = None
+    column: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,9 +132,11 @@ def import_price_list(
 ) -> PriceImportResult:
     """Import a supplier's CSV price list as the version in force from ``valid_from``."""
     if len(data) > MAX_BYTES:
-        raise TooLarge(f"{filename} is {len(data):,} bytes; a price list may be at most {MAX_BYTES:,}")
+        raise TooLarge(N_("%(file)s is %(size)s bytes; a price list may be at most %(limit)s"), file=filename,
+                       size=len(data), limit=MAX_BYTES)
     parsed = parse_price_list(data, filename)
-    errors = [RowReport(e.line, e.item_code, "error", e.message, e.field) for e in parsed.errors]
+    errors = [RowReport(e.line, e.item_code, "error", e.message, e.field, text=e.template, params=e.params,
+                        column=e.column) for e in parsed.errors]
     return _apply(actor, contract, list(parsed.rows), valid_from, errors, source=filename)
 
 
@@ -166,8 +174,9 @@ def _apply(
 ) -> PriceImportResult:
     if valid_from < contract.start_date:
         raise ValidationFailed(
-            f"valid_from {valid_from} is before the contract starts ({contract.start_date})",
-            [{"field": "valid_from", "messages": [f"on or after {contract.start_date}"]}])
+            N_("valid_from %(day)s is before the contract starts (%(start)s)"),
+            [{"field": "valid_from", "messages": [f"on or after {contract.start_date}"]}],
+            day=valid_from, start=contract.start_date)
     existing = _existing_versions(contract.id, [r.item_code for r in rows])
     plans = [_plan(row, existing.get(row.item_code, []), valid_from) for row in rows]
     reports = sorted([_report(p) for p in plans] + errors, key=lambda r: (r.line or 0, r.item_code or ""))

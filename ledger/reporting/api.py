@@ -82,8 +82,8 @@ def allocation_report(query: dict[str, Any]) -> Any:
     """The auditors' allocation report of a period: summary, reconciliation, findings, every entry."""
     organisation, period = g.user.organisation, query["period"]
     data = report_data.allocation_report(organisation, period, generated_by=signature())
-    return attachment(render_allocation_report(data, query["lang"]), PDF, file_name(organisation, "fordelning",
-                                                                                     period, "pdf"))
+    pdf = render_allocation_report(data, query["lang"], report_data.report_translations(query["lang"]))
+    return attachment(pdf, PDF, file_name(organisation, "fordelning", period, "pdf"))
 
 
 class SieQuery(PeriodQuery):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
+from flask import current_app
 
 from ledger.cli.common import ledger_organisation, organisation_option
 from ledger.core import clock
@@ -24,11 +24,15 @@ out_option = click.option("--out", "out", required=True, type=click.Path(dir_oka
                           help="The file to write.")
 
 
-def _who() -> str:
-    try:
-        return f"{getpass.getuser()} (flask report)"
-    except (KeyError, OSError):  # no login name in some containers
-        return "flask report"
+def _author(organisation: Organisation, by: str | None = None) -> str:
+    """Who a file made here names as its maker: ``--by``, else ``LEDGER_REPORT_AUTHOR``, else
+    the organisation's system user (``report_data.system_author``)."""
+    return report_data.system_author(organisation, by or current_app.config.get("LEDGER_REPORT_AUTHOR"))
+
+
+def _language(chosen: str | None) -> str:
+    """``--lang``, else the default language of pages and reports (``LEDGER_LOCALE``)."""
+    return chosen or str(current_app.config.get("BABEL_DEFAULT_LOCALE", "sv")).split("_")[0]
 
 
 def _write(out: Path, render: Callable[[Organisation], bytes], orgnr: str | None, what: str) -> None:
@@ -63,13 +67,20 @@ def _period_file(group: click.Group, name: str, help: str,
     return register
 
 
-_LANGUAGE = click.option("--lang", type=click.Choice(["sv", "en"]), default="sv", show_default=True, help="Language.")
+_LANGUAGE = click.option("--lang", type=click.Choice(["sv", "en"]), default=None,
+                         help="Language (default: LEDGER_LOCALE's, Swedish unless configured).")
+_BY = click.option("--by", "by", metavar="NAME",
+                   help="Who the report says made it (default: LEDGER_REPORT_AUTHOR, else "
+                        "\"<organisation> (system)\").")
 
 
-@_period_file(report_group, "allocation", "The auditors' allocation report of PERIOD (YYYY-MM) as a PDF.", _LANGUAGE)
-def allocation_report_command(period: str, out: Path, lang: str, orgnr: str | None) -> None:
+@_period_file(report_group, "allocation", "The auditors' allocation report of PERIOD (YYYY-MM) as a PDF.", _LANGUAGE,
+              _BY)
+def allocation_report_command(period: str, out: Path, lang: str | None, by: str | None, orgnr: str | None) -> None:
+    language = _language(lang)
     _write(out, lambda organisation: render_allocation_report(
-        report_data.allocation_report(organisation, period, generated_by=_who()), lang), orgnr, "report")
+        report_data.allocation_report(organisation, period, generated_by=_author(organisation, by)), language,
+        report_data.report_translations(language)), orgnr, "report")
 
 
 @report_group.command("budget", help="Budget against actual for YEAR as a PDF, for a unit or the organisation.")
@@ -78,11 +89,14 @@ def allocation_report_command(period: str, out: Path, lang: str, orgnr: str | No
 @click.option("--unit", "unit_code",
               help="Ansvar code of one unit (default: the organisation and its administrations).")
 @_LANGUAGE
+@_BY
 @organisation_option
-def budget_report_command(year: int, out: Path, unit_code: str | None, lang: str, orgnr: str | None) -> None:
+def budget_report_command(year: int, out: Path, unit_code: str | None, lang: str | None, by: str | None,
+                          orgnr: str | None) -> None:
+    language = _language(lang)
     _write(out, lambda organisation: render_budget_report(
-        report_data.budget_report(organisation, year, unit_code=unit_code, generated_by=_who()), lang), orgnr,
-        "report")
+        report_data.budget_report(organisation, year, unit_code=unit_code, generated_by=_author(organisation, by)),
+        language, report_data.report_translations(language)), orgnr, "report")
 
 
 @_period_file(export_group, "sie", "PERIOD's (YYYY-MM) vouchers not exported before as SIE 4I (CP437) for the "
@@ -92,7 +106,8 @@ def budget_report_command(year: int, out: Path, unit_code: str | None, lang: str
 def export_sie_command(period: str, out: Path, everything: bool, orgnr: str | None) -> None:
     organisation = ledger_organisation(orgnr)
     try:
-        exported = sie.export_period(None, organisation, period, everything=everything, generated_by=_who())
+        exported = sie.export_period(None, organisation, period, everything=everything,
+                                     generated_by=_author(organisation))
     except ValueError as error:  # the renderer refusing its data names what is wrong
         raise click.ClickException(f"SIE export: {error}") from None
     out.write_bytes(exported.data)

@@ -20,16 +20,21 @@ The SIE 4I hand-over is ``ledger.reporting.sie``.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
 from ledger.accounting.service import settings_of
 from ledger.allocation.journal import with_context
 from ledger.allocation.models import JournalEntry, Period, PeriodStatus
-from ledger.allocation.rules import Rule
+from ledger.allocation.rules import Rule, english_reason, reason_of
 from ledger.core import clock
+from ledger.core.identifiers import display_phone_number
 from ledger.core.money import ZERO, from_ore, percent_of
 from ledger.core.month import Month
 from ledger.database import db
@@ -50,16 +55,36 @@ from reports.data import (
     content_hash,
     summary_order,
 )
+from reports.text import Translations, load_translations
 
 __all__ = [
     "PROGRAM",
     "allocation_report",
     "journal_export",
     "journal_rows",
+    "report_translations",
+    "system_author",
 ]
 
 log = logging.getLogger(__name__)
 PROGRAM = ("Telefoniekonomi", "0.1.0")
+#: The compiled message catalogues (``make translations``), the same the pages are translated from.
+TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"
+
+
+@lru_cache(maxsize=4)
+def report_translations(language: str) -> Translations:
+    """The catalogue a report in ``language`` (``sv``/``en``) is written with when no request
+    gives one (a command, the API's ``lang``); a missing Swedish catalogue is an error, never a
+    report in English."""
+    return load_translations(TRANSLATIONS, language)
+
+
+def system_author(organisation: Organisation, configured: str | None = None) -> str:
+    """Who a report made by a command names as its maker ("Skapad av"): the configured name
+    (``--by``, ``LEDGER_REPORT_AUTHOR``), else the organisation's system user, "Karlsborgs
+    kommun (system)". Never the operating system's account, which tells an auditor nothing."""
+    return (configured or "").strip() or f"{organisation.name} (system)"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -79,7 +104,8 @@ def journal_rows(organisation_id: int, period: str, *where: sa.ColumnElement[boo
         with_context(sa.select(
             JournalEntry.id, Period.period, BudgetUnit.ansvar, BudgetUnit.name, Administration.code,
             Administration.name, JournalEntry.account, JournalEntry.counterparty, JournalEntry.activity,
-            raw_ore(JournalEntry.amount), JournalEntry.rule, JournalEntry.reason, Invoice.id, Invoice.number,
+            raw_ore(JournalEntry.amount), JournalEntry.rule, JournalEntry.reason, JournalEntry.reason_params,
+            Invoice.id, Invoice.number,
             Invoice.issue_date, Supplier.name, InvoiceLine.id, InvoiceLine.position, InvoiceLine.reference,
             JournalEntry.is_correction, JournalEntry.reverses_id,
         ))
@@ -89,10 +115,11 @@ def journal_rows(organisation_id: int, period: str, *where: sa.ColumnElement[boo
     )
     return [
         JournalRow(entry_id, booked, ansvar, unit_name, admin, admin_name, account, counterparty, activity,
-                   from_ore(int(ore)), rule, reason, invoice_id, number, issue_date, supplier, line_id, position,
-                   reference, bool(correction), reverses)
+                   from_ore(int(ore)), rule, english_reason(reason, params, reverses), invoice_id, number, issue_date,
+                   supplier, line_id, position,
+                   reference, bool(correction), reverses, reason_of(reason, params, reverses))
         for (entry_id, booked, ansvar, unit_name, admin, admin_name, account, counterparty, activity, ore, rule, reason,
-             invoice_id, number, issue_date, supplier, line_id, position, reference, correction, reverses)
+             params, invoice_id, number, issue_date, supplier, line_id, position, reference, correction, reverses)
         in db.session.execute(query)
     ]
 
@@ -224,9 +251,10 @@ def _suspense(organisation_id: int, period: str) -> list[SuspenseRow]:
     """Lines with öre in suspense in the period's journal (net of reversals), and why."""
     total = sa.func.sum(raw_ore(JournalEntry.amount))
     reason = sa.func.max(sa.case((JournalEntry.reverses_id.is_(None), JournalEntry.reason)))
+    params = sa.func.max(sa.case((JournalEntry.reverses_id.is_(None), sa.cast(JournalEntry.reason_params, sa.Text))))
     query = (
         sa.select(Invoice.number, Supplier.name, InvoiceLine.position, InvoiceLine.reference,
-                  InvoiceLine.description, total, reason)
+                  InvoiceLine.description, total, reason, params)
         .join(Period, Period.id == JournalEntry.period_id)
         .join(Invoice, Invoice.id == JournalEntry.invoice_id)
         .join(Supplier, Supplier.id == Invoice.supplier_id)
@@ -238,8 +266,9 @@ def _suspense(organisation_id: int, period: str) -> list[SuspenseRow]:
         .having(total != 0)
         .order_by(Invoice.issue_date, Invoice.number, InvoiceLine.position)
     )
-    return [SuspenseRow(number, supplier, position, reference, description, from_ore(int(ore)), why)
-            for number, supplier, position, reference, description, ore, why in db.session.execute(query)]
+    return [SuspenseRow(number, supplier, position, reference, description, from_ore(int(ore)),
+                        english_reason(why, values), reason_of(why, values))
+            for number, supplier, position, reference, description, ore, why, values in db.session.execute(query)]
 
 
 def _compliance(organisation_id: int, period: str, today: date) -> tuple[list[ComplianceRow], str | None]:
@@ -256,12 +285,23 @@ def _compliance(organisation_id: int, period: str, today: date) -> tuple[list[Co
                 kind=finding.kind, reason=finding.reason, supplier=finding.supplier_name, amount=finding.amount,
                 lines=tuple(f"{lines[i].invoice_number}/{lines[i].position}" if i in lines else str(i)
                             for i in finding.line_ids),
+                params=_printable(finding.kind, getattr(finding, "params", None) or {}),
             )
             for finding in found.findings
         ], None
     except (ImportError, AttributeError, TypeError) as error:
         log.exception("compliance findings for %s could not be read", period)
-        return [], f"Compliance findings could not be read: {type(error).__name__}: {error}"
+        return [], f"{type(error).__name__}: {error}"
+
+
+def _printable(kind: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    """A finding's values as the report says them: a subscription's number in the notation
+    Swedes read (``070-123 45 67``), as the compliance page shows it."""
+    printable = dict(params)
+    phone = "number" if kind == "billed_after_end" else "asset" if params.get("asset_kind") == "subscription" else None
+    if phone is not None and isinstance(printable.get(phone), str):
+        printable[phone] = display_phone_number(printable[phone])
+    return printable
 
 
 def budget_report(organisation: Organisation, year: int, *, unit_code: str | None = None,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, g, render_template, request
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
@@ -28,6 +28,7 @@ from ledger.web import NAVIGATION, blueprint
 from reports.allocation_pdf import render_allocation_report
 from reports.journal_csv import render_journal_csv
 from reports.journal_xlsx import render_journal_xlsx
+from reports.text import Translations
 
 NAVIGATION.append(("web.reports", _l("Reports"), "reports.read"))
 LANGUAGES = {"sv": "Svenska", "en": "English"}
@@ -43,6 +44,13 @@ def _period() -> str:
 def _language() -> str:
     chosen = request.args.get("lang")
     return chosen if chosen in LANGUAGES else str(get_locale() or "sv").split("_")[0]
+
+
+def _translations(language: str) -> Translations:
+    """The request's catalogue in ``language``: the page's own, or the other one when the
+    report is asked for in the other language (``?lang=``)."""
+    with force_locale(language):
+        return get_translations()
 
 
 @blueprint.route("/reports", endpoint="reports")
@@ -63,7 +71,8 @@ def reports_page() -> Any:
 def allocation_pdf() -> Response:
     organisation, period = g.user.organisation, _period()
     data = report_data.allocation_report(organisation, period, generated_by=signature())
-    return attachment(render_allocation_report(data, _language()), PDF,
+    language = _language()
+    return attachment(render_allocation_report(data, language, _translations(language)), PDF,
                       file_name(organisation, "fordelning", period, "pdf"))
 
 

@@ -9,6 +9,7 @@ from wtforms import HiddenField
 from wtforms.validators import DataRequired
 
 from ledger.core.errors import BadRequest
+from ledger.core.text import N_
 
 T = TypeVar("T")
 
@@ -28,5 +29,5 @@ def required(value: T | None) -> T:
     """The value of a field the form has validated as required (``DataRequired``): never
     ``None`` once ``validate_on_submit()`` passed; this says so to the type checker too."""
     if value is None:
-        raise BadRequest("a required field is missing")
+        raise BadRequest(N_("A required field is missing: fill in every field marked as required"))
     return value

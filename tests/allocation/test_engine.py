@@ -12,6 +12,7 @@ from ledger.allocation import periods
 from ledger.allocation.check import check
 from ledger.allocation.engine import allocate
 from ledger.allocation.models import JournalEntry, Period, PeriodStatus
+from ledger.allocation.rules import english_reason
 from ledger.core.errors import Conflict
 from ledger.inventory.assignments import move
 from ledger.inventory.models import SubscriptionKind
@@ -40,10 +41,13 @@ pytestmark = pytest.mark.usefixtures("operator")
 
 
 def entries(db, **where) -> list[tuple]:
-    query = sa.select(JournalEntry.unit_id, JournalEntry.amount, JournalEntry.rule, JournalEntry.reason)
+    """Each entry's unit, amount, rule and reason (its stored code and values as the English sentence)."""
+    query = sa.select(JournalEntry.unit_id, JournalEntry.amount, JournalEntry.rule, JournalEntry.reason,
+                      JournalEntry.reason_params, JournalEntry.reverses_id)
     for name, value in where.items():
         query = query.where(getattr(JournalEntry, name) == value)
-    return [tuple(row) for row in db.execute(query.order_by(JournalEntry.id))]
+    return [(unit_id, amount, rule, english_reason(reason, params, reverses_id))
+            for unit_id, amount, rule, reason, params, reverses_id in db.execute(query.order_by(JournalEntry.id))]
 
 
 def run(org: Org, period: str = "2026-03"):

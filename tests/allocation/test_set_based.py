@@ -243,7 +243,7 @@ def journal() -> Counter[tuple[Any, ...]]:
     names = _names()
     said: dict[int, tuple[Any, ...]] = {}
     for row in db.session.execute(sa.select(JournalEntry).order_by(JournalEntry.id)).scalars():
-        reason = row.reason
+        reason = row.reason_text  # the stored code and values, as the English sentence
         if row.reverses_id is not None:
             assert reason == f"reverses entry {row.reverses_id}"
             reason = "reverses"

@@ -44,5 +44,5 @@ def test_finance_moves_a_subscription_and_sees_the_new_unit_and_history(page, li
     page.select_option("#unit", "2150")
     page.fill("#valid_from", "2025-06-15")
     page.click("button[name=move]")
-    assert "already has an assignment from 2025-06-15" in page.locator(".flash.error").inner_text()
+    assert "har redan en placering från 15 juni 2025" in page.locator(".flash.error").inner_text()
     assert page.locator("table.history tbody tr").count() == 2

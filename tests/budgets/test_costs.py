@@ -165,10 +165,11 @@ def test_budget_report_pdf_for_a_unit_and_the_organisation(app, db, ledger) -> N
 
     from pypdf import PdfReader
 
-    from ledger.reporting.service import budget_report
+    from ledger.reporting.service import budget_report, report_translations
     from reports.budget_pdf import render_budget_report
 
-    unit_pdf = render_budget_report(budget_report(ledger.organisation, 2026, unit_code="3110", today=TODAY))
+    unit_pdf = render_budget_report(budget_report(ledger.organisation, 2026, unit_code="3110", today=TODAY), "sv",
+                                    report_translations("sv"))
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(unit_pdf)).pages)
     assert "Budgetuppföljning 2026" in text and "3110 Förskolor centrala Karlsborg" in text
     assert "900" in text and "1 460" in text  # actual so far and the forecast, computed by hand above

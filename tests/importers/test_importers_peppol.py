@@ -381,3 +381,14 @@ def test_large_invoice_streams_correctly() -> None:
     assert inv.lines[-1].reference == "0700002999"
     assert inv.lines[-1].location == "/Invoice/cac:InvoiceLine[3000]"
     assert sum(line.net_amount for line in inv.lines) == inv.line_total
+
+
+def test_a_line_after_an_unreadable_one_is_named_by_its_own_place() -> None:
+    """The path counts the lines of the file, also those too broken to keep."""
+    data = build_invoice([Line(price="1.00"), Line(price="2.00")]).decode()
+    net = '<cbc:LineExtensionAmount currencyID="SEK">1.00<'
+    data = data.replace(net, net.replace("1.00", "x"))
+    data = data.replace('<cbc:PriceAmount currencyID="SEK">2.00<', '<cbc:PriceAmount currencyID="SEK">y<')
+    errors = parse_file(data.encode(), "f.xml").errors
+    assert [e.path for e in errors] == ["/Invoice/cac:InvoiceLine[1]/cbc:LineExtensionAmount",
+                                        "/Invoice/cac:InvoiceLine[2]/cac:Price/cbc:PriceAmount"]

@@ -11,6 +11,7 @@ from importers import parse_file
 from importers.model import ParseError
 from importers.peppol.problems import Finding
 from importers.problems import MAX_ERRORS, Problems, TooManyErrorsError
+from importers.text import Message
 
 CSV_HEADER = "Organisationsnummer;Fakturanummer;Fakturadatum;Nummer;Avgiftstyp;Text;Från;Till;Antal;Belopp exkl. moms"
 
@@ -22,7 +23,7 @@ def stopped(filename: str) -> ParseError:
 
 def test_an_error_names_the_file_and_where() -> None:
     problems = Problems("f.xml")
-    problems.error("cbc:ID", "missing", path="/Invoice/cbc:ID", line=3, rule="BR-02")
+    problems.error("cbc:ID", Message.of("missing"), path="/Invoice/cbc:ID", line=3, rule="BR-02")
     assert problems.errors == [ParseError("f.xml", 3, "/Invoice/cbc:ID", "cbc:ID", "missing", "BR-02")]
     assert problems.reported_on("cbc:ID") and not problems.reported_on("cbc:Note")
 
@@ -30,9 +31,9 @@ def test_an_error_names_the_file_and_where() -> None:
 def test_too_many_errors_stop_the_parse_with_one_that_says_so() -> None:
     problems = Problems("f.xml")
     for i in range(MAX_ERRORS - 1):
-        problems.error("cbc:Note", f"error {i}")
+        problems.error("cbc:Note", Message.of("error %(i)s", i=i))
     with pytest.raises(TooManyErrorsError):
-        problems.error("cbc:Note", "one too many")
+        problems.error("cbc:Note", Message.of("one too many"))
     assert len(problems.errors) == MAX_ERRORS
     assert problems.errors[-1] == stopped("f.xml")
 
@@ -46,9 +47,10 @@ def test_warnings_are_kept_up_to_the_limit_and_never_stop_the_parse() -> None:
 
 def test_a_finding_is_recorded_under_its_rule() -> None:
     problems = Problems("f.xml")
-    total = Finding("cbc:PayableAmount", "is 10.00, not 9.00", path="/Invoice", line=7, names_rule=True)
+    said = Message.of("%(rule)s: is %(stated)s, not %(computed)s", stated="10.00", computed="9.00")
+    total = Finding("cbc:PayableAmount", said, path="/Invoice", line=7, names_rule=True)
     total.record(problems, "BR-CO-16")
-    Finding("cbc:Note", "odd", warning=True).record(problems, None)
+    Finding("cbc:Note", Message.of("odd"), warning=True).record(problems, None)
     assert problems.errors == [ParseError("f.xml", 7, "/Invoice", "cbc:PayableAmount", "BR-CO-16: is 10.00, not 9.00",
                                           "BR-CO-16")]
     assert problems.warnings == [ParseError("f.xml", None, None, "cbc:Note", "odd", None)]

@@ -16,6 +16,7 @@ from ledger.allocation import periods
 from ledger.allocation.check import check
 from ledger.allocation.engine import allocate
 from ledger.allocation.models import JournalEntry, Period, PeriodStatus
+from ledger.allocation.rules import english_reason
 from ledger.core.errors import Conflict, PeriodClosed, ValidationFailed
 from ledger.database import db as _db
 from ledger.invoices.models import Invoice
@@ -86,12 +87,14 @@ def test_an_invoice_allocated_in_an_open_period_is_reversed_and_the_reissue_allo
     assert replaced.reversed_entries == len(booked) == 2
     assert replaced.allocation is not None and replaced.allocation.entries == 2
     # Nothing of the journal was changed or deleted: the old entries are there, each reversed once.
-    reversals = db.execute(sa.select(JournalEntry.reverses_id, JournalEntry.amount, JournalEntry.reason)
+    reversals = db.execute(sa.select(JournalEntry.reverses_id, JournalEntry.amount, JournalEntry.reason,
+                                     JournalEntry.reason_params)
                            .where(JournalEntry.invoice_id == f10, JournalEntry.reverses_id.is_not(None))
                            .order_by(JournalEntry.reverses_id)).all()
     assert [r.reverses_id for r in reversals] == booked
     assert [r.amount for r in reversals] == [Decimal("-149.00"), Decimal("-42.00")]
-    assert "replaced by invoice" in reversals[0].reason
+    assert english_reason(reversals[0].reason, reversals[0].reason_params, reversals[0].reverses_id) == (
+        f"invoice {f10} replaced by invoice {replaced.invoice.id}: reverses entry {booked[0]}")
     assert journal_sums("2026-03") == {"3110": Decimal("149.00"), "3140": Decimal("52.00")}
     assert check(today=AFTER_MARCH) == []
     # Allocating March again changes nothing: the original stays reversed, the re-issue booked.

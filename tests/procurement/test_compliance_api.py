@@ -102,7 +102,7 @@ def test_compliance_page_links_lines_to_invoices_for_finance_and_refuses_departm
 def test_compliance_page_with_a_bad_period_says_so(client, make_user, month) -> None:
     log_in(client, make_user(Role.AUDITOR).username)
     response = client.get("/compliance?period=2026-3")
-    assert response.status_code == 400 and "YYYY-MM" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "ÅÅÅÅ-MM" in response.get_data(as_text=True)  # said in Swedish
 
 
 @pytest.mark.parametrize("path", ["/compliance?period=2026-03", "/api/v1/compliance?period=2026-03&today=2026-01-10"])

@@ -88,7 +88,7 @@ def test_a_refused_contract_shows_the_reason_on_the_form(client, db, make_user, 
         "csrf_token": token, "reference": "SKÖ 2025/0145", "title": "Dubblett", "supplier": register["demotel"].id,
         "lead": register["sub"].organisation_id, "categories": ["usage"], "start_date": "2026-01-01",
         "end_date": "2028-12-31", "notice_months": "0", "status": "signed"})
-    assert response.status_code == 409 and "already exists" in text(response)
+    assert response.status_code == 409 and "finns redan" in text(response)
 
 
 def test_a_partner_is_added_from_the_form(client, db, make_user, register) -> None:
@@ -134,7 +134,7 @@ def test_terms_and_documents_are_added_from_the_contract_page(client, db, make_u
     assert refused.status_code == 302
     again = client.post(f"/contracts/{contract_id}/terms", data={
         "csrf_token": token, "noted_on": "2026-01-01", "kind": "extension", "text": "Tre gånger"})
-    assert again.status_code == 409 and "no unused extension option" in text(again)
+    assert again.status_code == 409 and "ingen oanvänd förlängningsoption" in text(again)
     assert db.scalar(sa.select(sa.func.count()).select_from(ContractTerm)) == 2
 
 
@@ -155,7 +155,8 @@ def test_price_list_upload_page_reports_rows_and_stores_all_or_nothing(client, d
         "csrf_token": token, "valid_from": "2026-07-01", "file": (io.BytesIO(bad.encode()), "p.csv")},
         content_type="multipart/form-data")
     assert response.status_code == 422
-    assert "Ingenting sparades: 1 rad(er) har fel." in text(response) and "not a price: &#39;abc&#39;" in text(response)
+    assert "Ingenting sparades: 1 rad(er) har fel." in text(response)
+    assert "kolumn <strong>Pris</strong>: inte ett pris: &#39;abc&#39;" in text(response)
     assert db.scalar(sa.select(sa.func.count()).select_from(PriceListItem)) == 3
 
 
@@ -200,7 +201,7 @@ def test_exception_request_without_subscription_or_area_is_refused(client, make_
     response = client.post("/exceptions/new", data={
         "csrf_token": token, "subscription": "", "area": "", "supplier": register["nordnat"].id,
         "reason": "x", "valid_from": "2026-01-01"})
-    assert response.status_code == 422 and "Name the subscription or the area" in text(response)
+    assert response.status_code == 422 and "Ange abonnemanget eller området" in text(response)
 
 
 def test_auditor_and_finance_see_exceptions_but_cannot_request(client, make_user, register) -> None:

@@ -47,6 +47,7 @@ def test_the_clearing_account_keeps_exactly_the_suspense(db, org) -> None:
     assert report.clearing.remainder == suspense == Decimal("78.72")
     assert report.clearing.booked == report.total
     text = " ".join(" ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(
-        render_allocation_report(report, "sv"))).pages).replace("\xa0", " ").split())
+        render_allocation_report(report, "sv", report_data.report_translations("sv")))).pages).replace(
+        "\xa0", " ").split())
     assert "Avräkningskonto 6819 (ansvar 1110)" in text and "kvar 78,72 kr = beloppet i vänteläge" in text
     assert "Moms per momskategori" in text and "615,75 kr" in text
