@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export LEDGER_INSECURE_COOKIES ?= 1
 
-.PHONY: run test test-sqlite test-postgres browser bench lint translations translations-update clean
+.PHONY: run test test-sqlite test-postgres browser oidc-provider bench lint translations translations-update clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,7 @@ run: $(VENV)/.installed translations
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 # The whole suite twice: on a temporary SQLite file, then on PostgreSQL.
-test: $(VENV)/.installed-dev translations browser
+test: $(VENV)/.installed-dev translations browser oidc-provider
 	@$(MAKE) --no-print-directory test-sqlite
 	@$(MAKE) --no-print-directory test-postgres
 
@@ -62,6 +62,14 @@ browser:
 	@command -v chromium >/dev/null || { \
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 		else echo "!! chromium is missing: sudo apt-get install chromium (browser tests will be skipped)" >&2; fi; }
+
+# A real OpenID Connect provider for the single sign-on tests (npm's oidc-provider, run with Node.js).
+OIDC := tests/oidc
+oidc-provider: $(OIDC)/node_modules/.installed
+$(OIDC)/node_modules/.installed: $(OIDC)/package-lock.json
+	@if command -v npm >/dev/null; then \
+		cd $(OIDC) && npm ci --no-audit --no-fund --silent && touch node_modules/.installed; \
+	else echo "!! Node.js/npm is missing: the single sign-on browser tests will be skipped" >&2; fi
 
 # Each benchmark prints its result as one JSON line last (INTERFACE.md); sizes with LINES=N.
 bench: $(VENV)/.installed-dev

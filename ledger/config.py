@@ -80,6 +80,8 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "BABEL_DEFAULT_LOCALE": locale.split("_")[0],
         "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
         "MAX_CONTENT_LENGTH": int(os.environ.get("LEDGER_MAX_UPLOAD_MB", "50")) * 1024 * 1024,
+        # Who a report made by a command says made it; empty: "<organisation> (system)".
+        "LEDGER_REPORT_AUTHOR": os.environ.get("LEDGER_REPORT_AUTHOR", ""),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         # Secure cookies unless explicitly served over plain HTTP on localhost (``make run``).
@@ -91,7 +93,10 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         # Log-in throttling counts: shared by every worker in Redis, else in this process.
         "RATELIMIT_STORAGE_URI": os.environ.get("LEDGER_REDIS_URL") or "memory://",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # The municipality commands work on when several keep a ledger here (organisationsnummer).
+        "LEDGER_ORGANISATION": os.environ.get("LEDGER_ORGANISATION", ""),
         **_operations_settings(),
+        **_single_sign_on_settings(),
         "API_TITLE": "Telephony ledger API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",
@@ -113,3 +118,22 @@ def _operations_settings() -> dict[str, Any]:
         raise ConfigError(f"LEDGER_PROXY_HOPS {hops!r} is not a number of proxies (0, 1, 2 ...)")
     return {"LEDGER_LOG_FORMAT": log_format, "LEDGER_LOG_LEVEL": os.environ.get("LEDGER_LOG_LEVEL", "INFO"),
             "LEDGER_PROXY_HOPS": int(hops)}
+
+
+def _single_sign_on_settings() -> dict[str, Any]:
+    """The OpenID Connect provider (docs/operations.md, "Single sign-on"); none by default."""
+    issuer = os.environ.get("LEDGER_OIDC_ISSUER", "")
+    client_id = os.environ.get("LEDGER_OIDC_CLIENT_ID", "")
+    client_secret = os.environ.get("LEDGER_OIDC_CLIENT_SECRET", "")
+    if issuer and not (client_id and client_secret):
+        raise ConfigError("LEDGER_OIDC_ISSUER is set: LEDGER_OIDC_CLIENT_ID and LEDGER_OIDC_CLIENT_SECRET "
+                          "are needed too")
+    local = os.environ.get("LEDGER_LOCAL_LOGIN", "1")
+    if local not in ("0", "1"):
+        raise ConfigError(f"LEDGER_LOCAL_LOGIN {local!r}: use 1 (user name and password allowed) or 0 (turned off)")
+    return {"LEDGER_OIDC_ISSUER": issuer, "LEDGER_OIDC_CLIENT_ID": client_id,
+            "LEDGER_OIDC_CLIENT_SECRET": client_secret,
+            "LEDGER_OIDC_SCOPES": os.environ.get("LEDGER_OIDC_SCOPES", "openid email profile"),
+            "LEDGER_OIDC_USERNAME_CLAIM": os.environ.get("LEDGER_OIDC_USERNAME_CLAIM", "preferred_username"),
+            "LEDGER_OIDC_GROUPS_CLAIM": os.environ.get("LEDGER_OIDC_GROUPS_CLAIM", "groups"),
+            "LEDGER_LOCAL_LOGIN": local == "1"}

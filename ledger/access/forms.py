@@ -85,3 +85,12 @@ class PasswordForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button that changes one thing (deactivate, reactivate, revoke): only its CSRF token."""
+
+
+class GroupMappingForm(FlaskForm):
+    """A directory group and what its members are in the ledger."""
+
+    group_name = StringField(_l("Group (as the log-in service names it)"),
+                             validators=[DataRequired(), Length(max=256)])
+    role = SelectField(_l("Role"), validators=[DataRequired()])
+    units = CheckboxesField(_l("Units (department users only)"))

@@ -15,12 +15,16 @@ memory otherwise (one worker, tests).
 
 from __future__ import annotations
 
-from flask import Flask
+from typing import Any
+
+from authlib.integrations.flask_client import OAuth
+from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 from ledger.access.models import User
 from ledger.access.service import user_for_session
+from ledger.access.sso import SsoSettings
 from ledger.extensions import login_manager
 
 #: Refused log-ins allowed before the pause (``limits`` notation; LEDGER_LOGIN_LIMIT_* override).
@@ -39,7 +43,28 @@ def setup_login(app: Flask) -> None:
     app.config.setdefault("LEDGER_LOGIN_LIMIT_ADDRESS", PER_ADDRESS)
     limiter.init_app(app)
     app.cli.commands.pop("limiter", None)  # its maintenance commands are not the ledger's interface
+    _setup_single_sign_on(app)
 
     @login_manager.user_loader
     def load_user(session_id: str) -> User | None:
         return user_for_session(session_id)
+
+
+def _setup_single_sign_on(app: Flask) -> None:
+    """Register the OpenID Connect provider when one is configured. Authlib keeps the state,
+    the nonce and the PKCE verifier in the session and checks the ID token's signature against
+    the provider's published keys; its metadata is fetched at the first log-in, not at start."""
+    settings = SsoSettings.from_config(app.config)
+    if settings is None:
+        return
+    oauth = OAuth(app)  # one registry per app: tests make apps with different providers
+    oauth.register("sso", client_id=settings.client_id, client_secret=settings.client_secret,
+                   server_metadata_url=settings.metadata_url,
+                   client_kwargs={"scope": settings.scopes, "code_challenge_method": "S256"})
+    app.extensions["ledger_sso"] = (settings, oauth.create_client("sso"))
+
+
+def sso_client() -> tuple[SsoSettings, Any] | None:
+    """The provider's settings and Authlib client of this app, or ``None`` without single sign-on."""
+    found: tuple[SsoSettings, Any] | None = current_app.extensions.get("ledger_sso")
+    return found

@@ -80,3 +80,32 @@ class ApiToken(Model):
     revoked_at: Mapped[datetime | None] = mapped_column(Timestamp, comment="When revoked; NULL if valid")
 
     user: Mapped[User] = relationship()
+
+
+sso_group_unit = sa.Table(
+    "sso_group_unit",
+    db.metadata,
+    sa.Column("mapping_id", sa.ForeignKey("sso_group_mapping.id", ondelete="CASCADE"), primary_key=True,
+              comment="Group mapping"),
+    sa.Column("unit_id", sa.ForeignKey("budget_unit.id"), primary_key=True, comment="Unit its members see"),
+    comment="The budget units a directory group's department users see",
+)
+
+
+class SsoGroupMapping(Model):
+    """A directory group (a claim of the single sign-on provider) and what its members are here:
+    a role and, for department users, units. The administrator keeps the table; each log-in
+    through the provider sets the user's role and units from their groups."""
+
+    __tablename__ = "sso_group_mapping"
+    __table_args__ = (sa.UniqueConstraint("organisation_id", "group_name", name="uq_sso_group_mapping_group"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True,
+                                                 comment="The municipality whose people the group holds")
+    group_name: Mapped[str] = mapped_column(sa.String(256),
+                                            comment="The group as the provider names it (a claim value)")
+    role: Mapped[Role] = mapped_column(enum_column(Role, "sso_group_role"), comment="The role its members get")
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, comment="When added")
+
+    units: Mapped[list[BudgetUnit]] = relationship(secondary=sso_group_unit, order_by="BudgetUnit.ansvar")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from authlib.integrations.base_client import OAuthError
 from flask import Response, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -12,22 +13,31 @@ from flask_limiter import RequestLimit
 from flask_login import current_user, login_user, logout_user
 
 from ledger.access import service as users
-from ledger.access.forms import ActionForm, LoginForm, PasswordForm, RoleForm, UserForm, role_choices
-from ledger.access.login import limiter
+from ledger.access import sso
+from ledger.access.forms import ActionForm, GroupMappingForm, LoginForm, PasswordForm, RoleForm, UserForm, role_choices
+from ledger.access.login import limiter, sso_client
 from ledger.access.models import Role, User
 from ledger.access.permissions import require
 from ledger.access.service import authenticate, end_sessions, record_failed_login
 from ledger.config import SUPPORTED_LANGUAGES
 from ledger.core.errors import LedgerError
 from ledger.database.transaction import unit_of_work
+from ledger.labels import label
 from ledger.organisation import service as organisation
 from ledger.web import NAVIGATION, blueprint, safe_next
+from ledger.web.errors import shown
 from ledger.web.forms import LanguageForm, LogoutForm
 
 NAVIGATION.append(("web.users", _l("Users"), "users.manage"))
 
 #: A token's state (``access.service.TokenView.state``) as the page says it.
 TOKEN_STATES = {"active": _l("active"), "expired": _l("expired"), "revoked": _l("revoked")}
+
+
+@blueprint.app_context_processor
+def log_in_choices() -> dict[str, Any]:
+    """Which ways of logging in the log-in page offers."""
+    return {"sso_configured": sso_client() is not None, "local_login": current_app.config["LEDGER_LOCAL_LOGIN"]}
 
 
 def _attempted_account() -> str:
@@ -56,6 +66,9 @@ def _throttled(limit: RequestLimit) -> Response:
                on_breach=_throttled, scope="login-account", key_func=_attempted_account)
 def login() -> Any:
     form = LoginForm(next=request.args.get("next", ""))
+    if request.method == "POST" and not current_app.config["LEDGER_LOCAL_LOGIN"]:
+        flash(_("Log-in with a user name and password is turned off here; use the municipality's log-in."), "error")
+        return render_template("login.html", form=form), 403
     if form.validate_on_submit():
         user = authenticate(form.username.data or "", form.password.data or "")
         if user is not None:
@@ -103,7 +116,7 @@ def _fresh_session() -> None:
 def _say_refused(error: LedgerError) -> int:
     """Say on the page why the change was refused, in the page's language where the catalogue
     has the service's message; the answer's status rolls the change back."""
-    flash(_(error.message), "error")
+    flash(shown(error), "error")
     return error.status
 
 
@@ -226,3 +239,86 @@ def user_token_revoke(name: str, token_id: int) -> Any:
     users.revoke_token(g.user, user, token_id)
     flash(_("The token is revoked: it no longer works."), "ok")
     return redirect(url_for("web.user", name=user.username))
+
+
+# -- single sign-on through the municipality's OpenID Connect provider ---------------------------
+
+
+@blueprint.route("/login/sso")
+def sso_login() -> Any:
+    """Off to the provider; it sends the person back to ``sso_callback``."""
+    configured = sso_client()
+    if configured is None:
+        return redirect(url_for("web.login"))
+    session["sso_next"] = safe_next(request.args.get("next"))
+    return configured[1].authorize_redirect(url_for("web.sso_callback", _external=True))
+
+
+@blueprint.route("/login/sso/callback")
+def sso_callback() -> Any:
+    configured = sso_client()
+    if configured is None:
+        return redirect(url_for("web.login"))
+    settings, client = configured
+    try:
+        token = client.authorize_access_token()
+        claims = dict(token.get("userinfo") or {})
+        if settings.groups_claim not in claims:  # some providers send groups only from userinfo
+            claims.update(client.userinfo(token=token))
+    except OAuthError as error:
+        current_app.logger.warning("single sign-on refused: %s", error.error)
+        return _sso_refused(_("The municipality's log-in did not complete (%(reason)s). Try again.",
+                              reason=error.error))
+    try:
+        user = sso.sign_in(settings, claims)
+    except LedgerError as error:
+        return _sso_refused(shown(error))
+    target = session.pop("sso_next", None)
+    _fresh_session()
+    session.permanent = True
+    login_user(user)
+    return redirect(safe_next(target))
+
+
+def _sso_refused(message: str) -> Any:
+    flash(message, "error")
+    return render_template("login.html", form=LoginForm()), 403
+
+
+def _with_group_choices(form: GroupMappingForm) -> GroupMappingForm:
+    form.role.choices = role_choices()
+    form.units.choices = [(unit.ansvar, f"{unit.ansvar} {unit.name}") for unit in organisation.list_units(g.user)]
+    return form
+
+
+def _groups_page(form: GroupMappingForm, status: int = 200) -> Any:
+    return render_template("access/groups.html", mappings=sso.mappings(g.user.organisation_id), form=form,
+                           action_form=ActionForm(), configured=sso_client() is not None), status
+
+
+@blueprint.route("/users/groups", methods=["GET", "POST"], endpoint="user_groups")
+@require("users.manage")
+def user_groups() -> Any:
+    form = _with_group_choices(GroupMappingForm())
+    if request.method == "GET":
+        form.role.data = Role.DEPARTMENT.value
+        return _groups_page(form)
+    if not form.validate_on_submit():
+        return _groups_page(form, 422)
+    role = Role(form.role.data)
+    try:
+        mapping = sso.add_mapping(g.user, form.group_name.data or "", role, list(form.units.data or []))
+    except LedgerError as error:
+        return _groups_page(form, _say_refused(error))
+    flash(_("Members of %(group)s now log in as %(role)s.", group=mapping.group_name, role=label(role.value)), "ok")
+    return redirect(url_for("web.user_groups"))
+
+
+@blueprint.route("/users/groups/<int:mapping_id>/delete", methods=["POST"])
+@require("users.manage")
+def user_group_delete(mapping_id: int) -> Any:
+    if not ActionForm().validate_on_submit():
+        return _groups_page(_with_group_choices(GroupMappingForm(formdata=None)), 400)
+    sso.remove_mapping(g.user, mapping_id)
+    flash(_("The group mapping is removed; its members keep their role until they next log in."), "ok")
+    return redirect(url_for("web.user_groups"))

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import click
 import sqlalchemy as sa
+from flask import current_app
 
 from ledger.database import db
 from ledger.organisation.models import Organisation
 
 organisation_option = click.option(
-    "--organisation", "orgnr", help="Organisationsnummer, when several organisations keep a ledger here."
+    "--organisation", "orgnr", help="Organisationsnummer, when several organisations keep a ledger here "
+                                    "(default: LEDGER_ORGANISATION)."
 )
 
 
@@ -19,14 +21,18 @@ periods_group = click.Group("periods", help="Accounting periods: the month-end c
 
 
 def ledger_organisation(orgnr: str | None = None) -> Organisation:
-    """The organisation a command works on: the one that keeps a ledger, or the one named."""
+    """The organisation a command works on: the one named (``--organisation``, else
+    ``LEDGER_ORGANISATION``), or the only one that keeps a ledger."""
+    orgnr = orgnr or current_app.config.get("LEDGER_ORGANISATION") or None
     query = sa.select(Organisation).where(Organisation.keeps_ledger.is_(True))
     if orgnr:
         query = query.where(Organisation.organisation_number == orgnr)
     found = db.session.scalars(query).all()
     if len(found) != 1:
         raise click.ClickException(
-            "No organisation keeps a ledger yet (run `demo load`)" if not found
-            else "Several organisations keep a ledger here: give --organisation NNNNNN-NNNN"
+            (f"No organisation with organisationsnummer {orgnr} keeps a ledger here (organisations list)" if orgnr
+             else "No organisation keeps a ledger yet (run `demo load`)") if not found
+            else "Several organisations keep a ledger here: give --organisation NNNNNN-NNNN "
+                 "or set LEDGER_ORGANISATION"
         )
     return found[0]

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from ledger.cli.common import ledger_organisation, organisation_option
 from ledger.database import db
-from ledger.organisation import service
+from ledger.organisation import service, tenants
 from ledger.organisation.models import BudgetUnit
 
 units_group = click.Group("units", help="Budget units (ansvar).")
@@ -71,4 +71,25 @@ def list_suppliers_command(as_json: bool) -> None:
         click.echo("No suppliers registered yet (suppliers add ORGNR --name NAME)")
 
 
-COMMANDS = (units_group, suppliers_group)
+organisations_group = click.Group("organisations", help="Municipalities of this deployment, each with its own ledger.")
+
+
+@organisations_group.command("create", help="Make municipality CODE (kommunkod, e.g. 1497) keep a ledger of its own "
+                                            "here: its administrations, units, users, periods and journal.")
+@click.argument("code")
+@click.option("--name", required=True, help="Name, e.g. Hjo kommun.")
+@click.option("--orgnr", required=True, help="Organisationsnummer NNNNNN-NNNN.")
+def create_organisation_command(code: str, name: str, orgnr: str) -> None:
+    organisation = tenants.create_municipality(code, name, orgnr)
+    click.echo(f"{organisation.name} ({organisation.organisation_number}, kommunkod {code}) keeps a ledger here. "
+               f"Next: users create NAME --role admin --organisation {organisation.organisation_number}")
+
+
+@organisations_group.command("list", help="Every organisation: those keeping a ledger, then contract parties.")
+def list_organisations_command() -> None:
+    for organisation in tenants.municipalities():
+        click.echo(f"{organisation.organisation_number}  {organisation.municipality_code or '-':<4}  "
+                   f"{'ledger' if organisation.keeps_ledger else 'party ':<6}  {organisation.name}")
+
+
+COMMANDS = (units_group, suppliers_group, organisations_group)

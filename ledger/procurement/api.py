@@ -24,6 +24,7 @@ from ledger.core import clock
 from ledger.core.categories import Category
 from ledger.core.errors import BadRequest, ValidationFailed
 from ledger.core.files import upload_name
+from ledger.core.text import N_
 from ledger.organisation import service as organisation_service
 from ledger.procurement import compliance as compliance_service
 from ledger.procurement import coverage as exception_service
@@ -47,13 +48,18 @@ def _today() -> date:
     return clock.today()
 
 
+def _contract(contract_id: int) -> Any:
+    """The contract, if the caller's municipality is a party to it (404 otherwise)."""
+    return procurement_service.get_contract(contract_id, g.user.organisation_id)
+
+
 def _load(schema: ma.Schema, data: Any, location: str) -> dict[str, Any]:
     """Validate input read by hand (multipart or JSON on one route) in the API's error shape."""
     try:
         return schema.load(data if data is not None else {})
     except ma.ValidationError as error:
         messages = error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
-        raise ValidationFailed("The request did not pass validation", [
+        raise ValidationFailed(N_("The request did not pass validation"), [
             {"location": location, "field": field, "messages": problems} for field, problems in messages.items()
         ]) from None
 
@@ -362,7 +368,8 @@ def create_supplier(data: dict[str, Any]) -> Any:
            arguments=ContractQuerySchema, location="query", listing=True)
 def list_contracts(query: dict[str, Any]) -> Any:
     """The contract register, with each contract's phase today."""
-    return procurement_service.summarise(procurement_service.list_contracts(query["q"]), _today())
+    contracts = procurement_service.list_contracts(g.user.organisation_id, query["q"])
+    return procurement_service.summarise(contracts, _today())
 
 
 @_endpoint(contracts, "POST", "", "contracts.write", 201, ContractDetailSchema, arguments=ContractCreateSchema,
@@ -378,14 +385,14 @@ def create_contract(data: dict[str, Any]) -> Any:
 def get_contract(contract_id: int) -> Any:
     """One contract with its terms log, documents and every price list version."""
     return procurement_service.contract_view(
-        procurement_service.get_contract(contract_id), g.user.organisation_id, _today())
+        _contract(contract_id), g.user.organisation_id, _today())
 
 
 @_endpoint(contracts, "PATCH", "/<int:contract_id>", "contracts.write", 200, ContractDetailSchema,
            arguments=ContractPatchSchema)
 def update_contract(data: dict[str, Any], contract_id: int) -> Any:
     """Change a contract's title, dates, status, categories, participants or unused options."""
-    contract = procurement_service.update_contract(g.user, procurement_service.get_contract(contract_id), **data)
+    contract = procurement_service.update_contract(g.user, _contract(contract_id), **data)
     return procurement_service.contract_view(contract, g.user.organisation_id, _today())
 
 
@@ -393,7 +400,7 @@ def update_contract(data: dict[str, Any], contract_id: int) -> Any:
            arguments=PriceQuerySchema, location="query", listing=True)
 def list_prices(query: dict[str, Any], contract_id: int) -> Any:
     """Every version of the price list (or those of one item, or those in force on a day)."""
-    return price_lists.price_rows(procurement_service.get_contract(contract_id), query["item_code"], query["on"])
+    return price_lists.price_rows(_contract(contract_id), query["item_code"], query["on"])
 
 
 def _price_body() -> dict[str, Any]:
@@ -414,11 +421,11 @@ def _price_body() -> dict[str, Any]:
 @require("contracts.write")
 def add_prices(contract_id: int) -> Any:
     """Add a price list version: all or nothing (422 with every bad row when any row is bad)."""
-    contract = procurement_service.get_contract(contract_id)
+    contract = _contract(contract_id)
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("file")
         if upload is None:
-            raise BadRequest("Send the price list as the multipart field `file`")
+            raise BadRequest(N_("Send the price list as the multipart field `file`"))
         form = _load(PriceUploadSchema(), request.form.to_dict(), "form")
         result = price_lists.import_price_list(g.user, contract, upload.read(),
                                                upload_name(upload.filename, "upload.csv"), form["valid_from"])
@@ -426,8 +433,8 @@ def add_prices(contract_id: int) -> Any:
         item = _load(PriceSchema(), request.get_json(silent=True), "json")
         result = price_lists.add_price(g.user, contract, **item)
     if not result.stored:
-        raise ValidationFailed(f"The price list was not stored: {len(result.errors)} row(s) have errors",
-                               RowReportSchema(many=True).dump(result.errors))
+        raise ValidationFailed(N_("The price list was not stored: %(count)s row(s) have errors"),
+                               RowReportSchema(many=True).dump(result.errors), count=len(result.errors))
     return PriceImportSchema().dump(result), 201
 
 
@@ -435,7 +442,7 @@ def add_prices(contract_id: int) -> Any:
            conflict="An extension with no unused option, or not the next one")
 def add_term(data: dict[str, Any], contract_id: int) -> Any:
     """Append to the terms log (never changed afterwards); an ``extension`` uses an option."""
-    term = procurement_service.add_term(g.user, procurement_service.get_contract(contract_id), **data)
+    term = procurement_service.add_term(g.user, _contract(contract_id), **data)
     return term
 
 
@@ -443,7 +450,7 @@ def add_term(data: dict[str, Any], contract_id: int) -> Any:
            arguments=DocumentSchema)
 def add_document(data: dict[str, Any], contract_id: int) -> Any:
     """Attach a document reference (diarienummer, archive id or URL)."""
-    document = procurement_service.add_document(g.user, procurement_service.get_contract(contract_id), **data)
+    document = procurement_service.add_document(g.user, _contract(contract_id), **data)
     return document
 
 

@@ -22,6 +22,7 @@ from ledger.access.models import User
 from ledger.audit import service as audit
 from ledger.core.categories import Category
 from ledger.core.errors import Conflict, NotFound, ValidationFailed
+from ledger.core.text import N_
 from ledger.database import db
 from ledger.inventory.models import Subscription
 from ledger.organisation.models import Organisation, Supplier
@@ -47,6 +48,8 @@ CONTRACT_FIELDS = ["reference", "title", "supplier_id", "lead_organisation_id", 
 
 # --- partner municipalities ------------------------------------------------------------------
 
+NEGATIVE_NOTICE = N_("The notice period cannot be negative")
+
 
 def list_organisations() -> list[Organisation]:
     """Every organisation that can be a contract party, the ledger-keeping ones first."""
@@ -64,7 +67,7 @@ def ensure_partner_organisation(
     if existing is not None:
         return existing
     if not name.strip() or len(name.strip()) > 120:
-        raise ValidationFailed("A partner municipality needs a name (at most 120 characters)",
+        raise ValidationFailed(N_("A partner municipality needs a name (at most 120 characters)"),
                                [{"field": "name", "messages": ["1 to 120 characters"]}])
     partner = Organisation(name=name.strip(), organisation_number=number, municipality_code=municipality_code,
                            keeps_ledger=False, counterparty_code="82")
@@ -92,18 +95,28 @@ def _organisation(party: Party, actor: User | None = None) -> Organisation:
         return ensure_partner_organisation(actor, name=party.name, organisation_number=party.organisation_number)
     found = db.session.get(Organisation, party)
     if found is None:
-        raise NotFound(f"No organisation with id {party}")
+        raise NotFound(N_("No organisation with id %(id)s"), id=party)
     return found
 
 
 # --- contracts -------------------------------------------------------------------------------
 
 
-def list_contracts(search: str | None = None) -> list[FrameworkContract]:
-    """The register, newest first; ``search`` matches reference, title, supplier or a party."""
+def party_to(organisation_id: int) -> sa.ColumnElement[bool]:
+    """The contracts ``organisation_id`` is a party to (lead or participant): a framework
+    contract belongs to the cooperation, and each party sees it; anyone else nothing of it."""
+    return (sa.select(ContractParty.id)
+            .where(ContractParty.contract_id == FrameworkContract.id, ContractParty.organisation_id == organisation_id)
+            .exists())
+
+
+def list_contracts(organisation_id: int, search: str | None = None) -> list[FrameworkContract]:
+    """The register of ``organisation_id``'s contracts, newest first; ``search`` matches
+    reference, title, supplier or a party."""
     query = (
         sa.select(FrameworkContract)
         .join(Supplier, Supplier.id == FrameworkContract.supplier_id)
+        .where(party_to(organisation_id))
         .options(selectinload(FrameworkContract.supplier), selectinload(FrameworkContract.parties),
                  selectinload(FrameworkContract.categories), selectinload(FrameworkContract.extension_options))
         .order_by(FrameworkContract.start_date.desc(), FrameworkContract.reference)
@@ -121,10 +134,12 @@ def list_contracts(search: str | None = None) -> list[FrameworkContract]:
     return list(db.session.scalars(query))
 
 
-def get_contract(contract_id: int) -> FrameworkContract:
-    contract = db.session.get(FrameworkContract, contract_id)
+def get_contract(contract_id: int, organisation_id: int) -> FrameworkContract:
+    """The contract, if ``organisation_id`` is a party to it; 404 otherwise, as if it did not exist."""
+    contract = db.session.scalar(sa.select(FrameworkContract).where(FrameworkContract.id == contract_id,
+                                                                    party_to(organisation_id)))
     if contract is None:
-        raise NotFound(f"No framework contract with id {contract_id}")
+        raise NotFound(N_("No framework contract with id %(id)s"), id=contract_id)
     return contract
 
 
@@ -165,17 +180,20 @@ def _contract_snapshot(contract: FrameworkContract) -> dict[str, Any]:
 
 def _check_dates(start: date, end: date, options: Sequence[OptionInput]) -> None:
     if end <= start:
-        raise ValidationFailed(f"The contract must end after it starts ({start} – {end})",
+        raise ValidationFailed(N_("The contract must end after it starts (%(start)s – %(end)s)"), start=start, end=end,
+                               details=
                                [{"field": "end_date", "messages": ["must be after start_date"]}])
     previous_end = end
     for number, option in enumerate(options, start=1):
         if option.extends_to <= previous_end:
-            raise ValidationFailed(f"Extension option {number} must extend beyond {previous_end}",
+            raise ValidationFailed(N_("Extension option %(option)s must extend beyond %(day)s"), option=number,
+                                   day=previous_end, details=
                                    [{"field": "extension_options", "messages": [f"option {number}: extends_to"]}])
         if option.last_notice_date > previous_end:
             raise ValidationFailed(
-                f"Extension option {number}: the last notice date must come before {previous_end}",
-                [{"field": "extension_options", "messages": [f"option {number}: last_notice_date"]}])
+                N_("Extension option %(option)s: the last notice date must come before %(day)s"),
+                [{"field": "extension_options", "messages": [f"option {number}: last_notice_date"]}],
+                option=number, day=previous_end)
         previous_end = option.extends_to
 
 
@@ -183,9 +201,10 @@ def _categories(values: Iterable[Category | str]) -> list[Category]:
     try:
         result = sorted({Category(v) for v in values}, key=lambda c: c.value)
     except ValueError as error:
-        raise ValidationFailed(str(error), [{"field": "categories", "messages": [str(error)]}]) from None
+        raise ValidationFailed(N_("Unknown category: %(why)s"), [{"field": "categories", "messages": [str(error)]}],
+                               why=str(error)) from None
     if not result:
-        raise ValidationFailed("A contract covers at least one category",
+        raise ValidationFailed(N_("A contract covers at least one category"),
                                [{"field": "categories", "messages": ["empty"]}])
     return result
 
@@ -210,13 +229,13 @@ def create_contract(
     added), the categories it covers and its extension options."""
     reference = reference.strip()
     if not reference or not title.strip():
-        raise ValidationFailed("A contract needs a reference (diarienummer) and a title")
+        raise ValidationFailed(N_("A contract needs a reference (diarienummer) and a title"))
     if len(reference) > 40 or len(title.strip()) > 200:
-        raise ValidationFailed("The reference may have 40 characters and the title 200")
+        raise ValidationFailed(N_("The reference may have 40 characters and the title 200"))
     if db.session.scalar(sa.select(FrameworkContract.id).where(FrameworkContract.reference == reference)):
-        raise Conflict(f"A contract with reference {reference} already exists")
+        raise Conflict(N_("A contract with reference %(reference)s already exists"), reference=reference)
     if notice_months < 0:
-        raise ValidationFailed("The notice period cannot be negative")
+        raise ValidationFailed(NEGATIVE_NOTICE)
     get_supplier(supplier_id)  # a contract's supplier must be registered
     lead_org = _organisation(lead, actor)
     participant_orgs = list({o.id: o for o in (_organisation(p, actor) for p in participants)
@@ -251,7 +270,7 @@ def update_contract(actor: User | None, contract: FrameworkContract, **changes: 
     its not yet used extension options (used ones stay: they are history)."""
     unknown = set(changes) - UPDATABLE
     if unknown:
-        raise ValidationFailed(f"Cannot change {', '.join(sorted(unknown))} of a contract")
+        raise ValidationFailed(N_("Cannot change %(fields)s of a contract"), fields=sorted(unknown))
     before = _contract_snapshot(contract)
     _change_fields(contract, changes)
     start = changes.get("start_date", contract.start_date)
@@ -278,11 +297,11 @@ def _change_fields(contract: FrameworkContract, changes: dict[str, Any]) -> None
     if "title" in changes:
         title = str(changes["title"]).strip()
         if not title or len(title) > 200:
-            raise ValidationFailed("A contract needs a title of at most 200 characters")
+            raise ValidationFailed(N_("A contract needs a title of at most 200 characters"))
         contract.title = title
     if "notice_months" in changes:
         if changes["notice_months"] < 0:
-            raise ValidationFailed("The notice period cannot be negative")
+            raise ValidationFailed(NEGATIVE_NOTICE)
         contract.notice_months = changes["notice_months"]
     if "status" in changes:
         contract.status = ContractStatus(changes["status"])
@@ -341,14 +360,15 @@ def add_term(
     the contract's end (``FrameworkContract.end_on``).
     """
     if kind not in TERM_KINDS:
-        raise ValidationFailed(f"Unknown term kind {kind!r}; use one of {', '.join(TERM_KINDS)}",
+        raise ValidationFailed(N_("Unknown term kind %(kind)s; use one of %(kinds)s"), kind=repr(kind),
+                               kinds=list(TERM_KINDS), details=
                                [{"field": "kind", "messages": [f"one of {', '.join(TERM_KINDS)}"]}])
     if not text.strip():
-        raise ValidationFailed("A term needs its text", [{"field": "text", "messages": ["empty"]}])
+        raise ValidationFailed(N_("A term needs its text"), [{"field": "text", "messages": ["empty"]}])
     if document_reference and len(document_reference.strip()) > 200:
-        raise ValidationFailed("The document reference may have 200 characters")
+        raise ValidationFailed(N_("The document reference may have 200 characters"))
     if option_sequence is not None and kind != "extension":
-        raise ValidationFailed("option_sequence belongs to an extension term")
+        raise ValidationFailed(N_("option_sequence belongs to an extension term"))
     if kind == "extension":
         _exercise_option(actor, contract, noted_on, option_sequence)
     term = ContractTerm(contract_id=contract.id, noted_on=noted_on, kind=kind, text=text.strip(),
@@ -367,15 +387,18 @@ def _option_to_use(contract: FrameworkContract, sequence: int | None) -> Contrac
     unused = sorted((o for o in contract.extension_options if o.exercised_on is None), key=lambda o: o.sequence)
     if sequence is None:
         if not unused:
-            raise Conflict(f"Contract {contract.reference} has no unused extension option")
+            raise Conflict(N_("Contract %(reference)s has no unused extension option"), reference=contract.reference)
         return unused[0]
     option = next((o for o in contract.extension_options if o.sequence == sequence), None)
     if option is None:
-        raise NotFound(f"Contract {contract.reference} has no extension option {sequence}")
+        raise NotFound(N_("Contract %(reference)s has no extension option %(option)s"), reference=contract.reference,
+                       option=sequence)
     if option.exercised_on is not None:
-        raise Conflict(f"Extension option {sequence} of {contract.reference} was used on {option.exercised_on}")
+        raise Conflict(N_("Extension option %(option)s of %(reference)s was used on %(day)s"), option=sequence,
+                       reference=contract.reference, day=option.exercised_on)
     if unused and option is not unused[0]:
-        raise Conflict(f"Use extension option {unused[0].sequence} of {contract.reference} first")
+        raise Conflict(N_("Use extension option %(option)s of %(reference)s first"), option=unused[0].sequence,
+                       reference=contract.reference)
     return option
 
 
@@ -397,9 +420,9 @@ def terms_of(contract: FrameworkContract) -> list[ContractTerm]:
 def add_document(actor: User | None, contract: FrameworkContract, *, title: str, reference: str) -> ContractDocument:
     """Attach a reference to a document of the contract (diarienummer, archive id or URL)."""
     if not title.strip() or not reference.strip():
-        raise ValidationFailed("A document needs a title and a reference")
+        raise ValidationFailed(N_("A document needs a title and a reference"))
     if len(title.strip()) > 200 or len(reference.strip()) > 300:
-        raise ValidationFailed("A document's title may have 200 characters and its reference 300")
+        raise ValidationFailed(N_("A document's title may have 200 characters and its reference 300"))
     document = ContractDocument(contract_id=contract.id, title=title.strip(), reference=reference.strip(),
                                 added_by_id=actor.id if actor else None)
     db.session.add(document)

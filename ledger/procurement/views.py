@@ -3,6 +3,7 @@ versions), the price-list upload, the coverage-exception workflow and the compli
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -10,18 +11,6 @@ from babel.numbers import format_currency
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
-from wtforms import (
-    DateField,
-    IntegerField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-)
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from ledger.access.permissions import allowed, authorise, require
 from ledger.core import clock
@@ -36,14 +25,32 @@ from ledger.procurement import compliance as compliance_service
 from ledger.procurement import coverage as exception_service
 from ledger.procurement import price_lists
 from ledger.procurement import service as procurement_service
+from ledger.procurement.forms import (
+    ContractForm,
+    DecisionForm,
+    DocumentForm,
+    ExceptionRequestForm,
+    PartnerForm,
+    PriceUploadForm,
+    TermForm,
+)
 from ledger.procurement.models import ContractStatus
-from ledger.web import NAVIGATION, blueprint
+from ledger.web import NAVIGATION, blueprint, listing
 from ledger.web.errors import refused
 from ledger.web.forms import required
+from ledger.web.listing import Column, Listing, shown_reference
 
 NAVIGATION.append(("web.contracts", _l("Contracts"), "contracts.read"))
 NAVIGATION.append(("web.exceptions", _l("Exceptions"), "exceptions.read"))
 NAVIGATION.append(("web.compliance", _l("Compliance"), "compliance.read"))
+
+
+@dataclass(frozen=True, slots=True)
+class FindingLine:
+    """An invoice line behind findings of the compliance check, and the kinds of those findings."""
+
+    line: compliance_service.LineRef
+    kinds: tuple[str, ...]
 
 
 @blueprint.app_template_filter("unit_price")
@@ -56,68 +63,6 @@ def unit_price_filter(value: Decimal | None) -> str:
                            locale=locale, currency_digits=False)
 
 
-# -- forms -----------------------------------------------------------------------------------
-
-
-class CheckboxesField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-class ContractForm(FlaskForm):
-    reference = StringField(_l("Reference (diarienummer)"), validators=[DataRequired(), Length(max=40)])
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    supplier = SelectField(_l("Supplier"), coerce=int, validators=[DataRequired()])
-    lead = SelectField(_l("Lead party"), coerce=int, validators=[DataRequired()])
-    participants = CheckboxesField(_l("Participating municipalities"), coerce=int)
-    categories = CheckboxesField(_l("Categories covered"), validators=[DataRequired()])
-    start_date = DateField(_l("First day in force"), validators=[DataRequired()])
-    end_date = DateField(_l("Last day in force"), validators=[DataRequired()])
-    notice_months = IntegerField(_l("Notice period (months)"), default=6, validators=[NumberRange(min=0, max=120)])
-    status = SelectField(_l("Status"), default=ContractStatus.SIGNED.value)
-    option1_extends_to = DateField(_l("Extension option 1: extends to"), validators=[Optional()])
-    option1_notice = DateField(_l("Extension option 1: last notice date"), validators=[Optional()])
-    option2_extends_to = DateField(_l("Extension option 2: extends to"), validators=[Optional()])
-    option2_notice = DateField(_l("Extension option 2: last notice date"), validators=[Optional()])
-
-
-class PartnerForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    organisation_number = StringField(_l("Organisation number"), validators=[DataRequired(), Length(max=13)])
-
-
-class TermForm(FlaskForm):
-    noted_on = DateField(_l("Applies from"), validators=[DataRequired()])
-    kind = SelectField(_l("Kind"), choices=[])
-    text = TextAreaField(_l("What was agreed"), validators=[DataRequired()])
-    document_reference = StringField(_l("Document reference"), validators=[Optional(), Length(max=200)])
-
-
-class DocumentForm(FlaskForm):
-    title = StringField(_l("Document"), validators=[DataRequired(), Length(max=200)])
-    reference = StringField(_l("Reference (diarienummer, archive id or URL)"),
-                            validators=[DataRequired(), Length(max=300)])
-
-
-class PriceUploadForm(FlaskForm):
-    file = FileField(_l("Price list (CSV)"), validators=[FileRequired()])
-    valid_from = DateField(_l("Valid from"), validators=[DataRequired()])
-
-
-class ExceptionRequestForm(FlaskForm):
-    subscription = SelectField(_l("Subscription"), choices=[], validators=[Optional()])
-    area = StringField(_l("Area"), validators=[Optional(), Length(max=120)])
-    supplier = SelectField(_l("Operator to use instead"), coerce=int, validators=[DataRequired()])
-    reason = TextAreaField(_l("Reason"), validators=[DataRequired()])
-    evidence = TextAreaField(_l("Evidence (e.g. a coverage test)"), validators=[Optional()])
-    valid_from = DateField(_l("Valid from"), validators=[DataRequired()])
-    valid_to = DateField(_l("Valid until (not including)"), validators=[Optional()])
-
-
-class DecisionForm(FlaskForm):
-    note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
-
-
 # -- the register ----------------------------------------------------------------------------
 
 
@@ -128,7 +73,8 @@ def contracts() -> Any:
     today = clock.today()
     return render_template(
         "procurement/contracts.html", query=query, today=today,
-        contracts=procurement_service.summarise(procurement_service.list_contracts(query), today),
+        contracts=procurement_service.summarise(procurement_service.list_contracts(g.user.organisation_id, query),
+                                                today),
     )
 
 
@@ -196,6 +142,11 @@ def contract_partner() -> Any:
 # -- a contract ------------------------------------------------------------------------------
 
 
+def _contract(contract_id: int) -> Any:
+    """The contract, if the user's municipality is a party to it (404 otherwise)."""
+    return procurement_service.get_contract(contract_id, g.user.organisation_id)
+
+
 def _term_form(form: TermForm | None = None) -> TermForm:
     form = form or TermForm()
     form.kind.choices = [(kind, label(kind)) for kind in procurement_service.TERM_KINDS]
@@ -204,7 +155,7 @@ def _term_form(form: TermForm | None = None) -> TermForm:
 
 def _contract_page(contract_id: int, status: int = 200, term_form: TermForm | None = None,
                    document_form: DocumentForm | None = None) -> Any:
-    view = procurement_service.contract_view(procurement_service.get_contract(contract_id), g.user.organisation_id,
+    view = procurement_service.contract_view(_contract(contract_id), g.user.organisation_id,
                                              clock.today())
     return render_template("procurement/contract.html", view=view, contract=view.contract,
                            term_form=_term_form(term_form), document_form=document_form or DocumentForm(),
@@ -224,7 +175,7 @@ def contract_term(contract_id: int) -> Any:
     if not form.validate_on_submit():
         return _contract_page(contract_id, 400, term_form=form)
     try:
-        procurement_service.add_term(g.user, procurement_service.get_contract(contract_id),
+        procurement_service.add_term(g.user, _contract(contract_id),
                                      noted_on=required(form.noted_on.data), kind=form.kind.data or "",
                                      text=form.text.data or "",
                                      document_reference=form.document_reference.data)
@@ -241,7 +192,7 @@ def contract_document(contract_id: int) -> Any:
     if not form.validate_on_submit():
         return _contract_page(contract_id, 400, document_form=form)
     try:
-        procurement_service.add_document(g.user, procurement_service.get_contract(contract_id),
+        procurement_service.add_document(g.user, _contract(contract_id),
                                          title=form.title.data or "", reference=form.reference.data or "")
     except LedgerError as error:
         return _contract_page(contract_id, refused(error), document_form=form)
@@ -252,7 +203,7 @@ def contract_document(contract_id: int) -> Any:
 @blueprint.route("/contracts/<int:contract_id>/prices", methods=["GET", "POST"])
 @require("contracts.write")
 def contract_prices(contract_id: int) -> Any:
-    found = procurement_service.get_contract(contract_id)
+    found = _contract(contract_id)
     form = PriceUploadForm()
     result = None
     status = 200
@@ -343,15 +294,55 @@ def exception_decide(exception_id: int, action: str) -> Any:
 # -- compliance ------------------------------------------------------------------------------
 
 
+#: The invoice lines behind the period's findings, by invoice and position unless the reader
+#: sorts otherwise; ``?kind=`` the lines of one kind of finding.
+FINDING_LINES = Listing("avvikelser", (
+    Column("invoice", _l("Invoice"), value=lambda r: r.line.invoice_number,
+           key_of=lambda r: (r.line.invoice_number, r.line.position)),
+    Column("position", "#", value=lambda r: r.line.position, css="num"),
+    Column("supplier", _l("Supplier"), value=lambda r: r.line.supplier_name, key_of=lambda r: r.line.supplier_name),
+    Column("day", _l("Day"), value=lambda r: r.line.day, key_of=lambda r: r.line.day),
+    Column("category", _l("Category"), value=lambda r: label(r.line.category)),
+    Column("reference", _l("Reference"), value=lambda r: shown_reference(r.line.reference),
+           key_of=lambda r: r.line.reference),
+    Column("text", _l("Text"), value=lambda r: r.line.description or r.line.item_code),
+    Column("quantity", _l("Quantity"), value=lambda r: r.line.quantity, css="num"),
+    Column("unit_price", _l("Unit price"), value=lambda r: r.line.unit_price, css="num"),
+    Column("amount", _l("Amount"), value=lambda r: r.line.net_amount, key_of=lambda r: r.line.net_amount, css="num"),
+    Column("findings", _l("Findings"), value=lambda r: ", ".join(label(k) for k in r.kinds), shown=False),
+), default_sort="invoice", filters=("period", "kind"))
+
+
+def _finding_lines(report: compliance_service.ComplianceReport, asked: listing.Asked) -> list[FindingLine]:
+    """The lines behind the report's findings (of the asked kind), with the kinds of each,
+    holding the asked text in invoice, supplier, reference or text, in the asked order."""
+    kinds: dict[int, list[str]] = {}
+    for finding in report.findings:
+        if asked.filters.get("kind") in (None, finding.kind):
+            for line_id in finding.line_ids:
+                kinds.setdefault(line_id, []).append(finding.kind)
+    text = (asked.q or "").casefold()
+    lines = [FindingLine(report.lines[i], tuple(dict.fromkeys(k))) for i, k in sorted(kinds.items())]
+    lines = [r for r in lines if not text or any(text in (v or "").casefold() for v in (
+        r.line.invoice_number, r.line.supplier_name, r.line.reference, shown_reference(r.line.reference),
+        r.line.description, r.line.item_code))]
+    return listing.sorted_items(lines, asked)
+
+
 @blueprint.route("/compliance")
 @require("compliance.read")
 def compliance() -> Any:
     today = clock.today()
     period = request.args.get("period") or f"{today:%Y-%m}"
-    report, status = None, 200
+    asked = listing.read(FINDING_LINES)
+    report, status, lines = None, 200, []
     try:
         report = compliance_service.check(g.user.organisation_id, period, today)
+        lines = _finding_lines(report, asked)
     except ValidationFailed as error:
         status = refused(error)
+    if asked.format and report is not None:
+        return listing.download(asked, lines, len(lines))
     return render_template("procurement/compliance.html", report=report, period=period, kinds=compliance_service.KINDS,
-                           show_invoices=allowed(g.user, "invoices.read")), status
+                           show_invoices=allowed(g.user, "invoices.read"), asked=asked,
+                           behind=listing.page_of_items(lines, asked)), status

@@ -12,7 +12,7 @@ from tests.conftest import log_in
 def _page_paths(app) -> list[str]:
     return sorted(rule.rule for rule in app.url_map.iter_rules()
                   if "GET" in rule.methods and not rule.arguments and not rule.rule.startswith(("/api", "/static"))
-                  and rule.endpoint not in {"web.logout", "web.language"})
+                  and rule.endpoint not in {"web.logout", "web.language", "web.sso_login", "web.sso_callback"})
 
 
 @pytest.mark.parametrize("role", list(Role))
