@@ -29,8 +29,9 @@ class Ledger:
 
     @property
     def env(self) -> dict[str, str]:
+        # The demo has two municipalities keeping a ledger: the commands work on Karlsborg's.
         return {**os.environ, "DATABASE_URL": self.url, "LEDGER_INSTANCE_PATH": str(self.instance),
-                "SECRET_KEY": "a-test-of-processes"}
+                "SECRET_KEY": "a-test-of-processes", "LEDGER_ORGANISATION": "212000-1629"}
 
     def command(self, *args: str) -> list[str]:
         return [FLASK, "--app", "wsgi", *args]

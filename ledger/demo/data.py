@@ -139,3 +139,20 @@ HANDSET_MODELS = [
     ("Samsung Galaxy XCover7", "TEL-XC7", "35194376"),
     ("Doro 8100", "TEL-DORO", "35767311"),
 ]
+
+
+#: Hjo kommun keeps a small ledger of its own in the same deployment: it runs the switchboard
+#: it shares with Karlsborg and Tibro. (ansvar, name, carries switchboard, phones)
+HJO_UNITS = [
+    ("1010", "Kontaktcenter och växel", True, 6),
+    ("1020", "Kommunledning Hjo", False, 4),
+    ("4010", "Guldkroksskolan", False, 8),
+]
+HJO_ADMINISTRATION = ("KS", "Kommunstyrelseförvaltningen Hjo")
+#: (unit ansvar list, username, display name, role) of Hjo's own people
+HJO_USERS = [
+    ((), "hjo-admin", "Hugo Hjo-admin", "admin"),
+    ((), "hjo-ekonomi", "Hanna Ekonom Hjo", "finance"),
+]
+#: Hjo's numbers: the 0503 area code, demo series
+HJO_NUMBER_PREFIX = "+46503350"

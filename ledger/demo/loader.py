@@ -76,6 +76,7 @@ def load(today: date | None = None) -> DemoSummary:
     _coverage_exception(karlsborg, suppliers, today, summary)
     _budgets(karlsborg, units, today.year, summary)
     _users(karlsborg, summary)
+    _second_municipality(suppliers, today.year, summary)
     _accounting_settings()
     db.session.flush()
     _invoices_and_allocation(karlsborg, today, summary)
@@ -84,6 +85,17 @@ def load(today: date | None = None) -> DemoSummary:
                      after=summary.added, organisation_id=karlsborg.id)
     summary.totals = _totals(karlsborg.id)
     return summary
+
+
+def _second_municipality(suppliers: dict[str, Supplier], year: int, summary: DemoSummary) -> None:
+    """Hjo with a small ledger of its own: two tenants in one deployment (``ledger.demo.hjo``)."""
+    from ledger.demo.hjo import load_hjo
+
+    counts: dict[str, int] = {}
+    load_hjo(suppliers["mobile"], year, counts)
+    for what, n in counts.items():
+        summary.count(what, n)
+    summary.users.extend((username, role, ", ".join(ansvar)) for ansvar, username, _, role in data.HJO_USERS)
 
 
 def _accounting_settings() -> None:

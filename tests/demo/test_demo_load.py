@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from ledger.access.models import Role, User
 from ledger.audit.models import AuditEvent
 from ledger.inventory.models import Assignment, Handset, HandsetStatus, Subscription
-from ledger.organisation.models import BudgetUnit
+from ledger.organisation.models import BudgetUnit, Organisation
 from ledger.procurement.models import CoverageException, ExceptionStatus, FrameworkContract
 
 
@@ -30,10 +30,18 @@ def test_demo_load_twice_builds_karlsborg_once(app, db) -> None:
     assert _counts(db) == counts
     assert db.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.action == "demo.load")) == 1
 
-    assert counts["budget_unit"] == 40 and counts["administration"] == 5
+    # Karlsborg's 40 units in 5 administrations, and Hjo's small ledger of 3 units in 1.
+    assert counts["budget_unit"] == 43 and counts["administration"] == 6
+    hjo = db.scalar(sa.select(Organisation).where(Organisation.organisation_number == "212000-1637"))
+    assert hjo is not None and hjo.keeps_ledger
+    assert db.scalar(sa.select(sa.func.count()).select_from(Subscription)
+                     .where(Subscription.organisation_id == hjo.id)) == 18
+    assert {u.username for u in db.scalars(sa.select(User).where(User.organisation_id == hjo.id))} == {
+        "hjo-admin", "hjo-ekonomi"}
     assert 500 <= counts["subscription"] <= 700
     assert counts["handset"] >= 250
-    assert db.scalars(sa.select(BudgetUnit.name).where(BudgetUnit.carries_switchboard)).all() == ["Kanslienheten"]
+    assert sorted(db.scalars(sa.select(BudgetUnit.name).where(BudgetUnit.carries_switchboard))) == [
+        "Kanslienheten", "Kontaktcenter och växel"]  # each municipality's own
     assert sorted(db.scalars(sa.select(BudgetUnit.ansvar).where(BudgetUnit.fee_funded))) == ["2150", "2160"]
     assert {u.role for u in db.scalars(sa.select(User))} == set(Role)
     assert "karlsborg-demo" in first.output
@@ -53,6 +61,8 @@ def test_demo_load_twice_builds_karlsborg_once(app, db) -> None:
     # Invoices for the months so far came through the import path and are allocated.
     assert counts["invoice_import"] > 10 and counts["journal_entry"] > counts["invoice_line"] // 2
     assert runner.invoke(args=["check"]).exit_code == 0
+    # Two ledgers: a command must be told which (or LEDGER_ORGANISATION).
+    assert "Several organisations keep a ledger" in runner.invoke(args=["periods", "status", "2026-01"]).output
 
 
 def _assert_assignments_never_overlap_and_some_move_this_year(db) -> None:
