@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -316,14 +318,30 @@ def sum_within(user: User, ids: sa.Select[Any]) -> Decimal:
     return from_ore(db.session.scalar(query) or 0)
 
 
-def text_in_entries(query: S, text: str | None) -> S:
+_PLACEHOLDER = re.compile(r"%\(\w+\)s")
+
+
+def reasons_saying(text: str, translate: Callable[[str], str]) -> list[str]:
+    """The reason codes whose words, as the reader reads them (``translate``), hold ``text``:
+    reasons are stored as codes, so a search for "tilldelning" must look at what they say."""
+    wanted = text.casefold()
+    return sorted(code for code, said in REASONS.items()
+                  if any(wanted in _PLACEHOLDER.sub(" ", words).casefold() for words in (said, translate(said))))
+
+
+def text_in_entries(query: S, text: str | None, translate: Callable[[str], str] = str) -> S:
     """``query`` of entries (``with_context``) limited to those whose invoice number, line text,
-    reference or reason holds ``text``."""
+    reference or reason (in the reader's words, ``translate``) holds ``text``."""
     if not text:
         return query
     found: list[sa.ColumnElement[bool]] = [
         column.icontains(text, autoescape=True)
-        for column in (Invoice.number, InvoiceLine.description, InvoiceLine.reference, JournalEntry.reason)]
+        for column in (Invoice.number, InvoiceLine.description, InvoiceLine.reference)]
+    # A reason written out (by hand, or by an older version) is searched as it stands; a code by its words.
+    found.append(sa.and_(JournalEntry.reason.icontains(text, autoescape=True), JournalEntry.reason.not_in(REASONS)))
+    codes = reasons_saying(text, translate)
+    if codes:
+        found.append(JournalEntry.reason.in_(codes))
     digits = "".join(ch for ch in text if ch.isdigit())
     if len(digits) >= 3:  # a number as typed (070-…) finds the line whatever notation its file used
         found.append(InvoiceLine.reference.contains(digits.lstrip("0"), autoescape=True))

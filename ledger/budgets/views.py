@@ -183,9 +183,9 @@ def unit_month(code: str, year: int, month: int) -> Any:
     ids = sa.union_all(*(costs.entries_behind(budget_unit, year, month, c).order_by(None) for c in chosen))
     behind = sa.select(ids.subquery().c.id)
     if asked.format:
-        return listing.download_query(journal.text_in_entries(journal.entry_rows_within(g.user, behind), asked.q),
+        return listing.download_query(journal.text_in_entries(journal.entry_rows_within(g.user, behind), asked.q, _),
                                       asked)
-    views = listing.page_of(journal.text_in_entries(journal.entries_within(g.user, behind), asked.q), asked,
+    views = listing.page_of(journal.text_in_entries(journal.entries_within(g.user, behind), asked.q, _), asked,
                             build=lambda rows: [journal.EntryView(*row) for row in rows])
     return render_template("unit_month.html", unit=budget_unit, year=year, month=month, category=category,
                            views=views, asked=asked, total=journal.sum_within(g.user, behind),

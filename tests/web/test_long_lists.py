@@ -397,3 +397,29 @@ def test_a_download_longer_than_the_bound_is_refused_not_cut(client, finance, lo
     assert refused.status_code == 422 and "Listan har 816 rader" in refused.get_data(as_text=True)
     filtered = client.get(f"/invoices/{long_invoice.id}?matched=no&format=csv")
     assert filtered.status_code == 200 and len(csv_rows(filtered)) == 1 + 816 - 9
+
+
+def test_the_unit_month_finds_entries_by_what_their_reason_says_to_the_reader(client, make_user, db, org) -> None:
+    """Reasons are stored as codes: the filter looks at their words in the reader's language."""
+    operator = make_supplier("Operatören AB")
+    whole = make_subscription(org, "070-600 10 01", org.forskola, supplier=operator)
+    half = make_subscription(org, "070-600 10 02", org.forskola, supplier=operator, assigned_from=date(2026, 3, 16))
+    make_invoice(org, operator, [L(net="31.00", subscription=whole), L(net="31.00", subscription=half)],
+                 issue_date=date(2026, 3, 31), number="J-2")
+    allocate(None, org.organisation, "2026-03")
+    save()
+    log_in(client, make_user(Role.DEPARTMENT, ["3110"]).username)
+    assert len(rows_of(client.get("/units/3110/2026/3").get_data(as_text=True), "entries")) == 2
+    found = rows_of(client.get("/units/3110/2026/3?q=dagar").get_data(as_text=True), "entries")
+    assert [row[5] for row in found] == ["070-600 10 02"]  # "16 av 31 dagar": the split line only
+    by_code = client.get("/units/3110/2026/3?q=days_of").get_data(as_text=True)
+    assert "070-600 10 0" not in by_code  # the code is no word a reader sees
+
+
+def test_reason_codes_are_found_by_their_words_in_either_language() -> None:
+    from ledger.allocation.journal import reasons_saying
+
+    swedish = {"%(days)s of %(total)s days": "%(days)s av %(total)s dagar"}
+    assert reasons_saying("dagar", lambda text: swedish.get(text, text)) == ["days_of", "no_assignment_days"][:1]
+    assert "days_of" in reasons_saying("DAYS", str) and "no_assignment_days" in reasons_saying("days", str)
+    assert reasons_saying("s)", str) == []  # placeholders are no words
