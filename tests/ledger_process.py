@@ -59,8 +59,15 @@ class Ledger:
 @contextmanager
 def own_ledger(folder: Path) -> Iterator[Ledger]:
     """A migrated ledger with the demo organisation, dropped afterwards (PostgreSQL)."""
+    with empty_ledger(folder, "ledger.db") as ledger:
+        yield _prepared(ledger)
+
+
+@contextmanager
+def empty_ledger(folder: Path, file_name: str = "empty.db") -> Iterator[Ledger]:
+    """A database with nothing in it: a new SQLite file, or a PostgreSQL database dropped afterwards."""
     if engine_name() == "sqlite":
-        yield _prepared(Ledger(f"sqlite:///{folder / 'ledger.db'}", folder))
+        yield Ledger(f"sqlite:///{folder / file_name}", folder)
         return
     base = make_url(ENGINE_URL.replace("postgresql+psycopg", "postgresql"))
     admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
@@ -68,7 +75,7 @@ def own_ledger(folder: Path) -> Iterator[Ledger]:
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     try:
-        yield _prepared(Ledger(base.set(database=name).render_as_string(hide_password=False), folder))
+        yield Ledger(base.set(database=name).render_as_string(hide_password=False), folder)
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

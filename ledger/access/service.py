@@ -46,7 +46,7 @@ def create_user(
     check_password(password, username=username, display_name=display_name or "")
     if db.session.scalar(sa.select(User.id).where(User.username == username)) is not None:
         raise Conflict(N_("A user named %(user)s already exists"), user=repr(username))
-    units = _units_by_code(organisation_id, unit_codes)
+    units = units_by_code(organisation_id, unit_codes)
     if role == Role.DEPARTMENT and not units:
         raise ValidationFailed(N_("A department user needs at least one unit (--unit CODE)"))
     if role != Role.DEPARTMENT and units:
@@ -71,7 +71,7 @@ def create_user(
     return user
 
 
-def _units_by_code(organisation_id: int, codes: Sequence[str]) -> list[BudgetUnit]:
+def units_by_code(organisation_id: int, codes: Sequence[str]) -> list[BudgetUnit]:
     if not codes:
         return []
     units = db.session.scalars(
@@ -255,7 +255,7 @@ def _user_picture(user: User) -> dict[str, Any]:
 
 
 def _checked_units(organisation_id: int, role: Role, unit_codes: Sequence[str]) -> list[BudgetUnit]:
-    units = _units_by_code(organisation_id, unit_codes)
+    units = units_by_code(organisation_id, unit_codes)
     if role == Role.DEPARTMENT and not units:
         raise ValidationFailed(UNITS_NEEDED)
     if role != Role.DEPARTMENT and units:

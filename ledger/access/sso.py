@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.security import generate_password_hash
 
 from ledger.access.models import Role, SsoGroupMapping, User
+from ledger.access.service import units_by_code
 from ledger.audit import service as audit
 from ledger.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ledger.core.text import N_
@@ -40,7 +41,6 @@ GROUP_TAKEN = N_("The group %(group)s is already mapped.")
 NO_MAPPING = N_("No group mapping %(mapping)s.")
 UNITS_ONLY_FOR_DEPARTMENT = N_("Only department users are limited to units; leave the units empty for %(role)s.")
 DEPARTMENT_NEEDS_UNITS = N_("A department group needs at least one unit.")
-UNKNOWN_UNITS = N_("No budget unit with ansvar %(ansvar)s")
 
 
 @dataclass(frozen=True)
@@ -180,6 +180,7 @@ def remove_mapping(actor: User, mapping_id: int) -> None:
 
 
 def _units(organisation_id: int, role: Role, codes: Sequence[str]) -> list[BudgetUnit]:
+    """The units a group gives: some for a department group, none for the roles that see all."""
     codes = sorted({code.strip() for code in codes if code.strip()})
     if role != Role.DEPARTMENT:
         if codes:
@@ -187,9 +188,4 @@ def _units(organisation_id: int, role: Role, codes: Sequence[str]) -> list[Budge
         return []
     if not codes:
         raise ValidationFailed(DEPARTMENT_NEEDS_UNITS)
-    units = list(db.session.scalars(sa.select(BudgetUnit).where(
-        BudgetUnit.organisation_id == organisation_id, BudgetUnit.ansvar.in_(codes))))
-    missing = sorted(set(codes) - {unit.ansvar for unit in units})
-    if missing:
-        raise NotFound(UNKNOWN_UNITS, ansvar=", ".join(missing))
-    return units
+    return units_by_code(organisation_id, codes)

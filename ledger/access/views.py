@@ -120,7 +120,7 @@ def _say_refused(error: LedgerError) -> int:
     return error.status
 
 
-def _with_choices(form: UserForm | RoleForm) -> UserForm | RoleForm:
+def _with_choices(form: UserForm | RoleForm | GroupMappingForm) -> UserForm | RoleForm | GroupMappingForm:
     form.role.choices = role_choices()
     form.units.choices = [(unit.ansvar, f"{unit.ansvar} {unit.name}") for unit in organisation.list_units(g.user)]
     return form
@@ -286,8 +286,7 @@ def _sso_refused(message: str) -> Any:
 
 
 def _with_group_choices(form: GroupMappingForm) -> GroupMappingForm:
-    form.role.choices = role_choices()
-    form.units.choices = [(unit.ansvar, f"{unit.ansvar} {unit.name}") for unit in organisation.list_units(g.user)]
+    _with_choices(form)  # the same role and unit choices as a user's
     return form
 
 

@@ -6,15 +6,11 @@ from __future__ import annotations
 import os
 import subprocess
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
-import psycopg
 from sqlalchemy.engine import make_url
 
 from tests.conftest import ENGINE_URL, engine_name
-from tests.ledger_process import ROOT, Ledger, own_ledger
+from tests.ledger_process import ROOT, Ledger, empty_ledger, own_ledger
 
 #: What must survive a restore: the rows of the tables that matter, the schema's revision, and
 #: the journal's money per unit and month.
@@ -30,24 +26,6 @@ def _script(name: str, ledger: Ledger, *args: str) -> subprocess.CompletedProces
                           capture_output=True, text=True, timeout=300)
 
 
-@contextmanager
-def _empty_ledger(folder: Path) -> Iterator[Ledger]:
-    """A database with nothing in it, to restore into."""
-    if engine_name() == "sqlite":
-        yield Ledger(f"sqlite:///{folder / 'restored.db'}", folder)
-        return
-    base = make_url(ENGINE_URL.replace("postgresql+psycopg", "postgresql"))
-    admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
-    name = f"ledger_restore_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield Ledger(base.set(database=name).render_as_string(hide_password=False), folder)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def _figures(ledger: Ledger) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
     engine = ledger.engine()
     try:
@@ -59,7 +37,7 @@ def _figures(ledger: Ledger) -> tuple[list[tuple[object, ...]], list[tuple[objec
 
 
 def test_a_backup_restores_into_a_new_database_that_passes_check(tmp_path) -> None:
-    with own_ledger(tmp_path / "source") as source, _empty_ledger(tmp_path) as target:
+    with own_ledger(tmp_path / "source") as source, empty_ledger(tmp_path, "restored.db") as target:
         allocated = source.run("allocate", "2026-11")
         assert allocated.returncode == 0, allocated.stderr[-2000:]
         backup = tmp_path / "ledger.backup"
