@@ -95,7 +95,10 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # The municipality commands work on when several keep a ledger here (organisationsnummer).
         "LEDGER_ORGANISATION": os.environ.get("LEDGER_ORGANISATION", ""),
+        # Months after a subscription or handset ends before its names become pseudonyms (docs/privacy.md).
+        "LEDGER_PRIVACY_RETENTION_MONTHS": _retention_months(),
         **_operations_settings(),
+        **_private_use_rules(),
         **_single_sign_on_settings(),
         "API_TITLE": "Telephony ledger API",
         "API_VERSION": "v1",
@@ -108,6 +111,13 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
 LOG_FORMATS = ("text", "json")
 
 
+def _retention_months() -> int:
+    months = os.environ.get("LEDGER_PRIVACY_RETENTION_MONTHS", "24")
+    if not months.isdigit() or int(months) < 1:
+        raise ConfigError(f"LEDGER_PRIVACY_RETENTION_MONTHS {months!r} is not a number of months (1, 2 ... 24)")
+    return int(months)
+
+
 def _operations_settings() -> dict[str, Any]:
     """Logging and the reverse proxy (docs/operations.md)."""
     log_format = os.environ.get("LEDGER_LOG_FORMAT", "text")
@@ -118,6 +128,19 @@ def _operations_settings() -> dict[str, Any]:
         raise ConfigError(f"LEDGER_PROXY_HOPS {hops!r} is not a number of proxies (0, 1, 2 ...)")
     return {"LEDGER_LOG_FORMAT": log_format, "LEDGER_LOG_LEVEL": os.environ.get("LEDGER_LOG_LEVEL", "INFO"),
             "LEDGER_PROXY_HOPS": int(hops)}
+
+
+def _private_use_rules() -> dict[str, Any]:
+    """The private-use indicator rules (docs/operations.md), read and checked at the start: a
+    mistake in the file stops it with one line naming file, line and field."""
+    from ledger.private_use.rules import ENVIRONMENT, RulesError, load_rules
+
+    path = os.environ.get(ENVIRONMENT, "")
+    try:
+        load_rules(path or None)
+    except RulesError as error:
+        raise ConfigError(f"{ENVIRONMENT}: {error.message}") from None
+    return {ENVIRONMENT: path}
 
 
 def _single_sign_on_settings() -> dict[str, Any]:

@@ -25,12 +25,16 @@ FEATURES = (
     "budgets",
     "reporting",
     "closing",
+    "findings",
+    "private_use",
+    "contact_centre",
+    "privacy",
     "demo",
 )
 
 #: The order in which the pages' modules register (it is the order of the top navigation).
 VIEW_ORDER = ("budgets", "allocation", "access", "inventory", "invoices", "procurement", "organisation", "closing",
-              "reporting", "accounting", "audit")
+              "reporting", "accounting", "audit", "findings", "private_use", "contact_centre", "privacy")
 
 _ROOT = Path(__file__).resolve().parent
 

@@ -16,6 +16,8 @@ LABELS = {
     "procurement": _l("procurement"),
     "department": _l("department"),
     "auditor": _l("auditor"),
+    "cooperation": _l("cooperation administrator"),
+    "contact_centre": _l("contact centre"),
     # subscription kinds
     "mobile_voice": _l("mobile voice"),
     "mobile_data": _l("mobile data"),

@@ -30,14 +30,15 @@ from ledger.access.permissions import allowed, visible_only
 from ledger.allocation.models import JournalEntry, Period
 from ledger.database import db
 from ledger.demo import data
+from ledger.findings.models import Claim, Finding
 from ledger.inventory.models import Asset, Handset, Subscription
 from ledger.inventory.register import scope_clause
 from ledger.invoices.models import Invoice
 from ledger.organisation.models import BudgetUnit, Supplier
 from ledger.procurement.models import FrameworkContract
 
-#: Files, not pages: their width and language do not apply.
-DOWNLOAD_SUFFIXES = (".csv", ".xlsx", ".pdf", ".si")
+#: Files, not pages: their width and language do not apply (``.atom``: the change feed).
+DOWNLOAD_SUFFIXES = (".csv", ".xlsx", ".pdf", ".si", ".atom")
 #: The POST-only forms of the layout (they answer GET with a redirect or 405).
 NOT_PAGES = frozenset({"web.logout", "web.language"})
 #: Routes open without logging in, so no role's pages: the ways of logging in (``/login...``),
@@ -68,7 +69,7 @@ class DemoLogin:
 def demo_logins() -> list[DemoLogin]:
     """The demo users of ``ledger/demo/data.py``: one per role and a second department user."""
     return [DemoLogin(username, display_name, Role(role), tuple(units))
-            for units, username, display_name, role in data.USERS]
+            for units, username, display_name, role in data.USERS + data.COOPERATION_USERS]
 
 
 def load_demo(app: Flask) -> None:
@@ -184,6 +185,16 @@ def supplier_id(user: User, _today: date) -> object:
     return _one("supplier", user, sa.select(Supplier.id).order_by(Supplier.id))
 
 
+def finding_id(user: User, _today: date) -> object:
+    return _one("finding", user, sa.select(Finding.id).where(Finding.organisation_id == user.organisation_id)
+                .order_by(Finding.id))
+
+
+def claim_id(user: User, _today: date) -> object:
+    return _one("claim", user, sa.select(Claim.id).where(Claim.organisation_id == user.organisation_id)
+                .order_by(Claim.id))
+
+
 def user_name(user: User, _today: date) -> object:
     """Another user of the organisation than the one looking (their own page is no special case)."""
     return _one("user", user, sa.select(User.username).where(User.organisation_id == user.organisation_id)
@@ -202,6 +213,8 @@ FILLERS: dict[str, Callable[[User, date], object]] = {
     "handset_id": _asset(Handset, "handset"),
     "contract_id": contract_id,
     "supplier_id": supplier_id,
+    "finding_id": finding_id,
+    "claim_id": claim_id,
     "name": user_name,
 }
 

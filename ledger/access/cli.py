@@ -9,7 +9,7 @@ import click
 
 from ledger.access import service as user_service
 from ledger.access.models import Role
-from ledger.cli.common import ledger_organisation, organisation_option
+from ledger.cli.common import ledger_organisation, named_organisation, organisation_option
 from ledger.core import clock
 
 
@@ -27,7 +27,7 @@ def users() -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def create(name: str, role: str, units: tuple[str, ...], display_name: str | None,
            orgnr: str | None, password_stdin: bool) -> None:
-    organisation = ledger_organisation(orgnr)
+    organisation = named_organisation(orgnr) if role == Role.COOPERATION else ledger_organisation(orgnr)
     user = user_service.create_user(
         None, organisation_id=organisation.id, username=name, password=_read_password(password_stdin),
         role=Role(role), display_name=display_name, unit_codes=units,

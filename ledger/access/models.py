@@ -10,6 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ledger.database import Model, db
+from ledger.database.tenancy import OrganisationOwned
 from ledger.database.types import Timestamp, enum_column, utcnow
 from ledger.organisation.models import BudgetUnit, Organisation
 
@@ -30,9 +31,13 @@ class Role(enum.StrEnum):
     PROCUREMENT = "procurement"
     DEPARTMENT = "department"
     AUDITOR = "auditor"
+    #: the cooperation's administrator: organisations and the contract register, no ledger
+    COOPERATION = "cooperation"
+    #: the contact centre: the directory and its changes, nothing of costs
+    CONTACT_CENTRE = "contact_centre"
 
 
-class User(UserMixin, Model):
+class User(OrganisationOwned, UserMixin, Model):
     """A person with one role. Department users see only the units in ``units``."""
 
     __tablename__ = "user_account"
@@ -92,7 +97,7 @@ sso_group_unit = sa.Table(
 )
 
 
-class SsoGroupMapping(Model):
+class SsoGroupMapping(OrganisationOwned, Model):
     """A directory group (a claim of the single sign-on provider) and what its members are here:
     a role and, for department users, units. The administrator keeps the table; each log-in
     through the provider sets the user's role and units from their groups."""

@@ -19,10 +19,15 @@ from sqlalchemy.sql.elements import SQLCoreOperations
 from ledger.access.models import Role, User
 from ledger.core.errors import Forbidden, NotAuthenticated
 from ledger.core.text import N_, Label
+from ledger.database import db, tenancy
 from ledger.organisation.models import BudgetUnit
 
-ALL = frozenset(Role)
+#: The roles that work in a municipality's ledger. The cooperation's administrator and the
+#: contact centre are outside it: each is granted by name what it may see, nothing by default.
+ALL = frozenset(Role) - {Role.COOPERATION, Role.CONTACT_CENTRE}
 READ_ALL = frozenset({Role.ADMIN, Role.FINANCE, Role.PROCUREMENT, Role.AUDITOR})
+#: Who reads the directory (numbers, who answers them, how else a unit is reached).
+DIRECTORY_READERS = ALL | {Role.CONTACT_CENTRE}
 
 #: action → roles allowed. Department users are further limited to their own units by the
 #: services (``visible_unit_ids``), never by the route.
@@ -33,7 +38,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "organisation.read_all": READ_ALL,
     "suppliers.read": ALL,
     "suppliers.write": frozenset({Role.PROCUREMENT, Role.FINANCE, Role.ADMIN}),
-    "contracts.read": ALL,
+    # the contract register belongs to the cooperation: its administrator reads it all
+    "contracts.read": ALL | {Role.COOPERATION},
     "contracts.write": frozenset({Role.PROCUREMENT}),
     "exceptions.read": ALL,
     "exceptions.request": frozenset({Role.DEPARTMENT, Role.PROCUREMENT}),
@@ -47,13 +53,24 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "inventory.reorganise": frozenset({Role.FINANCE, Role.ADMIN}),
     "inventory.coverage": frozenset({Role.FINANCE, Role.ADMIN, Role.AUDITOR}),
     "units.close": frozenset({Role.FINANCE, Role.ADMIN}),
-    "directory.read": ALL,
+    "directory.read": DIRECTORY_READERS,
+    # who answers a number and how a unit is reached, as it changes: the contact centre's feed
+    "directory.changes": frozenset({Role.CONTACT_CENTRE, Role.ADMIN, Role.FINANCE}),
+    # a unit's function, hours and contact paths: its own department users (and the admin) keep them
+    "units.contact_details": frozenset({Role.ADMIN, Role.DEPARTMENT}),
     "invoices.read": frozenset({Role.FINANCE, Role.AUDITOR}),
     "invoices.import": frozenset({Role.FINANCE}),
     "allocation.run": frozenset({Role.FINANCE}),
     "journal.read": ALL,
     "suspense.read": frozenset({Role.FINANCE, Role.AUDITOR}),
     "compliance.read": frozenset({Role.FINANCE, Role.PROCUREMENT, Role.AUDITOR}),
+    # compliance findings' status, owner and history, and the claims to suppliers (ledger.findings)
+    "findings.read": frozenset({Role.FINANCE, Role.PROCUREMENT, Role.AUDITOR}),
+    "findings.manage": frozenset({Role.FINANCE, Role.PROCUREMENT}),
+    "claims.manage": frozenset({Role.FINANCE, Role.PROCUREMENT}),
+    # lines that indicate private use, per holder: the manager's (department) and finance's basis
+    # for a salary deduction, and the auditors'; personal data, so no one else's
+    "private_use.read": frozenset({Role.FINANCE, Role.AUDITOR, Role.DEPARTMENT}),
     "budgets.read": ALL,
     "budgets.write": frozenset({Role.FINANCE, Role.ADMIN}),
     "reports.read": frozenset({Role.FINANCE, Role.AUDITOR}),
@@ -62,6 +79,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "accounts.write": frozenset({Role.ADMIN}),
     "audit.read": frozenset({Role.AUDITOR, Role.ADMIN}),
     "users.manage": frozenset({Role.ADMIN}),
+    # a person's extract of their personal data, and the retention page (docs/privacy.md)
+    "privacy.manage": frozenset({Role.ADMIN}),
+    # the municipalities of one deployment: the cooperation's administrator creates them
+    "organisations.read": frozenset({Role.COOPERATION, Role.ADMIN}),
+    "organisations.create": frozenset({Role.COOPERATION}),
 }
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -108,6 +130,7 @@ def require(permission: str) -> Callable[[F], F]:
             if not allowed(user, permission):
                 raise Forbidden(MAY_NOT, role=Label(user.role.value), permission=permission)
             g.user = user
+            tenancy.scope_to(db.session, user.organisation_id)  # nothing of another municipality
             return view(*args, **kwargs)
 
         wrapper.required_permission = permission  # type: ignore[attr-defined]

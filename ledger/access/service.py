@@ -19,6 +19,7 @@ from ledger.audit import service as audit
 from ledger.core.errors import Conflict, NotFound, ValidationFailed
 from ledger.core.text import N_, Label
 from ledger.database import db
+from ledger.database.tenancy import across_organisations
 from ledger.database.types import utcnow
 from ledger.organisation.models import BudgetUnit
 
@@ -44,7 +45,8 @@ def create_user(
 ) -> User:
     """Add a user. Department users must name at least one unit; others none."""
     check_password(password, username=username, display_name=display_name or "")
-    if db.session.scalar(sa.select(User.id).where(User.username == username)) is not None:
+    taken = across_organisations(sa.select(User.id).where(User.username == username))  # names are deployment-wide
+    if db.session.scalar(taken) is not None:
         raise Conflict(N_("A user named %(user)s already exists"), user=repr(username))
     units = units_by_code(organisation_id, unit_codes)
     if role == Role.DEPARTMENT and not units:
@@ -266,7 +268,7 @@ def _checked_units(organisation_id: int, role: Role, unit_codes: Sequence[str]) 
 def add_user(actor: User, *, username: str, display_name: str, role: Role, unit_codes: Sequence[str],
              password: str) -> User:
     """An administrator adds a user to their own organisation (``user.create`` in the log)."""
-    if db.session.scalar(sa.select(User.id).where(User.username == username)) is not None:
+    if db.session.scalar(across_organisations(sa.select(User.id).where(User.username == username))) is not None:
         raise Conflict(USERNAME_TAKEN)
     _checked_units(actor.organisation_id, role, unit_codes)
     return create_user(actor, organisation_id=actor.organisation_id, username=username, password=password,

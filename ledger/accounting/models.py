@@ -14,10 +14,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ledger.database import Model
+from ledger.database.tenancy import OrganisationOwned
 from ledger.database.types import Timestamp, utcnow
 
 
-class AccountingSetting(Model):
+class AccountingSetting(OrganisationOwned, Model):
     __tablename__ = "accounting_setting"
 
     organisation_id: Mapped[int] = mapped_column(

@@ -14,6 +14,7 @@ from ledger.allocation.rules import Rule, reason_of
 from ledger.core.categories import Category
 from ledger.core.text import in_source_language
 from ledger.database import Model
+from ledger.database.tenancy import OrganisationOwned
 from ledger.database.types import Money, Timestamp, enum_column, utcnow
 
 
@@ -22,7 +23,7 @@ class PeriodStatus(enum.StrEnum):
     CLOSED = "closed"
 
 
-class Period(Model):
+class Period(OrganisationOwned, Model):
     """An accounting month. A closed period takes no new entries (periodlåsning)."""
 
     __tablename__ = "period"
@@ -42,7 +43,7 @@ class Period(Model):
     )
 
 
-class AllocationRun(Model):
+class AllocationRun(OrganisationOwned, Model):
     """One run of the allocation for a period: who started it and what it wrote."""
 
     __tablename__ = "allocation_run"
@@ -59,7 +60,7 @@ class AllocationRun(Model):
     summary: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict, comment="Counts and totals")
 
 
-class JournalEntry(Model):
+class JournalEntry(OrganisationOwned, Model):
     """One allocated amount: append-only. Corrections are new rows that reverse old ones.
 
     The columns the allocation itself fills on the bulk path (organisation, period, run,
@@ -143,7 +144,7 @@ class PeriodAdministration(Model):
                                                    comment="Its administration in that month, as closed")
 
 
-class Balance(Model):
+class Balance(OrganisationOwned, Model):
     """The journal summed per period, unit, administration, category and account: what every
     page and report of budget against actual reads, so that they do not grow with the journal.
 

@@ -9,10 +9,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ledger.database import Model
+from ledger.database.tenancy import OrganisationOwned
 from ledger.database.types import Timestamp, utcnow
 
 
-class AuditEvent(Model):
+class AuditEvent(OrganisationOwned, Model):
     """Append-only record of one change made through a service."""
 
     __tablename__ = "audit_event"

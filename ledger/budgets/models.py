@@ -10,10 +10,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ledger.core.categories import BudgetCategory
 from ledger.database import Model
+from ledger.database.tenancy import OrganisationOwned
 from ledger.database.types import Money, Timestamp, enum_column, utcnow
 
 
-class _UnitMonth:
+class _UnitMonth(OrganisationOwned):
     """What a budget month and a change to it both name: the unit, the year and the month (the
     columns come first in the table, as ``sort_order`` says)."""
 

@@ -31,7 +31,8 @@ from ledger.invoices.models import Invoice, InvoiceLine
 from ledger.labels import label
 from ledger.organisation import service as unit_service
 from ledger.organisation.models import BudgetUnit, Supplier
-from ledger.web import NAVIGATION, blueprint, listing
+from ledger.private_use import service as private_use
+from ledger.web import NAVIGATION, blueprint, listing, start_page
 from ledger.web.errors import shown
 from ledger.web.forms import required
 from ledger.web.listing import Column, Listing, shown_reference
@@ -69,6 +70,7 @@ def chart(table: costs.CostTable, title: str, link: Any = None) -> Markup:
 
 
 @blueprint.route("/")
+@start_page
 @require("units.read")
 def index() -> Any:
     year = _year()
@@ -118,6 +120,7 @@ def unit(code: str) -> Any:
         chart=chart(table, title, link), months=_month_labels(), form=form, drill=drill,
         administration_form=_administration_form(budget_unit) if allowed(g.user, "units.move") else None,
         history=budget_service.history(budget_unit, year) if allowed(g.user, "budgets.read") else [],
+        private_use=private_use.unit_year(g.user, budget_unit, year) if allowed(g.user, "private_use.read") else None,
     )
 
 

@@ -20,6 +20,17 @@ organisation_option = click.option(
 periods_group = click.Group("periods", help="Accounting periods: the month-end checklist and the close.")
 
 
+def named_organisation(orgnr: str | None) -> Organisation:
+    """Any organisation of the deployment, ledger or not, by organisationsnummer (the
+    cooperation's administrator may work for a party that keeps no ledger here)."""
+    query = sa.select(Organisation).where(Organisation.organisation_number == orgnr)
+    found = db.session.scalar(query) if orgnr else None
+    if found is None:
+        raise click.ClickException(f"No organisation with organisationsnummer {orgnr} here (organisations list)"
+                                   if orgnr else "Give --organisation NNNNNN-NNNN")
+    return found
+
+
 def ledger_organisation(orgnr: str | None = None) -> Organisation:
     """The organisation a command works on: the one named (``--organisation``, else
     ``LEDGER_ORGANISATION``), or the only one that keeps a ledger."""

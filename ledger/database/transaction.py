@@ -26,7 +26,7 @@ from typing import Any
 
 from flask import Flask, current_app
 
-from ledger.database import db
+from ledger.database import db, tenancy
 
 _BEFORE_COMMIT = "ledger.before_commit"
 
@@ -84,8 +84,14 @@ def _in_transaction(view: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
+def _end_of_request(_error: BaseException | None) -> None:
+    # The session outlives a request inside a test's app context: the next request is scoped anew.
+    tenancy.unscope(db.session)
+
+
 def transactional_views(app: Flask) -> None:
     """Make every registered view one unit of work (call once every blueprint is registered)."""
+    app.teardown_request(_end_of_request)
     for endpoint, view in list(app.view_functions.items()):
         if endpoint == "static" or endpoint.endswith(".static"):
             continue

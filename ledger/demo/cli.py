@@ -26,8 +26,10 @@ def load(if_empty: bool) -> None:
     click.echo(f"Added: {added}")
     click.echo("The ledger now holds: " + ", ".join(f"{n} {what}" for what, n in summary.totals.items()))
     click.echo(f"Demo users (password {summary.password!r}):")
+    name_width = max((len(username) for username, _, _ in summary.users), default=0)
+    role_width = max((len(role) for _, role, _ in summary.users), default=0)
     for username, role, units in summary.users:
-        click.echo(f"  {username:<12} {role:<12} {units}")
+        click.echo(f"  {username:<{name_width}}  {role:<{role_width}}  {units}".rstrip())
 
 
 COMMANDS = (demo,)

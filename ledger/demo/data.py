@@ -129,7 +129,11 @@ USERS = [
     ((), "revisor", "Rut Revisor", "auditor"),
     (("3110", "3120", "3130"), "forskola", "Frida Förskolechef", "department"),
     (("2150", "2160"), "va", "Valter VA-chef", "department"),
+    ((), "kontaktcenter", "Kim Kontaktcenter", "contact_centre"),
 ]
+#: The cooperation's administrator works for the lead party of its framework contracts.
+COOPERATION_ORGANISATION = "Skövde kommun"
+COOPERATION_USERS = [((), "samverkan", "Sam Samverkan", "cooperation")]
 DEMO_PASSWORD = "karlsborg-demo"
 
 HANDSET_MODELS = [

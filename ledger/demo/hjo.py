@@ -6,7 +6,8 @@ nothing of Karlsborg's, except the framework contracts both are parties to.
 
 from __future__ import annotations
 
-from datetime import date
+import random
+from datetime import date, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -94,3 +95,58 @@ def _users(hjo: Organisation, counts: dict[str, int]) -> None:
             create_user(None, organisation_id=hjo.id, username=username, password=data.DEMO_PASSWORD,
                         role=Role(role), display_name=display_name, unit_codes=ansvar)
             counts["users"] = counts.get("users", 0) + 1
+
+
+def load_hjo_invoices(mobile_operator: Supplier, today: date) -> tuple[int, int, int]:
+    """Hjo's own costs: the mobile operator's invoice of each month so far, imported through
+    the same path as finance's uploads, allocated, and the months before last closed, as
+    Karlsborg's are. Returns (files imported, lines, journal entries written). Hjo's invoices
+    to Karlsborg for its operators are in Karlsborg's ledger (``ledger.demo.invoices``); those
+    to Tibro are not here, as Tibro keeps no ledger in this deployment."""
+    from ledger.allocation import periods
+    from ledger.allocation.engine import allocate
+
+    hjo = db.session.scalar(sa.select(Organisation).where(Organisation.organisation_number == data.PARTNERS[1][1]))
+    assert hjo is not None and hjo.keeps_ledger, "load_hjo first"
+    subscriptions = db.session.scalars(sa.select(Subscription).filter_by(organisation_id=hjo.id)
+                                       .order_by(Subscription.number)).all()
+    files = lines = entries = 0
+    for month in range(1, today.month + 1):
+        imported = _import_month(hjo, mobile_operator, list(subscriptions), today.year, month, today)
+        files, lines = files + (imported > 0), lines + imported
+        result = allocate(None, hjo, f"{today.year}-{month:02d}")
+        entries += result.entries + result.reversals
+    for month in range(1, today.month - 1):
+        period = periods.get_or_open(hjo.id, f"{today.year}-{month:02d}")
+        if period.status.value == "open":
+            periods.close(None, hjo.id, period.period)
+    return files, lines, entries
+
+
+def _import_month(hjo: Organisation, operator: Supplier, subscriptions: list[Subscription], year: int, month: int,
+                  today: date) -> int:
+    """One month's invoice: a fee per number in advance and the previous month's calls."""
+    from importers.ubl_writer import DraftInvoice, DraftLine, Party, write_invoice
+    from ledger.demo.invoices import ONE, PRICES, month_bounds
+    from ledger.invoices.importing import import_file
+    from ledger.invoices.models import ImportStatus
+
+    first, last = month_bounds(year, month)
+    previous = month_bounds(year - (month == 1), 12 if month == 1 else month - 1)
+    rng = random.Random(f"hjo invoices {year}-{month:02d}")
+    lines = []
+    for subscription in subscriptions:
+        lines.append(DraftLine("Abonnemang Obegränsad", ONE, PRICES["MOB-OBG"], "MON", "MOB-OBG",
+                               subscription.number, period=(first, last)))
+        if month > 1:
+            lines.append(DraftLine("Samtal inom Sverige", Decimal(rng.randint(20, 300)), PRICES["MOB-SAMTAL"],
+                                   "MIN", "MOB-SAMTAL", subscription.number, period=previous))
+    number = f"DM-HJO-{year}{month:02d}"
+    issued = min(first + timedelta(days=4), today)
+    draft = DraftInvoice(number, issued, Party(operator.name, operator.organisation_number),
+                         Party(hjo.name, hjo.organisation_number), lines, due_date=issued + timedelta(days=30),
+                         period=(first, last))
+    outcome = import_file(None, hjo, write_invoice(draft), f"{number}.xml")
+    if outcome.status == ImportStatus.REJECTED:
+        raise RuntimeError(f"demo invoice {number} was rejected: {outcome.errors}")
+    return outcome.lines if outcome.status == ImportStatus.IMPORTED else 0

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from importers.ubl_writer import DraftInvoice, DraftLine, Party, csv_specification, write_invoice
 from ledger.database import db
 from ledger.demo import data as data
+from ledger.demo.private_use import private_use_lines
 from ledger.inventory.models import Handset, Subscription, SubscriptionKind
 from ledger.invoices.importing import import_file
 from ledger.invoices.models import ImportStatus
@@ -127,6 +128,8 @@ class _DemoMonth:
         if self.month == max(1, self.today.month - 2) and lines:  # a price above the contract's, for a claim
             lines.append(DraftLine("Samtal inom Sverige (efterdebitering)", Decimal(200), Decimal("0.59"),
                                    "MIN", "MOB-SAMTAL", lines[0].reference, period=self.previous))
+        lines += private_use_lines(self.inv.subscriptions, self.inv.suppliers["mobile"].id, self.year, self.month,
+                                   (first, last), self.previous)
         lines.append(DraftLine("Abonnemang Obegränsad", ONE, PRICES["MOB-OBG"], "MON", "MOB-OBG",
                                UNKNOWN_NUMBER, period=(first, last)))
         return lines

@@ -28,6 +28,9 @@ from ledger.core.identifiers import phone_number
 from ledger.core.money import split
 from ledger.database import db
 from ledger.demo import data as data
+from ledger.demo.contact_centre import load_contact_centre
+from ledger.demo.findings import load_findings
+from ledger.demo.private_use import name_holders
 from ledger.inventory.models import Assignment, Handset, HandsetStatus, Subscription, SubscriptionKind
 from ledger.invoices.models import Invoice, InvoiceLine
 from ledger.organisation.models import Administration, BudgetUnit, Organisation, Supplier, UnitMembership
@@ -73,6 +76,7 @@ def load(today: date | None = None) -> DemoSummary:
     contracts = _contracts(karlsborg, suppliers, today, summary)
     subscriptions = _subscriptions(karlsborg, units, suppliers, contracts, today, rng, summary)
     _handsets(karlsborg, units, subscriptions, contracts, suppliers, today, rng, summary)
+    summary.count("private_use_holders", name_holders(karlsborg))
     _coverage_exception(karlsborg, suppliers, today, summary)
     _budgets(karlsborg, units, today.year, summary)
     _users(karlsborg, summary)
@@ -80,6 +84,9 @@ def load(today: date | None = None) -> DemoSummary:
     _accounting_settings()
     db.session.flush()
     _invoices_and_allocation(karlsborg, today, summary)
+    load_findings(karlsborg, today, summary)
+    _second_municipality_invoices(suppliers, today, summary)
+    summary.count("unit_contact_details", load_contact_centre(karlsborg, today))
     if summary.added:
         audit.record(None, "demo.load", "organisation", karlsborg.organisation_number,
                      after=summary.added, organisation_id=karlsborg.id)
@@ -96,6 +103,16 @@ def _second_municipality(suppliers: dict[str, Supplier], year: int, summary: Dem
     for what, n in counts.items():
         summary.count(what, n)
     summary.users.extend((username, role, ", ".join(ansvar)) for ansvar, username, _, role in data.HJO_USERS)
+
+
+def _second_municipality_invoices(suppliers: dict[str, Supplier], today: date, summary: DemoSummary) -> None:
+    """Hjo's invoices and journal, after Karlsborg's (``ledger.demo.hjo.load_hjo_invoices``)."""
+    from ledger.demo.hjo import load_hjo_invoices
+
+    files, lines, entries = load_hjo_invoices(suppliers["mobile"], today)
+    summary.count("invoice_files", files)
+    summary.count("invoice_lines", lines)
+    summary.count("journal_entries", entries)
 
 
 def _accounting_settings() -> None:
@@ -494,12 +511,14 @@ def _budgets(org: Organisation, units: dict[str, BudgetUnit], year: int, summary
 
 
 def _users(org: Organisation, summary: DemoSummary) -> None:
-    for ansvar, username, display_name, role in data.USERS:
-        if db.session.scalar(sa.select(User.id).where(User.username == username)) is None:
-            create_user(None, organisation_id=org.id, username=username, password=data.DEMO_PASSWORD,
-                        role=Role(role), display_name=display_name, unit_codes=ansvar)
-            summary.count("users")
-        summary.users.append((username, role, ", ".join(ansvar)))
+    cooperation = _partner(data.COOPERATION_ORGANISATION)
+    for users, organisation in ((data.USERS, org), (data.COOPERATION_USERS, cooperation)):
+        for ansvar, username, display_name, role in users:
+            if db.session.scalar(sa.select(User.id).where(User.username == username)) is None:
+                create_user(None, organisation_id=organisation.id, username=username, password=data.DEMO_PASSWORD,
+                            role=Role(role), display_name=display_name, unit_codes=ansvar)
+                summary.count("users")
+            summary.users.append((username, role, ", ".join(ansvar)))
 
 
 def _invoices_and_allocation(org: Organisation, today: date, summary: DemoSummary) -> None:

@@ -328,9 +328,14 @@ class DirectoryOut(ma.Schema):
     unit = ma.fields.String(allow_none=True)
     unit_name = ma.fields.String(allow_none=True)
     administration = ma.fields.String(allow_none=True)
-    function = ma.fields.String(allow_none=True)
+    function = ma.fields.String(allow_none=True, metadata={
+        "description": "The number's label or shared-phone label, else what its unit answers for"})
     shared = ma.fields.Boolean()
     name = ma.fields.String(allow_none=True)
+    opening_hours = ma.fields.String(allow_none=True, metadata={"description": "The unit's opening hours"})
+    phone_hours = ma.fields.String(allow_none=True, metadata={"description": "The unit's phone times"})
+    email = ma.fields.String(allow_none=True, metadata={"description": "The unit's e-mail address"})
+    web_form_url = ma.fields.String(allow_none=True, metadata={"description": "The unit's web form (http/https)"})
 
 
 # -- subscriptions and handsets ----------------------------------------------------------------

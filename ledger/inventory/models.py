@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
 
 from ledger.database import Model
+from ledger.database.tenancy import OrganisationOwned
 from ledger.database.types import Money, Timestamp, enum_column, utcnow
 from ledger.database.validity import ValidRange
 from ledger.organisation.models import BudgetUnit
@@ -42,7 +43,7 @@ class AssetType(enum.StrEnum):
     HANDSET = "handset"
 
 
-class Asset(Model):
+class Asset(OrganisationOwned, Model):
     """What is assigned to a budget unit and billed on invoice lines: a subscription or a handset.
 
     Joined-table inheritance: ``asset`` holds what both kinds share, ``subscription`` and
@@ -167,7 +168,7 @@ class Handset(Asset):
     )
 
 
-class Assignment(ValidRange, Model):
+class Assignment(OrganisationOwned, ValidRange, Model):
     """Which budget unit an asset (a subscription or a handset) belongs to, from ``valid_from``
     up to (not including) ``valid_to``. Never overwritten: a move ends one row and starts
     another. No two rows of the same asset overlap (checked by ``inventory.assignments``)."""
@@ -201,7 +202,7 @@ class Assignment(ValidRange, Model):
     asset: Mapped[Asset] = relationship(back_populates="assignments")
 
 
-class AssignmentRequest(Model):
+class AssignmentRequest(OrganisationOwned, Model):
     """A department user's request to move an asset out of their unit; finance decides."""
 
     __tablename__ = "assignment_request"

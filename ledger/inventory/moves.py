@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from blinker import Namespace
 from sqlalchemy.orm import joinedload
 
 from ledger.access.models import User
@@ -42,6 +43,11 @@ from ledger.inventory.register import (
 from ledger.organisation.models import BudgetUnit
 
 REQUESTED, APPROVED, REJECTED = "requested", "approved", "rejected"
+
+#: Sent once a reorganisation has moved its assets (sender: the organisation's id; ``source_unit_id``
+#: the unit they left, ``valid_from`` their first day at the new units): the contact centre's
+#: change feed names those moves a reorganisation.
+reorganised = Namespace().signal("reorganised")
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,6 +361,7 @@ def _reassign(actor: User, source: BudgetUnit, valid_from: date,
     db.session.add_all(new_rows)
     db.session.flush()
     assignment_service.changed_from(actor, org, valid_from)
+    reorganised.send(org, source_unit_id=source.id, valid_from=valid_from)
     if result.moves:
         audit.record(actor, "unit.reorganise", "budget_unit", source.ansvar,
                      before={"assignments": before},

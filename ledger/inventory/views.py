@@ -634,6 +634,10 @@ DIRECTORY_LIST = Listing("katalog", (
            key_of=lambda e: e.administration),
     Column("function", _l("Function"), value=lambda e: e.function, key_of=lambda e: e.function),
     Column("name", _l("Name"), value=lambda e: e.name, key_of=lambda e: e.name),
+    # how the unit is reached (``contact_centre``): beside each number, for whoever answers the call
+    Column("opening_hours", _l("Opening hours"), value=lambda e: e.opening_hours),
+    Column("phone_hours", _l("Phone times"), value=lambda e: e.phone_hours),
+    Column("contact", _l("Other contact paths"), value=lambda e: " ".join(filter(None, (e.email, e.web_form_url)))),
 ), default_sort="number", filters=("unit",))
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ledger.core.categories import Category
 from ledger.database import Model
+from ledger.database.tenancy import OrganisationOwned
 from ledger.database.types import Money, Timestamp, enum_column, utcnow
 from ledger.inventory.models import Asset
 from ledger.organisation.models import Supplier
@@ -31,7 +32,7 @@ class ImportStatus(enum.StrEnum):
     CONFLICT = "conflict"
 
 
-class InvoiceImport(Model):
+class InvoiceImport(OrganisationOwned, Model):
     """One uploaded file and what became of it (imported, duplicate or rejected)."""
 
     __tablename__ = "invoice_import"
@@ -60,7 +61,7 @@ class InvoiceImport(Model):
     imported_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, comment="When")
 
 
-class Invoice(Model):
+class Invoice(OrganisationOwned, Model):
     """A supplier invoice or credit note (faktura / kreditnota). Amounts exclude VAT unless
     named otherwise and carry the document's sign: a credit note's amounts are negative."""
 
@@ -129,7 +130,7 @@ class Invoice(Model):
     )
 
 
-class InvoiceLine(Model):
+class InvoiceLine(OrganisationOwned, Model):
     """One invoice line, tied to the asset its reference names when it could be matched."""
 
     __tablename__ = "invoice_line"

@@ -7,9 +7,10 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, HiddenField, StringField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import Field, HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
+from ledger.access.forms import PolicyPassword
 from ledger.core import identifiers
 
 
@@ -43,3 +44,20 @@ class SupplierForm(FlaskForm):
         return {"name": self.name.data or "", "organisation_number": self.organisation_number.data or "",
                 "peppol_id": self.peppol_id.data or None, "vat_number": self.vat_number.data or None,
                 "counterparty_code": self.counterparty_code.data or None}
+
+
+class MunicipalityForm(FlaskForm):
+    """A municipality of the cooperation that gets a ledger here, and its first administrator."""
+
+    code = StringField(_l("Municipality code"), filters=[_strip], validators=[DataRequired(), Length(min=4, max=4)])
+    name = StringField(_l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=120)])
+    organisation_number = StringField(_l("Organisation number"), filters=[_strip],
+                                      validators=[DataRequired(), _organisation_number])
+    username = StringField(_l("Administrator's user name"), filters=[_strip],
+                           validators=[DataRequired(), Length(max=64), Regexp(r"^[A-Za-z0-9._@-]+$", message=_l(
+                               "Letters a–z, digits and . _ @ - only."))])
+    display_name = StringField(_l("Administrator's name"), filters=[_strip], validators=[Optional(), Length(max=120)])
+    password = PasswordField(_l("Initial password"), validators=[DataRequired(), PolicyPassword()])
+
+    def password_owner(self) -> tuple[str, str]:
+        return self.username.data or "", self.display_name.data or ""

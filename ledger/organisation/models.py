@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ledger.database import Model
+from ledger.database.tenancy import OrganisationOwned
 from ledger.database.types import Timestamp, utcnow
 from ledger.database.validity import ValidRange
 
@@ -36,7 +37,7 @@ class Organisation(Model):
     administrations: Mapped[list[Administration]] = relationship(back_populates="organisation")
 
 
-class Administration(Model):
+class Administration(OrganisationOwned, Model):
     """A förvaltning, e.g. Kommunstyrelseförvaltningen."""
 
     __tablename__ = "administration"
@@ -55,7 +56,7 @@ class Administration(Model):
     )
 
 
-class BudgetUnit(Model):
+class BudgetUnit(OrganisationOwned, Model):
     """A budget unit (enhet / ansvar) that budgets for and carries telephony costs."""
 
     __tablename__ = "budget_unit"
@@ -104,7 +105,7 @@ class BudgetUnit(Model):
         return self.opened_on <= day and (self.closed_on is None or day < self.closed_on)
 
 
-class UnitMembership(ValidRange, Model):
+class UnitMembership(OrganisationOwned, ValidRange, Model):
     """Which administration a unit belonged to when: reorganisations move units between
     förvaltningar, and past months' budgets and costs stay with the administration of then."""
 

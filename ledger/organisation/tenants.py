@@ -9,15 +9,19 @@ each service reads only the acting user's.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from ledger.access.models import Role, User
+from ledger.access.service import create_user
 from ledger.audit import service as audit
 from ledger.core.errors import Conflict, ValidationFailed
 from ledger.core.text import N_
 from ledger.database import db
 from ledger.organisation.models import Organisation
 from ledger.organisation.service import checked_organisation_number
+from ledger.procurement.models import ContractParty, PartyRole
 
 MUNICIPALITY_CODE = re.compile(r"\d{4}")
 BAD_CODE = N_("%(code)s is no kommunkod: four digits, as SCB gives them (Hjo is 1497)")
@@ -25,7 +29,7 @@ ALREADY_KEEPS_LEDGER = N_("%(name)s (%(orgnr)s) already keeps a ledger here")
 CODE_TAKEN = N_("Kommunkod %(code)s belongs to %(name)s")
 
 
-def create_municipality(code: str, name: str, organisation_number: str) -> Organisation:
+def create_municipality(code: str, name: str, organisation_number: str, actor: User | None = None) -> Organisation:
     """A municipality with a ledger of its own: new, or a contract party that gets one."""
     if not MUNICIPALITY_CODE.fullmatch(code):
         raise ValidationFailed(BAD_CODE, [{"field": "code"}], code=code)
@@ -43,10 +47,38 @@ def create_municipality(code: str, name: str, organisation_number: str) -> Organ
         db.session.add(organisation)
     organisation.name, organisation.municipality_code, organisation.keeps_ledger = name.strip(), code, True
     db.session.flush()
-    audit.record(None, "organisation.create", "organisation", orgnr, before=before,
+    audit.record(actor, "organisation.create", "organisation", orgnr, before=before,
                  after={"name": organisation.name, "municipality_code": code, "keeps_ledger": True},
                  organisation_id=organisation.id)
     return organisation
+
+
+def create_with_administrator(actor: User, *, code: str, name: str, organisation_number: str, username: str,
+                              display_name: str, password: str) -> tuple[Organisation, User]:
+    """What the cooperation's administrator does on the municipalities page: the municipality
+    and its first administrator, who then adds the rest of its people and units."""
+    organisation = create_municipality(code, name, organisation_number, actor)
+    administrator = create_user(actor, organisation_id=organisation.id, username=username, password=password,
+                                role=Role.ADMIN, display_name=display_name or None)
+    return organisation, administrator
+
+
+@dataclass(frozen=True, slots=True)
+class MunicipalityRow:
+    """One line of the cooperation's list: who it is, and what it takes part in (no ledger figure)."""
+
+    organisation: Organisation
+    leads: int
+    takes_part_in: int
+
+
+def cooperation_overview() -> list[MunicipalityRow]:
+    """Every organisation with the framework contracts it leads and takes part in."""
+    leads = sa.func.count(ContractParty.id).filter(ContractParty.role == PartyRole.LEAD)
+    rows = db.session.execute(sa.select(ContractParty.organisation_id, leads, sa.func.count(ContractParty.id))
+                              .group_by(ContractParty.organisation_id)).all()
+    parties = {organisation_id: (lead, total) for organisation_id, lead, total in rows}
+    return [MunicipalityRow(o, *parties.get(o.id, (0, 0))) for o in municipalities()]
 
 
 def municipalities() -> list[Organisation]:

@@ -13,12 +13,14 @@ from wtforms import Field
 from ledger.access.permissions import require
 from ledger.core.errors import Conflict, LedgerError
 from ledger.organisation import service as organisation_service
-from ledger.organisation.forms import SupplierForm
+from ledger.organisation import tenants
+from ledger.organisation.forms import MunicipalityForm, SupplierForm
 from ledger.organisation.models import Supplier
 from ledger.web import NAVIGATION, blueprint, safe_next
 from ledger.web.errors import refused, shown
 
 NAVIGATION.append(("web.suppliers", _l("Suppliers"), "suppliers.read"))
+NAVIGATION.append(("web.organisations", _l("Municipalities"), "organisations.read"))
 
 
 @blueprint.route("/suppliers")
@@ -87,3 +89,36 @@ def supplier_edit(supplier_id: int) -> Any:
     except LedgerError as error:
         return _form_page(form, supplier, _refused(form, error))
     return _saved(form, _("The supplier %(name)s is saved.", name=supplier.name))
+
+
+# -- the cooperation's municipalities ----------------------------------------------------------
+
+
+@blueprint.route("/organisations")
+@require("organisations.read")
+def organisations() -> Any:
+    return render_template("organisation/organisations.html", rows=tenants.cooperation_overview())
+
+
+def _municipality_page(form: MunicipalityForm, status: int = 200) -> Any:
+    return render_template("organisation/organisation_form.html", form=form), status
+
+
+@blueprint.route("/organisations/new", methods=["GET", "POST"])
+@require("organisations.create")
+def organisation_new() -> Any:
+    form = MunicipalityForm()
+    if request.method == "GET":
+        return _municipality_page(form)
+    if not form.validate_on_submit():
+        return _municipality_page(form, 400)
+    try:
+        organisation, administrator = tenants.create_with_administrator(
+            g.user, code=form.code.data or "", name=form.name.data or "",
+            organisation_number=form.organisation_number.data or "", username=form.username.data or "",
+            display_name=form.display_name.data or "", password=form.password.data or "")
+    except LedgerError as error:
+        return _municipality_page(form, refused(error))
+    flash(_("%(name)s keeps a ledger here. %(user)s can log in as its administrator and add its units and "
+            "people.", name=organisation.name, user=administrator.username), "info")
+    return redirect(url_for("web.organisations"))

@@ -25,6 +25,7 @@ from ledger.core.categories import Category
 from ledger.core.errors import BadRequest, ValidationFailed
 from ledger.core.files import upload_name
 from ledger.core.text import N_
+from ledger.findings import recording as findings_recording
 from ledger.organisation import service as organisation_service
 from ledger.procurement import compliance as compliance_service
 from ledger.procurement import coverage as exception_service
@@ -50,7 +51,7 @@ def _today() -> date:
 
 def _contract(contract_id: int) -> Any:
     """The contract, if the caller's municipality is a party to it (404 otherwise)."""
-    return procurement_service.get_contract(contract_id, g.user.organisation_id)
+    return procurement_service.get_contract(contract_id, procurement_service.reader_of(g.user))
 
 
 def _load(schema: ma.Schema, data: Any, location: str) -> dict[str, Any]:
@@ -304,6 +305,9 @@ class FindingSchema(ma.Schema):
     contract_id = ma.fields.Integer(allow_none=True)
     subscription_id = ma.fields.Integer(allow_none=True)
     handset_id = ma.fields.Integer(allow_none=True)
+    finding_id = ma.fields.Integer(allow_none=True, metadata={"description": "The recorded finding (/findings/{id})"})
+    status = ma.fields.Function(lambda f: f.status.value if getattr(f, "status", None) else None, allow_none=True,
+                                metadata={"description": "new, acknowledged, claimed, credited, rejected, written_off"})
 
 
 class ClaimSchema(ma.Schema):
@@ -368,7 +372,7 @@ def create_supplier(data: dict[str, Any]) -> Any:
            arguments=ContractQuerySchema, location="query", listing=True)
 def list_contracts(query: dict[str, Any]) -> Any:
     """The contract register, with each contract's phase today."""
-    contracts = procurement_service.list_contracts(g.user.organisation_id, query["q"])
+    contracts = procurement_service.list_contracts(procurement_service.reader_of(g.user), query["q"])
     return procurement_service.summarise(contracts, _today())
 
 
@@ -505,5 +509,7 @@ for _action, (_permission, _schema, _summary) in DECISIONS.items():
 @_endpoint(compliance, "GET", "", "compliance.read", 200, ComplianceSchema,
            arguments=ComplianceQuerySchema, location="query")
 def get_compliance(query: dict[str, Any]) -> Any:
-    """Findings of the period, each with the invoice lines behind it, and the claims list."""
-    return compliance_service.check(g.user.organisation_id, query["period"], query["today"] or _today())
+    """Findings of the period, each with the invoice lines behind it and its recorded status
+    (``ledger.findings.recording``), and the claims list."""
+    report = compliance_service.check(g.user.organisation_id, query["period"], query["today"] or _today())
+    return findings_recording.record(report)

@@ -39,6 +39,10 @@ import"):
     A credit note dated in the period whose billing reference names no imported invoice of its
     supplier (the import warned about it): money given back for an invoice the ledger does not
     know. It is reported until that invoice is imported.
+``private_use_without_agreement`` (h)
+    A line that indicates private use (a premium-rate number, third-party content: the rules of
+    ``ledger/private_use_rules.toml``, found by ``ledger.private_use.detection``) on a
+    subscription with no private-use agreement on the line's day; one finding per line.
 
 The line's day is its service period's first day, else the invoice date; a line belongs to the
 period (YYYY-MM) its day falls in. Only contracts with status ``signed`` are in force (a
@@ -48,6 +52,7 @@ draft is not yet, a terminated one no longer).
 from __future__ import annotations
 
 import calendar
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -56,7 +61,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import QueryableAttribute, selectinload, with_polymorphic
+from sqlalchemy.orm import QueryableAttribute, aliased, selectinload
 
 from ledger.core import clock
 from ledger.core.categories import Category
@@ -66,6 +71,7 @@ from ledger.database import db
 from ledger.inventory.models import Asset, AssetType, Assignment, Handset, Subscription
 from ledger.invoices.models import DocumentType, Invoice, InvoiceLine, allocated_source
 from ledger.organisation.models import Supplier
+from ledger.private_use import detection as private_use
 from ledger.procurement.models import (
     ContractCategory,
     ContractExtensionOption,
@@ -87,7 +93,20 @@ KINDS = (
     "hardware_off_contract",
     "contract_ending",
     "credit_without_invoice",
+    private_use.FINDING_KIND,
 )
+
+#: What a kind's ``params`` add to a finding's subject besides its supplier, contract and asset
+#: (``Finding.subject``): what makes it the same finding when it recurs in another month.
+SUBJECT_PARAMS: dict[str, tuple[str, ...]] = {
+    "off_contract_supplier": ("category",),
+    "price_above_contract": ("item_code",),
+    "unmatched_reference": ("reference",),
+    "hardware_off_contract": ("description",),
+    "contract_ending": ("event", "option", "date"),
+    "credit_without_invoice": ("number",),
+    private_use.FINDING_KIND: ("indicator_kind", "text"),
+}
 
 #: How far ahead ``contract_ending`` looks.
 NOTICE_HORIZON_MONTHS = 6
@@ -148,6 +167,18 @@ class Finding:
     @property
     def handset_id(self) -> int | None:
         return self.asset_id if self.asset_type == AssetType.HANDSET else None
+
+    @property
+    def subject(self) -> tuple[object, ...]:
+        """What the finding is about in any month: its supplier, contract and asset and what
+        its kind adds (``SUBJECT_PARAMS``); never the period, the lines or the amount."""
+        return (self.supplier_id, self.contract_id, self.asset_id,
+                *(self.params.get(name) for name in SUBJECT_PARAMS.get(self.kind, ())))
+
+    def fingerprint(self, organisation_id: int) -> str:
+        """The finding's key across months (``ledger.findings``): kind, organisation and subject."""
+        key = "|".join(str(part) for part in (self.kind, organisation_id, *self.subject))
+        return key if len(key) <= 160 else f"{key[:95]}#{hashlib.sha256(key.encode()).hexdigest()}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,6 +341,7 @@ def check(organisation_id: int, period: str, today: date | None = None) -> Compl
     findings += _hardware(rows, organisation_id, first, after, contracts)
     findings += _contracts_ending(contracts, today)
     findings += _credits_without_invoice(organisation_id, first, after, lines)
+    findings += _private_use(organisation_id, first, after, lines)
     order = {kind: index for index, kind in enumerate(KINDS)}
     findings.sort(key=lambda f: (order[f.kind], f.supplier_name or "", f.line_ids, f.reason))
     return ComplianceReport(
@@ -321,7 +353,11 @@ def check(organisation_id: int, period: str, today: date | None = None) -> Compl
 
 def _classified_lines(organisation_id: int, first: date, after: date) -> list[_Row]:
     """The period's lines, each with what the registers say about it: one query."""
-    asset = with_polymorphic(Asset, [Subscription])  # the line's asset, and a subscription's end
+    asset = aliased(Asset)  # the line's asset
+    # A subscription's end by a subquery, not a polymorphic column: the municipality's scope
+    # (ledger.database.tenancy) would put a polymorphic subclass's criterion in WHERE, dropping
+    # the lines that match no asset from this outer join.
+    subscription_end = sa.select(Subscription.end_date).where(Subscription.id == InvoiceLine.asset_id)
     query = (
         sa.select(
             InvoiceLine.id, InvoiceLine.invoice_id, Invoice.number.label("invoice_number"), Invoice.document_type,
@@ -330,7 +366,7 @@ def _classified_lines(organisation_id: int, first: date, after: date) -> list[_R
             InvoiceLine.category, InvoiceLine.item_code, InvoiceLine.reference, InvoiceLine.description,
             InvoiceLine.quantity, InvoiceLine.unit_price, InvoiceLine.net_amount, InvoiceLine.asset_id,
             Invoice.issue_date, asset.type.label("asset_type"), asset.identifier,
-            asset.contract_id.label("asset_contract_id"), asset.Subscription.end_date.label("subscription_end"),
+            asset.contract_id.label("asset_contract_id"), subscription_end.scalar_subquery().label("subscription_end"),
             _contracted().label("on_contract"),
             _excepted().label("excepted"),
             _assigned().label("assigned"),
@@ -649,4 +685,15 @@ def _credits_without_invoice(organisation_id: int, first: date, after: date,
             params={"supplier": supplier_name, "number": number, "credited_number": credited_number, "day": day},
         )
         for invoice_id, number, credited_number, day, net_total, supplier_id, supplier_name in notes
+    ]
+
+
+def _private_use(organisation_id: int, first: date, after: date, lines: Mapping[int, LineRef]) -> list[Finding]:
+    """(h) each line of the period that indicates private use on a subscription without a
+    private-use agreement on its day."""
+    return [
+        Finding(kind=private_use.FINDING_KIND, reason=hit.reason, line_ids=(hit.line_id,), amount=hit.net_amount,
+                supplier_id=hit.supplier_id, supplier_name=hit.supplier_name, asset_id=hit.subscription_id,
+                asset_type=AssetType.SUBSCRIPTION, params=hit.params)
+        for hit in private_use.without_agreement(organisation_id, first, after) if hit.line_id in lines
     ]

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ledger.core.categories import Category
 from ledger.database import Model
+from ledger.database.tenancy import OrganisationOwned
 from ledger.database.types import Money, Timestamp, enum_column, utcnow
 from ledger.database.validity import ValidRange
 from ledger.organisation.models import Supplier
@@ -193,7 +194,7 @@ class PriceListItem(ValidRange, Model):
     valid_to: Mapped[date | None] = mapped_column(comment="First day it no longer applies (exclusive)")
 
 
-class CoverageException(ValidRange, Model):
+class CoverageException(OrganisationOwned, ValidRange, Model):
     """An approved use of a non-contract operator (undantag), e.g. weak coverage in Forsvik."""
 
     __tablename__ = "coverage_exception"

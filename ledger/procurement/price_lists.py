@@ -27,6 +27,7 @@ from ledger.core.categories import Category
 from ledger.core.errors import TooLarge, ValidationFailed
 from ledger.core.text import N_
 from ledger.database import db
+from ledger.procurement.maintainers import ensure_maintainer
 from ledger.procurement.models import FrameworkContract, PriceListItem
 
 #: A price list is a few hundred rows; anything this large is the wrong file.
@@ -131,6 +132,7 @@ def import_price_list(
     actor: User | None, contract: FrameworkContract, data: bytes, filename: str, valid_from: date
 ) -> PriceImportResult:
     """Import a supplier's CSV price list as the version in force from ``valid_from``."""
+    ensure_maintainer(actor, contract)
     if len(data) > MAX_BYTES:
         raise TooLarge(N_("%(file)s is %(size)s bytes; a price list may be at most %(limit)s"), file=filename,
                        size=len(data), limit=MAX_BYTES)
@@ -152,6 +154,7 @@ def add_price(
     valid_from: date,
 ) -> PriceImportResult:
     """One item as a new version from ``valid_from`` (the same rules as an import of one row)."""
+    ensure_maintainer(actor, contract)
     errors: list[RowReport] = []
     if unit_price < 0 or unit_price != unit_price.quantize(Decimal("0.01")):
         errors.append(RowReport(None, item_code, "error", f"price {unit_price} must be öre and not negative",

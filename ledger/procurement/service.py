@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from ledger.access.models import User
+from ledger.access.models import Role, User
 from ledger.audit import service as audit
 from ledger.core.categories import Category
 from ledger.core.errors import Conflict, NotFound, ValidationFailed
@@ -27,6 +27,7 @@ from ledger.database import db
 from ledger.inventory.models import Subscription
 from ledger.organisation.models import Organisation, Supplier
 from ledger.organisation.service import checked_organisation_number, get_supplier
+from ledger.procurement.maintainers import ensure_maintainer
 from ledger.procurement.models import (
     ContractCategory,
     ContractDocument,
@@ -102,15 +103,24 @@ def _organisation(party: Party, actor: User | None = None) -> Organisation:
 # --- contracts -------------------------------------------------------------------------------
 
 
-def party_to(organisation_id: int) -> sa.ColumnElement[bool]:
+def reader_of(user: User) -> int | None:
+    """Whose register ``user`` reads: their municipality's contracts, or every contract of the
+    cooperation (``None``) for the cooperation's administrator."""
+    return None if user.role == Role.COOPERATION else user.organisation_id
+
+
+def party_to(organisation_id: int | None) -> sa.ColumnElement[bool]:
     """The contracts ``organisation_id`` is a party to (lead or participant): a framework
-    contract belongs to the cooperation, and each party sees it; anyone else nothing of it."""
+    contract belongs to the cooperation, and each party sees it; anyone else nothing of it.
+    ``None`` is the whole cooperation."""
+    if organisation_id is None:
+        return sa.true()
     return (sa.select(ContractParty.id)
             .where(ContractParty.contract_id == FrameworkContract.id, ContractParty.organisation_id == organisation_id)
             .exists())
 
 
-def list_contracts(organisation_id: int, search: str | None = None) -> list[FrameworkContract]:
+def list_contracts(organisation_id: int | None, search: str | None = None) -> list[FrameworkContract]:
     """The register of ``organisation_id``'s contracts, newest first; ``search`` matches
     reference, title, supplier or a party."""
     query = (
@@ -134,7 +144,7 @@ def list_contracts(organisation_id: int, search: str | None = None) -> list[Fram
     return list(db.session.scalars(query))
 
 
-def get_contract(contract_id: int, organisation_id: int) -> FrameworkContract:
+def get_contract(contract_id: int, organisation_id: int | None) -> FrameworkContract:
     """The contract, if ``organisation_id`` is a party to it; 404 otherwise, as if it did not exist."""
     contract = db.session.scalar(sa.select(FrameworkContract).where(FrameworkContract.id == contract_id,
                                                                     party_to(organisation_id)))
@@ -268,6 +278,7 @@ UPDATABLE = frozenset({"title", "start_date", "end_date", "notice_months", "stat
 def update_contract(actor: User | None, contract: FrameworkContract, **changes: Any) -> FrameworkContract:
     """Change a contract's title, dates, notice period, status, categories, participants or
     its not yet used extension options (used ones stay: they are history)."""
+    ensure_maintainer(actor, contract)
     unknown = set(changes) - UPDATABLE
     if unknown:
         raise ValidationFailed(N_("Cannot change %(fields)s of a contract"), fields=sorted(unknown))
@@ -359,6 +370,7 @@ def add_term(
     ``option_sequence`` (or the first unused one) gets ``exercised_on = noted_on``, which moves
     the contract's end (``FrameworkContract.end_on``).
     """
+    ensure_maintainer(actor, contract)
     if kind not in TERM_KINDS:
         raise ValidationFailed(N_("Unknown term kind %(kind)s; use one of %(kinds)s"), kind=repr(kind),
                                kinds=list(TERM_KINDS), details=
@@ -419,6 +431,7 @@ def terms_of(contract: FrameworkContract) -> list[ContractTerm]:
 
 def add_document(actor: User | None, contract: FrameworkContract, *, title: str, reference: str) -> ContractDocument:
     """Attach a reference to a document of the contract (diarienummer, archive id or URL)."""
+    ensure_maintainer(actor, contract)
     if not title.strip() or not reference.strip():
         raise ValidationFailed(N_("A document needs a title and a reference"))
     if len(title.strip()) > 200 or len(reference.strip()) > 300:

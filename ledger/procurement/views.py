@@ -11,6 +11,7 @@ from babel.numbers import format_currency
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 
 from ledger.access.permissions import allowed, authorise, require
 from ledger.core import clock
@@ -18,6 +19,8 @@ from ledger.core.categories import Category
 from ledger.core.errors import LedgerError, ValidationFailed
 from ledger.core.files import upload_name
 from ledger.database.transaction import savepoint
+from ledger.findings import claims as claim_service
+from ledger.findings import recording as findings_recording
 from ledger.i18n import format_locale
 from ledger.labels import label
 from ledger.organisation import service as organisation_service
@@ -73,8 +76,8 @@ def contracts() -> Any:
     today = clock.today()
     return render_template(
         "procurement/contracts.html", query=query, today=today,
-        contracts=procurement_service.summarise(procurement_service.list_contracts(g.user.organisation_id, query),
-                                                today),
+        contracts=procurement_service.summarise(
+            procurement_service.list_contracts(procurement_service.reader_of(g.user), query), today),
     )
 
 
@@ -144,7 +147,7 @@ def contract_partner() -> Any:
 
 def _contract(contract_id: int) -> Any:
     """The contract, if the user's municipality is a party to it (404 otherwise)."""
-    return procurement_service.get_contract(contract_id, g.user.organisation_id)
+    return procurement_service.get_contract(contract_id, procurement_service.reader_of(g.user))
 
 
 def _term_form(form: TermForm | None = None) -> TermForm:
@@ -337,7 +340,8 @@ def compliance() -> Any:
     asked = listing.read(FINDING_LINES)
     report, status, lines = None, 200, []
     try:
-        report = compliance_service.check(g.user.organisation_id, period, today)
+        # recorded where it is looked at: each finding shown has its status (ledger.findings.recording)
+        report = findings_recording.record(compliance_service.check(g.user.organisation_id, period, today))
         lines = _finding_lines(report, asked)
     except ValidationFailed as error:
         status = refused(error)
@@ -345,4 +349,5 @@ def compliance() -> Any:
         return listing.download(asked, lines, len(lines))
     return render_template("procurement/compliance.html", report=report, period=period, kinds=compliance_service.KINDS,
                            show_invoices=allowed(g.user, "invoices.read"), asked=asked,
-                           behind=listing.page_of_items(lines, asked)), status
+                           behind=listing.page_of_items(lines, asked), may_claim=allowed(g.user, "claims.manage"),
+                           claim_form=FlaskForm(), recovery=claim_service.summary(g.user.organisation_id)), status

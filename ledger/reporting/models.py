@@ -14,10 +14,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ledger.database import Model
+from ledger.database.tenancy import OrganisationOwned
 from ledger.database.types import Money, Timestamp, utcnow
 
 
-class SieExport(Model):
+class SieExport(OrganisationOwned, Model):
     __tablename__ = "sie_export"
     __table_args__ = (sa.Index("ix_sie_export_organisation_id", "organisation_id", "period"),)
 

@@ -15,9 +15,13 @@ def test_every_role_can_log_in_and_sees_the_start_page(client, make_user, role: 
     user = make_user(role, ["3110"] if role == Role.DEPARTMENT else [])
     response = log_in(client, user.username)
     assert response.status_code == 302 and response.headers["Location"] == "/"
-    page = client.get("/").get_data(as_text=True)
-    assert "Förvaltningar och enheter" in page
-    assert user.display_name in page
+    start = client.get("/", follow_redirects=True)
+    page = start.get_data(as_text=True)
+    assert start.status_code == 200 and user.display_name in page
+    expected = {Role.COOPERATION: ("/organisations", "Kommuner i samverkan"),
+                Role.CONTACT_CENTRE: ("/inventory/directory", "Telefonkatalog")}
+    path, heading = expected.get(role, ("/", "Förvaltningar och enheter"))
+    assert start.request.path == path and heading in page
 
 
 def test_wrong_password_is_refused_without_saying_which_part_was_wrong(client, make_user) -> None:

@@ -41,10 +41,11 @@ from tests.factories import (
     save,
 )
 
+CONTRACT_TITLE = "Ramavtal Telia Test AB"
 #: What would betray Karlsborg's ledger in any answer to Hjo.
 KARLSBORG_MARKS = ("Förskolor centrala Karlsborg", "Ekbackeskolan", "VA-verksamheten", "Kanslienheten",
                    "0701234567", "+46701234567", "070-123 45 67", "karlsborg-admin", "Doro 8100",
-                   "Täckning saknas i Forsvik", "Ramavtal Telia Test AB")
+                   "Täckning saknas i Forsvik", CONTRACT_TITLE)
 #: Routes whose parameters are no object of one municipality: files, and the supplier register,
 #: which every municipality shares (an operator is the same company for all of them).
 NOT_OBJECTS = {"static", "web.static", "web.supplier_edit"}
@@ -139,6 +140,8 @@ def test_no_role_of_another_municipality_can_reach_an_object_by_its_id(app, worl
         for endpoint, method, rule in _object_rules(app):
             if "<period>" in rule:  # a month is no object: Hjo's 2026-03 is Hjo's own
                 continue
+            if role == Role.COOPERATION and "contract_id>" in rule and method == "GET":
+                continue  # the cooperation's administrator reads every contract (tests/organisation)
             path = _filled(rule, world.karlsborg)
             theirs = _ask(client, method, path, world.tokens[role], csrf)
             nothing = _ask(client, method, _filled(rule, missing), world.tokens[role], csrf)
@@ -192,8 +195,10 @@ def test_no_list_search_export_or_report_of_another_municipality_holds_its_ledge
                 continue
             answered += response.status_code == 200
             text = _text_of(response.get_data(), response.content_type or "")
-            # A search page repeats its own query in its search box: that betrays nothing.
-            betrayed = [mark for mark in KARLSBORG_MARKS if mark in text and mark not in path]
+            # A search page repeats its own query in its search box: that betrays nothing. The
+            # cooperation's administrator reads the whole contract register, Karlsborg's contracts too.
+            shared = {CONTRACT_TITLE} if role == Role.COOPERATION and "/contracts" in path else set()
+            betrayed = [mark for mark in KARLSBORG_MARKS if mark in text and mark not in path and mark not in shared]
             if betrayed:
                 leaks.append(f"{role.value} GET {path}: {betrayed}")
 

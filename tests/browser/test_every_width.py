@@ -20,6 +20,7 @@ from flask import Flask
 from playwright.sync_api import expect
 from werkzeug.routing import Map, Rule
 
+from ledger.access.permissions import ALL as LEDGER_ROLES
 from ledger.database import db as _db
 from tests.browser.conftest import log_in_page
 from tests.conftest import empty_all_tables, engine_name
@@ -148,13 +149,14 @@ def test_every_page_holds_at_every_width(browser, live_server: str, demo_pages: 
                                          timings: dict[str, float], login: DemoLogin, language: str) -> None:
     started = time.monotonic()
     paths = demo_pages[login.username]
-    assert len(paths) >= 10, paths
+    assert len(paths) >= (10 if login.role in LEDGER_ROLES else 1), paths  # outside a ledger: a page or two
     context = browser.new_context(viewport={"width": SIZES[0].width, "height": SIZES[0].height}, locale="sv-SE")
     context.set_default_timeout(15_000)
     try:
         tab = context.new_page()
         log_in_page(tab, live_server, login.username, login.password)
-        tab.wait_for_url(f"{live_server}/")
+        tab.wait_for_url(f"{live_server}/**")  # the start page, or the first page of a role outside a ledger
+        tab.wait_for_selector("main")
         _switch_language(tab, language)
         failures = []
         for size in SIZES:

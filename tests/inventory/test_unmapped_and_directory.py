@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from ledger.access.models import Role
+from ledger.access.permissions import PERMISSIONS
 from ledger.core import clock
 from ledger.inventory.models import HandsetStatus, SubscriptionKind
 from tests.conftest import log_in
@@ -75,7 +76,7 @@ def directory_data(db, org, operator):
     make_subscription(org, "070-100 00 03", org.forskola, supplier=operator, start=START, end=TODAY - timedelta(days=1))
 
 
-@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("role", sorted(PERMISSIONS["directory.read"]))
 def test_directory_json_for_every_role(client, org, directory_data, api_headers, role) -> None:
     entries = client.get("/api/v1/directory", headers=api_headers(role, ["3110"] if role == Role.DEPARTMENT
                                                                    else [])).json
@@ -93,9 +94,10 @@ def test_directory_csv_has_a_bom_and_semicolons(client, org, directory_data, api
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert response.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0] == ["Nummer", "Anknytning", "Typ", "Ansvar", "Enhet", "Förvaltning", "Funktion", "Namn"]
-    assert rows[2] == ["+46701000001", "", "mobile_voice", "2150", "VA-verksamheten",
-                       "Samhällsbyggnadsförvaltningen", "Jour VA", ""]
+    # the fixed columns first, in their order; the unit's contact details after them (contact_centre)
+    assert rows[0][:8] == ["Nummer", "Anknytning", "Typ", "Ansvar", "Enhet", "Förvaltning", "Funktion", "Namn"]
+    assert rows[2][:8] == ["+46701000001", "", "mobile_voice", "2150", "VA-verksamheten",
+                           "Samhällsbyggnadsförvaltningen", "Jour VA", ""]
     assert len(rows) == 4
     filtered = client.get("/api/v1/directory", headers=api_headers(Role.FINANCE),
                           query_string={"q": "jour"}).json

@@ -26,6 +26,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from ledger.access.models import User
+from ledger.access.permissions import ALL as LEDGER_ROLES
 from ledger.access.permissions import allowed
 from ledger.database import db as _db
 from tests.conftest import csrf_token, empty_all_tables, log_in
@@ -124,7 +125,7 @@ def test_every_page_of_every_role_is_swedish(app: Flask, demo_pages: dict[str, l
     assert log_in(client, login.username, login.password).status_code == 302
     found: dict[str, list[str]] = {}
     paths = demo_pages[login.username]
-    assert len(paths) >= 5, paths
+    assert len(paths) >= (5 if login.role in LEDGER_ROLES else 1), paths  # outside a ledger: a page or two
     for path in paths:
         response = client.get(path)
         assert response.status_code == 200, f"{path}: {response.status_code}"

@@ -21,6 +21,8 @@ def test_every_page_renders_for_every_role(app, client, make_user, role: Role) -
     problems = {}
     for path in _page_paths(app):
         status = client.get(path).status_code
+        if path == "/" and status == 302:
+            continue  # a role outside a ledger is sent on to its own first page (tests/access/test_auth.py)
         downloads_need_a_period = status == 400 and path.rsplit(".", 1)[-1] in {"pdf", "csv", "si", "xlsx"}
         if status not in (200, 403) and not downloads_need_a_period:
             problems[path] = status

@@ -1,0 +1,1 @@
+"""Personal data: how long holder names are kept, a person's extract, and pseudonymisation."""
