@@ -112,7 +112,9 @@ def _filled(rule: str, values: dict[str, str]) -> str:
         converter, name = match.group(1), match.group(2)
         if converter and converter.startswith("any("):
             return converter[4:].split(",")[0].strip()
-        return values[name]
+        # A route whose object this world does not build yet (a claim, a finding) is asked with a
+        # value that names nothing: it must still refuse, and answer as for a missing one.
+        return values.get(name, MISSING["int"])
     return re.sub(r"<(?:([a-z]+(?:\([^)]*\))?):)?(\w+)>", one, rule)
 
 
