@@ -180,5 +180,5 @@ def summary(record: ChangeRecord) -> Said:
     if record.kind == ChangeKind.ADMINISTRATION:
         return Said.of(N_("%(unit)s belongs to %(to)s from %(day)s (before: %(from)s)."),
                        unit=_place(record.unit), to=target, day=day, **{"from": source})
-    names = [Phrase(FIELDS[name][0]) for name in record.fields if name in FIELDS]
-    return Said.of(N_("%(unit)s changed %(fields)s on %(day)s."), unit=_place(record.unit), fields=names, day=day)
+    names = [Phrase(FIELDS[name][0]) for name in FIELDS if name in record.fields]
+    return Said.of(N_("Changed: %(fields)s (from %(day)s)."), fields=names, day=day)

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, Field, HiddenField, StringField, TextAreaField
+from wtforms import DateField, Field, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional, ValidationError
 
 from ledger.contact_centre import details
@@ -43,6 +43,7 @@ class SinceForm(FlaskForm):
 
 
 class FeedTokenForm(FlaskForm):
-    """Make (or replace) the user's feed address, or end it (``action=revoke``)."""
+    """Make (or replace) the user's feed address, or end it: the button pressed says which
+    (``action``: ``issue`` or ``revoke``)."""
 
-    action = HiddenField(default="issue")
+    action = SelectField(choices=[("issue", "issue"), ("revoke", "revoke")], default="issue")

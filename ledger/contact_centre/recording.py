@@ -24,6 +24,10 @@ would leave a hole no one sees. So the session tells this module what each flush
   administration;
 - the operator's list does the same by ORM bulk statements, which ``do_orm_execute`` sees.
 
+SQL that bypasses the session (``connection.execute`` of a Core statement, the driver's bulk
+path) is not seen: no code writes those three tables so today (``database.bulk`` writes invoice
+lines and journal entries only), and new code must not, or must write its change rows itself.
+
 What the rows cannot tell is that a set of moves was a reorganisation: ``inventory.moves``
 says so (``reorganised``) and those moves are named so. Numbers that move together (a
 reorganisation, one operator's list) are one change with several numbers. Handsets have no
@@ -57,7 +61,6 @@ from ledger.organisation.models import UnitMembership
 WRITTEN = "contact_centre.changes"
 
 
-
 def _table(model: type[Any]) -> sa.Table:
     return cast(sa.Table, sa.inspect(model).local_table)
 
@@ -80,7 +83,7 @@ class Start:
 
 @dataclass(frozen=True, slots=True)
 class EndDate:
-    """A subscription's end date as changed (``old`` unknown when it was never read)."""
+    """A subscription's end date as it is now set (``None``: cleared, in service again)."""
 
     organisation_id: int
     asset_id: int
@@ -145,11 +148,10 @@ def _bulk_statement(state: ORMExecuteState) -> None:
 def _bulk_ends(connection: sa.Connection, rows: Sequence[dict[str, Any]]) -> list[int]:
     """End dates of a bulk update by id that differ from the stored ones (read before it runs)."""
     asked = {row["id"]: row["end_date"] for row in rows if "end_date" in row}
-    if not asked:
-        return []
-    stored = connection.execute(sa.select(SUBSCRIPTIONS.c.id, ASSETS.c.organisation_id, SUBSCRIPTIONS.c.end_date)
-                                .join(ASSETS, ASSETS.c.id == SUBSCRIPTIONS.c.id)
-                                .where(SUBSCRIPTIONS.c.id.in_(asked))).all()
+    ids = list(asked)
+    stored = [row for at in range(0, len(ids), CHUNK) for row in connection.execute(
+        sa.select(SUBSCRIPTIONS.c.id, ASSETS.c.organisation_id, SUBSCRIPTIONS.c.end_date)
+        .join(ASSETS, ASSETS.c.id == SUBSCRIPTIONS.c.id).where(SUBSCRIPTIONS.c.id.in_(ids[at:at + CHUNK])))]
     return record_ends(connection, [EndDate(org, sub_id, asked[sub_id]) for sub_id, org, end in stored
                                     if end != asked[sub_id]])
 
@@ -189,9 +191,15 @@ def _numbers(connection: sa.Connection, asset_ids: Iterable[int]) -> dict[int, s
             .where(ASSETS.c.id.in_(ids), ASSETS.c.type == AssetType.SUBSCRIPTION))}
 
 
+#: The most rows one statement asks about (an operator's list may hold thousands).
+CHUNK = 2000
+
+
 def record_starts(connection: sa.Connection, starts: Sequence[Start]) -> list[int]:
     """New assignment rows of subscriptions: a move from the unit whose row ended on the day
     (a request's, when it fulfils a pending one), or a new number."""
+    if len(starts) > CHUNK:
+        return [i for at in range(0, len(starts), CHUNK) for i in record_starts(connection, starts[at:at + CHUNK])]
     today = clock.today()
     numbers = _numbers(connection, (s.asset_id for s in starts))
     starts = [s for s in starts if s.asset_id in numbers and (s.valid_to is None or s.valid_to > today)]
@@ -223,6 +231,8 @@ def _unit_on(rows: Sequence[Any], day: date) -> int | None:
 def record_ends(connection: sa.Connection, ends: Sequence[EndDate]) -> list[int]:
     """End dates set, moved or cleared: the number is no longer answered from the day after
     its last day (by the unit it was at on that day), or is in service again from today."""
+    if len(ends) > CHUNK:
+        return [i for at in range(0, len(ends), CHUNK) for i in record_ends(connection, ends[at:at + CHUNK])]
     numbers = _numbers(connection, (e.asset_id for e in ends))
     ends = [e for e in ends if e.asset_id in numbers]
     if not ends:

@@ -63,7 +63,7 @@ def directory_changes() -> Any:
 def _changes_page(form: SinceForm, asked: listing.Asked, page: Any, since: Any = None) -> str:
     return render_template("contact_centre/changes.html", form=form, asked=asked, page=page, since=since,
                            has_feed=feed.token_of(g.user) is not None, token_form=FeedTokenForm(),
-                           title_of=changes.title, summary_of=changes.summary)
+                           summary_of=changes.summary)
 
 
 @blueprint.route("/directory/changes/feed-address", methods=["POST"])
