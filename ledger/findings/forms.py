@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, Length, Optional
 class NoteForm(FlaskForm):
     """A transition's button with an optional note (why)."""
 
-    note = StringField(_l("Note"), validators=[Optional(), Length(max=2000)])
+    note = StringField(_l("Why (kept in the history)"), validators=[Optional(), Length(max=2000)])
 
 
 class FindingForm(FlaskForm):
@@ -28,7 +28,7 @@ class PrepareClaimForm(FlaskForm):
 
 class ClaimActionForm(FlaskForm):
     on = DateField(_l("Day"), validators=[Optional()])
-    step_note = StringField(_l("Note"), validators=[Optional(), Length(max=2000)])
+    step_note = StringField(_l("Why (kept in the history)"), validators=[Optional(), Length(max=2000)])
 
 
 class CreditNoteForm(FlaskForm):

@@ -17,7 +17,8 @@ buttons act on, and nobody has to remember to run a command first. Recording is 
 second look writes nothing), so a GET may do it; two first looks at once meet in ``ON CONFLICT DO
 NOTHING`` instead of a unique violation. The scheduled command is there so that a month's
 findings, and the credit notes that settle claims (``claims.match_credit_notes``, run with each
-recording), are kept even in a month nobody opened the page.
+recording), are kept even in a month nobody opened the page. ``compliance PERIOD`` stays the
+check's read-only report for scripts.
 """
 
 from __future__ import annotations
@@ -89,12 +90,16 @@ def _insert_new(organisation_id: int, period: str, groups: Mapping[str, list[com
                      "created_at": utcnow()})
     if not rows:
         return set()
-    insert = postgresql.insert if db.session.connection().dialect.name == "postgresql" else sqlite.insert
     table = Finding.__table__
-    statement = (insert(table).values(rows)  # type: ignore[arg-type]
+    statement = (_insert()(table).values(rows)
                  .on_conflict_do_nothing(index_elements=["organisation_id", "fingerprint"])
                  .returning(table.c.fingerprint))
     return set(db.session.scalars(statement))
+
+
+def _insert() -> Any:
+    """The engine's ``INSERT … ON CONFLICT``."""
+    return postgresql.insert if db.session.connection().dialect.name == "postgresql" else sqlite.insert
 
 
 def _findings_of(organisation_id: int, fingerprints: list[str]) -> dict[str, Finding]:
@@ -138,7 +143,8 @@ def _occurrences(organisation_id: int, period: str, groups: Mapping[str, list[co
 
 
 #: Bulk inserts: SQLite cannot return the ids of a batch of ORM inserts, so the ORM would send one
-#: statement a row; NULLs rendered, so that rows with and without a value go in one statement.
+#: statement a row; NULLs rendered, so that rows with and without a value go in one statement. A
+#: concurrent first look at the month inserts the same rows: ON CONFLICT DO NOTHING keeps one.
 BULK = {"render_nulls": True}
 
 
@@ -148,7 +154,8 @@ def _insert_occurrences(organisation_id: int, period: str, new: Mapping[int, lis
     statements however many."""
     if new:
         now = utcnow()
-        db.session.execute(sa.insert(FindingOccurrence).execution_options(**BULK), [
+        db.session.execute(_insert()(FindingOccurrence).on_conflict_do_nothing(
+            index_elements=["finding_id", "period"]).execution_options(**BULK), [
             {"organisation_id": organisation_id, "finding_id": finding_id, "period": period, "recorded_at": now,
              **_values(group)} for finding_id, group in new.items()])
     claimable = {finding_id: group for finding_id, group in new.items() if group[0].kind in lifecycle.CLAIMABLE}
@@ -160,7 +167,8 @@ def _insert_occurrences(organisation_id: int, period: str, new: Mapping[int, lis
                   for finding_id, group in claimable.items()
                   for line_id, (amount, price) in sorted(_lines(group).items())]
     if added:
-        db.session.execute(sa.insert(FindingLine).execution_options(**BULK), added)
+        db.session.execute(_insert()(FindingLine).on_conflict_do_nothing(
+            index_elements=["occurrence_id", "invoice_line_id"]).execution_options(**BULK), added)
 
 
 def _found_again(finding: Finding, period: str) -> None:

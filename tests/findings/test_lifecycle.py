@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from ledger.access.models import Role
 from ledger.findings import claims, lifecycle, recording
 from ledger.findings.models import Finding, FindingEvent, FindingOccurrence, FindingStatus
+from ledger.invoices.models import InvoiceLine
 from ledger.procurement import compliance
 from tests.conftest import audit_actions, count, csrf_token, log_in
 from tests.factories import make_user, save
@@ -76,12 +77,9 @@ def test_recording_twice_writes_nothing_and_a_finding_no_longer_found_leaves_the
     save()
     assert (count(db, Finding), count(db, FindingEvent), len(audit_actions(db, "findings.record"))) == (
         2, events, audits)
-    from ledger.invoices.models import InvoiceLine
-
+    # The unknown number turns out to be ours: the line matched, the finding is gone from October.
     line = db.scalar(sa.select(InvoiceLine).where(InvoiceLine.reference == UNKNOWN))
-    line.reference, line.asset_id = "0701234567", finding_of("price_above_contract").asset_id
-    line.asset_id = db.scalar(sa.select(InvoiceLine.asset_id).where(InvoiceLine.reference == "0701234567",
-                                                                  InvoiceLine.id != line.id))
+    line.asset_id = db.scalar(sa.select(InvoiceLine.asset_id).where(InvoiceLine.id != line.id))
     save()
     recording.record_period(org.id, "2026-10")
     save()
@@ -212,3 +210,53 @@ def test_the_findings_command_records_a_month(app, db, org) -> None:
     assert "2026-10: 2 finding(s) recorded: 2 new" in result.output
     assert count(db, Finding) == 2
     assert app.test_cli_runner().invoke(args=["findings", "record", "2026-13"]).exit_code != 0
+
+
+def test_two_first_looks_at_a_month_at_once_keep_one_of_each_row(db, org, monkeypatch) -> None:
+    """A request that read the month before another's first recording committed inserts the same
+    findings, occurrences and lines again: ON CONFLICT DO NOTHING keeps one of each, and no error."""
+    world = make_world(org)
+    overcharge(world, "2026-10", "F-1001")
+    report = compliance.check(org.id, "2026-10")
+    recording.record(report)
+    save()
+    rows = (count(db, Finding), count(db, FindingOccurrence), count(db, FindingEvent))
+    real = recording._findings_of
+    monkeypatch.setattr(recording.db.session, "scalars", _seeing_nothing_first(recording.db.session.scalars))
+    recording._insert_new(org.id, "2026-10", {f.fingerprint(org.id): [f] for f in report.findings})
+    monkeypatch.undo()
+    findings = real(org.id, [f.fingerprint(org.id) for f in report.findings])
+    recording._insert_occurrences(org.id, "2026-10", {findings[f.fingerprint(org.id)].id: [f]
+                                                      for f in report.findings}, [])
+    save()
+    assert (count(db, Finding), count(db, FindingOccurrence), count(db, FindingEvent)) == rows
+
+
+def _seeing_nothing_first(scalars):
+    """``session.scalars`` whose first answer is empty: what a request saw before the other committed."""
+    calls = []
+
+    def patched(statement, *args, **kwargs):
+        calls.append(statement)
+        return iter(()) if len(calls) == 1 else scalars(statement, *args, **kwargs)
+    return patched
+
+
+def test_the_findings_list_filters_by_month_status_and_kind_and_downloads_what_it_shows(db, org, client) -> None:
+    world = make_world(org)
+    overcharge(world, "2026-10", "F-1001", unknown=True)
+    overcharge(world, "2026-11", "F-1101")
+    for period in ("2026-10", "2026-11"):
+        recording.record_period(org.id, period)
+    save()
+    log_in(client, make_user(org, Role.AUDITOR).username)
+    price, unknown = finding_of("price_above_contract"), finding_of("unmatched_reference")
+    november = client.get("/findings?period=2026-11").get_data(as_text=True)
+    assert f"/findings/{price.id}" in november and f"/findings/{unknown.id}" not in november
+    kind = client.get("/findings?kind=unmatched_reference").get_data(as_text=True)
+    assert f"/findings/{unknown.id}" in kind and f"/findings/{price.id}" not in kind
+    assert client.get("/findings?period=2026-13").status_code == 400  # as the compliance page says it
+    csv = client.get("/findings?format=csv&period=2026-10").data.decode("utf-8-sig")
+    assert "Pris över avtalspris" in csv and "1234,50" in csv and "ny" in csv
+    api = client.application.test_client()
+    assert api.get("/api/v1/findings?period=2026-13").status_code == 401  # the API needs a token, not a session
