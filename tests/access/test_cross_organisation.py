@@ -138,7 +138,8 @@ def test_no_role_of_another_municipality_can_reach_an_object_by_its_id(app, worl
     tried = 0
     missing = _missing_values(world.karlsborg)
     for role, client in _clients(app, world):
-        csrf = csrf_token(client, client.get("/").headers.get("Location", "/"))  # a role outside a ledger starts elsewhere
+        # A role outside a ledger starts on a page of its own: the token is read there.
+        csrf = csrf_token(client, client.get("/").headers.get("Location", "/"))
         for endpoint, method, rule in _object_rules(app):
             if "<period>" in rule:  # a month is no object: Hjo's 2026-03 is Hjo's own
                 continue
