@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import browser, live_server, log_in_page  # noqa: F401 - fixtures used by name
+from tests.browser.conftest import log_in_page
 from tests.conftest import PASSWORD, engine_name
-from tests.privacy.conftest import ANNA
+from tests.privacy.conftest import ANNA, people, today  # noqa: F401 - fixtures, used by name
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(engine_name() != "sqlite", reason="browser tests run on SQLite only")]
 
 
 @pytest.mark.parametrize("width", [390, 1280])
-def test_the_extract_fits_the_window(browser, live_server, db, people, width) -> None:  # noqa: F811
+def test_the_extract_fits_the_window(browser, live_server, db, people, width) -> None:  # noqa: F811 - people
     context = browser.new_context(viewport={"width": width, "height": 844}, locale="sv-SE")
     context.set_default_timeout(15_000)
     try:
