@@ -23,9 +23,14 @@ from pypdf import PdfReader
 from ledger.access import sso
 from ledger.access.models import ApiToken, Role, User
 from ledger.allocation.models import JournalEntry
+from ledger.core.categories import Category
+from ledger.database import db as database
+from ledger.findings import claims, recording
+from ledger.findings.models import Finding
 from ledger.inventory import moves
 from ledger.inventory.models import Subscription
 from ledger.invoices.models import Invoice
+from ledger.organisation.models import Supplier
 from tests.conftest import PASSWORD, Org, csrf_token
 from tests.factories import (
     build_year,
@@ -34,18 +39,21 @@ from tests.factories import (
     make_coverage_exception,
     make_handset,
     make_organisation,
+    make_price,
     make_supplier,
     make_token,
     make_unit,
     make_user,
     save,
 )
+from tests.findings.world import World as Overcharged
+from tests.findings.world import overcharge
 
 CONTRACT_TITLE = "Ramavtal Telia Test AB"
 #: What would betray Karlsborg's ledger in any answer to Hjo.
 KARLSBORG_MARKS = ("Förskolor centrala Karlsborg", "Ekbackeskolan", "VA-verksamheten", "Kanslienheten",
                    "0701234567", "+46701234567", "070-123 45 67", "karlsborg-admin", "Doro 8100",
-                   "Täckning saknas i Forsvik", CONTRACT_TITLE)
+                   "Täckning saknas i Forsvik", "F-1001", "REK-2026-001", CONTRACT_TITLE)
 #: Routes whose parameters are no object of one municipality: files, and the supplier register,
 #: which every municipality shares (an operator is the same company for all of them).
 NOT_OBJECTS = {"static", "web.static", "web.supplier_edit"}
@@ -73,6 +81,7 @@ def world(db, org: Org) -> World:
     request = moves.move_asset(department, subscription, org.skola, date(2026, 6, 1), reason="flytt")
     assert request.request is not None
     mapping = sso.add_mapping(admin, "GG-Karlsborg", Role.FINANCE, [])
+    finding_id, claim_id = _claimed_overcharge(org, admin)
     save()
     karlsborg = {
         "code": "3110", "subscription_id": str(subscription.id), "handset_id": str(handset.id),
@@ -81,6 +90,7 @@ def world(db, org: Org) -> World:
         "contract_id": str(contract.id), "exception_id": str(exception.id),
         "request_id": str(request.request.id), "mapping_id": str(mapping.id),
         "name": admin.username, "token_id": str(db.scalar(sa.select(ApiToken.id).where(ApiToken.user_id == admin.id))),
+        "finding_id": str(finding_id), "claim_id": str(claim_id),
         "period": "2026-03", "year": "2026", "month": "3",
     }
     assert token
@@ -90,6 +100,19 @@ def world(db, org: Org) -> World:
     people = {role: make_user(hjo, role, ["9110"] if role == Role.DEPARTMENT else [], username=f"hjo-{role.value}")
               for role in Role}
     return World(karlsborg, people, {role: make_token(user) for role, user in people.items()})
+
+
+def _claimed_overcharge(org: Org, actor: User) -> tuple[int, int]:
+    """A price above Karlsborg's contract with its operator, found and put in a claim."""
+    session = database.session
+    operator = session.scalars(sa.select(Supplier).where(Supplier.name == "Operatören AB")).one()
+    contract = make_contract(org, operator, [Category.SUBSCRIPTION], reference="SKÖ 2025/0145")
+    make_price(contract, "MOB-OBG", "100.00")
+    overcharge(Overcharged(org, operator, contract), "2026-10", "F-1001")
+    recording.record_period(org.id, "2026-10")
+    claim = claims.prepare(actor, operator.id)
+    finding = sa.select(Finding.id).where(Finding.organisation_id == org.id, Finding.kind == "price_above_contract")
+    return session.scalar(finding), claim.id
 
 
 def _clients(app: Flask, world: World) -> Iterator[tuple[Role, FlaskClient]]:
@@ -112,9 +135,9 @@ def _filled(rule: str, values: dict[str, str]) -> str:
         converter, name = match.group(1), match.group(2)
         if converter and converter.startswith("any("):
             return converter[4:].split(",")[0].strip()
-        # A route whose object this world does not build yet (a claim, a finding) is asked with a
-        # value that names nothing: it must still refuse, and answer as for a missing one.
-        return values.get(name, MISSING["int"])
+        # A route naming a kind of object this world does not build fails here (KeyError): give
+        # the world one, so that the route is asked for Karlsborg's.
+        return values[name]
     return re.sub(r"<(?:([a-z]+(?:\([^)]*\))?):)?(\w+)>", one, rule)
 
 
