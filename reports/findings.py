@@ -17,7 +17,7 @@ from babel.numbers import format_currency
 
 from reports.text import N_, Language
 
-__all__ = ["CATEGORIES", "finding_reason"]
+__all__ = ["CATEGORIES", "INDICATOR_KINDS", "finding_reason"]
 
 #: The invoice lines' cost categories (``ledger.core.categories.Category``), as the pages name them.
 CATEGORIES = {
@@ -28,6 +28,13 @@ CATEGORIES = {
     "operator_service": N_("operator service"),
     "one_off": N_("one-off"),
     "other": N_("other"),
+}
+
+#: The kinds of private-use indicator (``ledger.private_use.rules.KINDS``), as the pages name them.
+INDICATOR_KINDS = {
+    "premium_rate": N_("premium-rate number"),
+    "third_party_content": N_("third-party content"),
+    "operator_charge": N_("operator charge"),
 }
 
 Values = Mapping[str, object]
@@ -130,6 +137,14 @@ def _credit_without_invoice(say: _Say) -> str:
         credited=say.text("credited_number"))
 
 
+def _private_use_without_agreement(say: _Say) -> str:
+    _ = say.lang.gettext
+    kind = say.text("indicator_kind")
+    return _("%(number)s was billed for %(indicator)s on %(day)s without a private-use agreement: %(text)s.",
+             number=say.text("number"), indicator=_(INDICATOR_KINDS[kind]) if kind in INDICATOR_KINDS else kind,
+             day=say.day("day"), text=say.text("text"))
+
+
 _SENTENCES: dict[str, Callable[[_Say], str]] = {
     "off_contract_supplier": _off_contract_supplier,
     "price_above_contract": _price_above_contract,
@@ -139,6 +154,7 @@ _SENTENCES: dict[str, Callable[[_Say], str]] = {
     "hardware_off_contract": _hardware_off_contract,
     "contract_ending": _contract_ending,
     "credit_without_invoice": _credit_without_invoice,
+    "private_use_without_agreement": _private_use_without_agreement,
 }
 
 

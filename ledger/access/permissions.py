@@ -54,8 +54,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "inventory.coverage": frozenset({Role.FINANCE, Role.ADMIN, Role.AUDITOR}),
     "units.close": frozenset({Role.FINANCE, Role.ADMIN}),
     "directory.read": DIRECTORY_READERS,
-    # who answers a number and how a unit is reached, as it changes: the contact centre's feed
-    "directory.changes": frozenset({Role.CONTACT_CENTRE, Role.ADMIN, Role.FINANCE}),
+    # who answers a number and how a unit is reached, as it changes: the contact centre's feed,
+    # readable by whoever reads the directory it changes
+    "directory.changes": DIRECTORY_READERS,
     # a unit's function, hours and contact paths: its own department users (and the admin) keep them
     "units.contact_details": frozenset({Role.ADMIN, Role.DEPARTMENT}),
     "invoices.read": frozenset({Role.FINANCE, Role.AUDITOR}),

@@ -215,6 +215,7 @@ class RecoverySchema(ma.Schema):
     claims = ma.fields.Integer()
     claimed = Amount()
     recovered = Amount()
+    not_recovered = Amount(metadata={"description": "Rejected, written off or credited short"})
     outstanding = Amount()
 
 

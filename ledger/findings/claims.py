@@ -334,10 +334,16 @@ class Recovery:
     recovered: Decimal
     outstanding: Decimal
 
+    @property
+    def not_recovered(self) -> Decimal:
+        """What was claimed and will not come back: rejected, written off, or credited short.
+        With it a row adds up: claimed = recovered + not recovered + outstanding."""
+        return self.claimed - self.recovered - self.outstanding
+
 
 def summary(organisation_id: int) -> list[Recovery]:
-    """Claimed (sent), recovered (credited) and outstanding (sent, unanswered) per supplier and
-    year, newest year first: one query."""
+    """Claimed (sent), recovered (credited), outstanding (sent, unanswered) and so not recovered
+    per supplier and year, newest year first: one query."""
     rows = db.session.execute(
         sa.select(Claim.status, Claim.sent_on, Claim.recovered, Claim.supplier_id, Supplier.name,
                   sa.func.sum(ClaimLine.amount))

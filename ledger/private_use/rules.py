@@ -20,6 +20,7 @@ from typing import Any
 
 from ledger.core.errors import LedgerError
 from ledger.core.text import N_
+from reports.findings import INDICATOR_KINDS
 
 DEFAULT_RULES = Path(__file__).resolve().parents[1] / "private_use_rules.toml"
 ENVIRONMENT = "LEDGER_PRIVATE_USE_RULES"
@@ -27,11 +28,8 @@ ENVIRONMENT = "LEDGER_PRIVATE_USE_RULES"
 #: The fields of an invoice line a rule can match, in the order of ``Rules.match``'s arguments.
 FIELDS = ("text", "item_code", "charge_type")
 #: The kinds of indicator and what the pages call them.
-KINDS = {
-    "premium_rate": N_("premium-rate number"),
-    "third_party_content": N_("third-party content"),
-    "operator_charge": N_("operator charge"),
-}
+#: The kinds a rule may give its lines; the pages and the allocation report name them alike.
+KINDS = INDICATOR_KINDS
 MATCHERS = ("prefixes", "words", "codes", "pattern")
 KEYS = ("name", "kind", "fields", *MATCHERS)
 

@@ -298,7 +298,8 @@ def _printable(kind: str, params: Mapping[str, Any]) -> dict[str, Any]:
     """A finding's values as the report says them: a subscription's number in the notation
     Swedes read (``070-123 45 67``), as the compliance page shows it."""
     printable = dict(params)
-    phone = "number" if kind == "billed_after_end" else "asset" if params.get("asset_kind") == "subscription" else None
+    phone = ("number" if kind in ("billed_after_end", "private_use_without_agreement")
+             else "asset" if params.get("asset_kind") == "subscription" else None)
     if phone is not None and isinstance(printable.get(phone), str):
         printable[phone] = display_phone_number(printable[phone])
     return printable

@@ -170,7 +170,7 @@ def test_a_feed_token_reads_only_while_its_user_may(app, db, org, contact_centre
     save()
     anyone = app.test_client()
     assert anyone.get(f"/directory/changes.atom?token={token}").status_code == 200
-    contact_centre.role = Role.AUDITOR  # no longer one of the feed's readers
+    contact_centre.role = Role.COOPERATION  # outside the ledger: no longer one of the feed's readers
     save()
     assert anyone.get(f"/directory/changes.atom?token={token}").status_code == 403
     contact_centre.role, contact_centre.active = Role.CONTACT_CENTRE, False

@@ -51,7 +51,7 @@ def test_a_price_deviation_claimed_and_credited_by_a_later_credit_note_is_shown_
     db.expire_all()
     assert db.get(Finding, finding.id).status == FindingStatus.CLAIMED
     outstanding = section(client.get("/compliance?period=2026-10"), "recovery")
-    assert "2026 Operatören AB 1 234,50 kr 0,00 kr 1 234,50 kr" in outstanding
+    assert "2026 Operatören AB 1 234,50 kr 0,00 kr 0,00 kr 1 234,50 kr" in outstanding
 
     credit_note(world, "K-2001", "F-1001", "1234.50", "2026-11-20")
     page = client.get("/compliance?period=2026-11")  # recording a month matches the credit note by reference
@@ -61,9 +61,9 @@ def test_a_price_deviation_claimed_and_credited_by_a_later_credit_note_is_shown_
     assert claim.credit_note_id == db.scalar(sa.select(Invoice.id).where(Invoice.number == "K-2001"))
     assert db.get(Finding, finding.id).status == FindingStatus.CREDITED
     recovery = section(page, "recovery")
-    # Year, supplier, claimed, recovered, outstanding
-    assert "2026 Operatören AB 1 234,50 kr 1 234,50 kr 0,00 kr" in recovery
-    assert "Reklamerat Återvunnet Utestående" in recovery
+    # Year, supplier, claimed, recovered, not recovered, outstanding
+    assert "2026 Operatören AB 1 234,50 kr 1 234,50 kr 0,00 kr 0,00 kr" in recovery
+    assert "Reklamerat Återvunnet Ej återvunnet Utestående" in recovery
     assert "återvunnet" in page_text(page).lower()
     credit = audit_actions(db, "claim.credit")
     assert len(credit) == 1 and credit[0].after["matched"] == "by reference" and credit[0].actor_id is None
@@ -115,7 +115,8 @@ def test_a_credit_note_is_linked_by_hand_through_the_api(db, org, client, api_he
                                                                                            "K-7")
     summary = client.get("/api/v1/claims/summary", headers=headers).json
     assert summary == [{"year": 2026, "supplier_id": world.operator.id, "supplier": "Operatören AB", "claims": 1,
-                        "claimed": "1234.50", "recovered": "1000.00", "outstanding": "0.00"}]
+                        "claimed": "1234.50", "recovered": "1000.00", "not_recovered": "234.50",
+                        "outstanding": "0.00"}]
     assert finding_of("price_above_contract").status == FindingStatus.CREDITED
 
 
@@ -160,8 +161,8 @@ def test_a_rejected_claim_rejects_its_findings_and_a_written_off_one_writes_them
     assert [e.action for e in by_item["MOB-OBG"].events] == ["record", "claim", "reject"]
     assert by_item["MOB-OBG"].events[-1].note == "Leverantören bestrider"
     (recovery,) = claims.summary(org.id)
-    assert (recovery.claims, recovery.claimed, recovery.recovered, recovery.outstanding) == (
-        2, Decimal("1254.50"), Decimal("0.00"), Decimal("0.00"))
+    assert (recovery.claims, recovery.claimed, recovery.recovered, recovery.not_recovered, recovery.outstanding) == (
+        2, Decimal("1254.50"), Decimal("0.00"), Decimal("1254.50"), Decimal("0.00"))
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])

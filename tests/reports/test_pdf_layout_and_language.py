@@ -380,6 +380,9 @@ FINDINGS = [
                   {"contract": "RA-2024-1", "title": "Mobiltelefoni", "event": "end", "date": date(2026, 6, 30)}),
     ComplianceRow("unmatched_reference", "said in English only", "Operatören AB", Decimal("1.00"), (),
                   {"reference": None, "supplier": "Operatören AB", "lines": "many", "quantity": "x"}),
+    ComplianceRow("private_use_without_agreement", "+46701234567 was billed", "Operatören AB", Decimal("29.00"),
+                  ("F-1/4",), {"number": "070-123 45 67", "day": date(2026, 3, 9), "indicator": "premium",
+                               "indicator_kind": "premium_rate", "text": "Samtal 0939-123 45", "amount": "29.00"}),
     ComplianceRow("price_above_contract", "values of another shape: said in English", "Operatören AB",
                   Decimal("1.00"), (), {"unit_price": "not a price"}),
 ]
@@ -398,6 +401,8 @@ def test_findings_are_said_in_swedish_in_a_swedish_report() -> None:
                      "Demoprylar AB fakturerade trafik på 2 rad(er)", "Inget gällande ramavtal omfattar kategorin.",
                      "RA-2024-1 (Mobiltelefoni) upphör 30 juni 2026",
                      "many rad(er) från Operatören AB anger inget nummer",
+                     "070-123 45 67 debiterades för betalnummer den 9 mars 2026 utan avtal om privat användning: "
+                     "Samtal 0939-123 45.",
                      "values of another shape: said in English"):
         assert expected in text, expected
     assert "charged" not in text and "ended" not in text
