@@ -13,9 +13,10 @@
    line of 0.00 has nothing to place.
 6. The balance table (``journal_balance``, which the pages of budget against actual read)
    equals the journal's sums per period, unit, administration, category and account.
-7. Every entry's organisation, period, run, administration, invoice and assignment exist: the
-   columns the allocation fills on the bulk path have no foreign keys (their per-row checks
-   cost more than the inserts), so they are checked here, one grouped query for all.
+7. Every entry's organisation, period, run, administration, invoice and assignment exist, and
+   every invoice line's organisation and invoice: the columns the allocation and the import
+   fill on the bulk path have no foreign keys (their per-row checks cost more than the
+   inserts), so they are checked here, one query a column.
 """
 
 from __future__ import annotations
@@ -57,24 +58,31 @@ def check(organisation_id: int | None = None, today: date | None = None) -> list
     return violations
 
 
-#: journal_entry column → the table its value must be an id of (no foreign key, see 7.)
-REFERENCES = {"organisation_id": "organisation", "period_id": "period", "run_id": "allocation_run",
-              "administration_id": "administration", "invoice_id": "invoice", "assignment_id": "assignment"}
+#: table → (what its rows are called, and one of them, its column → the table the value must be
+#: an id of): the references without a foreign key (see 7.)
+REFERENCES: dict[str, tuple[str, str, dict[str, str]]] = {
+    "journal_entry": ("journal entries", "entry", {
+        "organisation_id": "organisation", "period_id": "period", "run_id": "allocation_run",
+        "administration_id": "administration", "invoice_id": "invoice", "assignment_id": "assignment"}),
+    "invoice_line": ("invoice lines", "line", {"organisation_id": "organisation", "invoice_id": "invoice"}),
+}
 
 
 def _orphans(organisation_id: int | None) -> list[Violation]:
-    entry = JournalEntry.__table__
     violations = []
-    for column, table in REFERENCES.items():
-        target = sa.table(table, sa.column("id"))
-        value = entry.c[column]
-        query = (sa.select(sa.func.count(), sa.func.min(entry.c.id)).select_from(entry)
-                 .outerjoin(target, target.c.id == value)
-                 .where(value.is_not(None), target.c.id.is_(None), *_of(entry.c.organisation_id, organisation_id)))
-        count, first = db.session.execute(query).one()
-        if count:
-            violations.append(Violation("orphan", f"{count} journal entries name a {column} that does not exist in "
-                                                  f"{table} (the first: entry {first})"))
+    for table_name, (rows, row, references) in REFERENCES.items():
+        source = db.metadata.tables[table_name]
+        for column, table in references.items():
+            target = sa.table(table, sa.column("id"))
+            value = source.c[column]
+            query = (sa.select(sa.func.count(), sa.func.min(source.c.id)).select_from(source)
+                     .outerjoin(target, target.c.id == value)
+                     .where(value.is_not(None), target.c.id.is_(None),
+                            *_of(source.c.organisation_id, organisation_id)))
+            count, first = db.session.execute(query).one()
+            if count:
+                violations.append(Violation("orphan", f"{count} {rows} name a {column} that does not exist in "
+                                                      f"{table} (the first: {row} {first})"))
     return violations
 
 

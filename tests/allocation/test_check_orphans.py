@@ -1,5 +1,6 @@
-"""The journal's bulk-filled references have no foreign keys; ``check`` finds one that points at
-nothing, on both engines, and the database itself still refuses a unit that does not exist."""
+"""The journal's and the invoice lines' bulk-filled references have no foreign keys; ``check``
+finds one that points at nothing, on both engines, and the database itself still refuses a unit
+or an asset that does not exist."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import sqlalchemy as sa
 
 from ledger.allocation.check import check
 from ledger.allocation.models import JournalEntry
+from ledger.invoices.models import InvoiceLine
 from tests.factories import build_month, save
 
 
@@ -34,4 +36,20 @@ def test_a_unit_that_does_not_exist_is_still_refused_by_the_database(db, org) ->
     build_month(org)
     with pytest.raises(sa.exc.IntegrityError):
         _copy_of_an_entry(db, unit_id=999_999)
+        db.flush()
+
+
+def test_an_invoice_line_naming_an_invoice_that_does_not_exist_is_found(db, org) -> None:
+    build_month(org)
+    db.scalars(sa.select(InvoiceLine)).first().invoice_id = 999_999
+    save()
+    orphans = [v.message for v in check() if v.rule == "orphan"]
+    assert len(orphans) == 1 and "1 invoice lines name a invoice_id that does not exist in invoice" in orphans[0]
+
+
+def test_an_invoice_line_of_an_asset_that_does_not_exist_is_still_refused_by_the_database(db, org) -> None:
+    build_month(org)
+    line = db.scalars(sa.select(InvoiceLine)).first()
+    with pytest.raises(sa.exc.IntegrityError):
+        line.asset_id = 999_999
         db.flush()

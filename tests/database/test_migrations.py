@@ -227,3 +227,32 @@ def test_one_asset_table_carries_the_data_over_and_back(app: Flask) -> None:
             db.session.remove()
             upgrade()
             empty_all_tables()
+
+
+# -- 0017: an invoice line's organisation and invoice lose their foreign keys, and get them back --
+
+
+def _invoice_line_keys() -> set[str]:
+    return {key["referred_table"] for key in sa.inspect(db.engine).get_foreign_keys("invoice_line")}
+
+
+def test_the_invoice_lines_bulk_filled_keys_go_and_come_back_with_the_lines_kept(db, org) -> None:
+    from ledger.allocation.check import check
+    from tests.factories import build_month
+
+    build_month(org)
+    lines = db.scalar(sa.text("SELECT count(*) FROM invoice_line"))
+    assert lines and _invoice_line_keys() == {"asset"}
+    db.remove()  # no open transaction may hold locks while the schema changes
+    try:
+        downgrade(revision="0016")
+        assert _invoice_line_keys() == {"asset", "invoice", "organisation"}
+        assert db.scalar(sa.text("SELECT count(*) FROM invoice_line")) == lines
+        db.remove()
+        upgrade()
+        assert _invoice_line_keys() == {"asset"} and _schema_diff() == []
+        assert db.scalar(sa.text("SELECT count(*) FROM invoice_line")) == lines
+        assert check() == []
+    finally:
+        db.remove()
+        upgrade()
