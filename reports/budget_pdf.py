@@ -10,7 +10,6 @@ widest of them needs to fit its column.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -31,9 +30,8 @@ from reports.pdf_common import (
     HEADER_FILL,
     INK,
     RULE,
-    PageDecor,
     TableCommand,
-    build_document,
+    document_bytes,
     set_points,
     styles,
     text_width,
@@ -112,13 +110,10 @@ def render_budget_report(report: BudgetReport, language_code: str = "sv",
     for index, section in enumerate(report.sections):
         story += _section(section, ctx, report.current_month, with_chart=index == 0 or len(report.sections) <= 3)
     title = _("Budget report") + f" {report.year}"
-    decor = PageDecor(title=title, note=report.organisation,
-                      footer=f"{report.organisation} · {report.scope} · {report.year}",
-                      page_of=_("Page %(page)s of %(pages)s"))
-    out = io.BytesIO()
-    build_document(story, out, decor, title=title, author=report.generated_by,
-                   subject=_("Telephony costs: budget against actual, excluding VAT"))
-    return out.getvalue()
+    return document_bytes(story, title=title, note=report.organisation,
+                          footer=f"{report.organisation} · {report.scope} · {report.year}",
+                          page_of=_("Page %(page)s of %(pages)s"), author=report.generated_by,
+                          subject=_("Telephony costs: budget against actual, excluding VAT"))
 
 
 def _opening(report: BudgetReport, ctx: _Context) -> list[Flowable]:

@@ -8,7 +8,6 @@ caller hands in; amounts, prices and dates are formatted in the claim's language
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 
 from babel.numbers import format_currency
@@ -25,9 +24,8 @@ from reports.pdf_common import (
     INK,
     RULE,
     SUBTOTAL_FILL,
-    PageDecor,
     TableCommand,
-    build_document,
+    document_bytes,
     styles,
 )
 from reports.text import Language, Translations, language
@@ -47,12 +45,9 @@ def render_claim_pdf(claim: ClaimDocument, language_code: str = "sv",
     _ = lang.gettext
     title = _("Claim %(reference)s", reference=claim.reference)
     story = [*_opening(claim, lang), _table(claim, lang), Spacer(1, 5 * mm), *_closing(claim, lang)]
-    decor = PageDecor(title=title, note=claim.supplier, footer=f"{claim.organisation} · {claim.reference}",
-                      page_of=_("Page %(page)s of %(pages)s"))
-    out = io.BytesIO()
-    build_document(story, out, decor, title=title, author=claim.generated_by,
-                   subject=_("Claim for prices above the framework contract, excluding VAT"))
-    return out.getvalue()
+    return document_bytes(story, title=title, note=claim.supplier, footer=f"{claim.organisation} · {claim.reference}",
+                          page_of=_("Page %(page)s of %(pages)s"), author=claim.generated_by,
+                          subject=_("Claim for prices above the framework contract, excluding VAT"))
 
 
 def _opening(claim: ClaimDocument, lang: Language) -> list[Flowable]:

@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
@@ -44,6 +45,7 @@ __all__ = [
     "PageDecor",
     "PagedTable",
     "build_document",
+    "document_bytes",
     "fit_text",
     "set_points",
     "styles",
@@ -208,6 +210,16 @@ def build_document(story: list[Flowable], out: IO[bytes], decor: PageDecor, *, t
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=decor.draw_header)])
     doc.build(story, canvasmaker=partial(NumberedCanvas, decor=decor))
     return int(doc.page)
+
+
+def document_bytes(story: list[Flowable], *, title: str, note: str, footer: str, page_of: str, author: str,
+                   subject: str) -> bytes:
+    """``story`` as the bytes of a PDF whose pages are headed ``title`` and ``note`` and end in
+    ``footer`` and ``page_of`` (the page and the count, ``%(page)s`` and ``%(pages)s``)."""
+    out = io.BytesIO()
+    build_document(story, out, PageDecor(title=title, note=note, footer=footer, page_of=page_of), title=title,
+                   author=author, subject=subject)
+    return out.getvalue()
 
 
 # ---------------------------------------------------------------------------------------------

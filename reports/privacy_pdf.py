@@ -10,7 +10,6 @@ also what the ledger writes as the extract's JSON.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -19,7 +18,7 @@ from typing import TypeVar
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
-from reports.pdf_common import PageDecor, PagedTable, build_document, styles
+from reports.pdf_common import PagedTable, document_bytes, styles
 from reports.text import N_, Language, Translations, language
 
 __all__ = ["REASONS", "WORDS", "Account", "Agreement", "Event", "Handset", "InvoiceReference", "PersonalDataExtract",
@@ -292,9 +291,7 @@ def render_privacy_extract(extract: PersonalDataExtract, language_code: str = "s
     lang = language(language_code, translations)
     writer = _Writer(extract, lang)
     title = lang.gettext("Personal data extract")
-    decor = PageDecor(title=title, note=extract.organisation, footer=f"{extract.organisation} · {extract.person}",
-                      page_of=lang.gettext("Page %(page)s of %(pages)s"))
-    out = io.BytesIO()
-    build_document(writer.story(), out, decor, title=title, author=extract.generated_by,
-                   subject=lang.gettext("What the telephony ledger holds about a person"))
-    return out.getvalue()
+    return document_bytes(writer.story(), title=title, note=extract.organisation,
+                          footer=f"{extract.organisation} · {extract.person}",
+                          page_of=lang.gettext("Page %(page)s of %(pages)s"), author=extract.generated_by,
+                          subject=lang.gettext("What the telephony ledger holds about a person"))

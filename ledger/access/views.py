@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from authlib.integrations.base_client import OAuthError
@@ -182,6 +183,17 @@ def user_page(name: str) -> Any:
     return _user_page(_user_of_my_organisation(name))
 
 
+def _changed(user: User, change: Callable[[], object], done: str, **forms: Any) -> Any:
+    """Make ``change`` to ``user`` and go back to their page saying ``done``; a refusal is said on
+    their page, with the ``forms`` as they were sent."""
+    try:
+        change()
+    except LedgerError as error:
+        return _user_page(user, _say_refused(error), **forms)
+    flash(done, "ok")
+    return redirect(url_for("web.user", name=user.username))
+
+
 @blueprint.route("/users/<name>/role", methods=["POST"])
 @require("users.manage")
 def user_role(name: str) -> Any:
@@ -191,12 +203,8 @@ def user_role(name: str) -> Any:
     if not form.validate_on_submit():
         return _user_page(user, 422, role_form=form)
     role = Role(form.role.data)
-    try:
-        users.change_role(g.user, user, role, _units_for(role, form))
-    except LedgerError as error:
-        return _user_page(user, _say_refused(error), role_form=form)
-    flash(_("The role of %(name)s is saved.", name=user.username), "ok")
-    return redirect(url_for("web.user", name=user.username))
+    return _changed(user, lambda: users.change_role(g.user, user, role, _units_for(role, form)),
+                    _("The role of %(name)s is saved.", name=user.username), role_form=form)
 
 
 @blueprint.route("/users/<name>/active", methods=["POST"])
@@ -206,13 +214,9 @@ def user_active(name: str) -> Any:
     if not ActionForm().validate_on_submit():
         return _user_page(user, 400)
     active = request.form.get("active") == "1"
-    try:
-        users.set_active(g.user, user, active)
-    except LedgerError as error:
-        return _user_page(user, _say_refused(error))
-    flash(_("%(name)s can log in again.", name=user.username) if active else
-          _("%(name)s is deactivated: their sessions and API tokens no longer work.", name=user.username), "ok")
-    return redirect(url_for("web.user", name=user.username))
+    return _changed(user, lambda: users.set_active(g.user, user, active),
+                    _("%(name)s can log in again.", name=user.username) if active else
+                    _("%(name)s is deactivated: their sessions and API tokens no longer work.", name=user.username))
 
 
 @blueprint.route("/users/<name>/password", methods=["POST"])
@@ -222,12 +226,9 @@ def user_password(name: str) -> Any:
     form = PasswordForm(user)
     if not form.validate_on_submit():
         return _user_page(user, 422, password_form=form)
-    try:
-        users.set_password(g.user, user, form.password.data or "")
-    except LedgerError as error:
-        return _user_page(user, _say_refused(error), password_form=form)
-    flash(_("%(name)s has a new password; their sessions have ended.", name=user.username), "ok")
-    return redirect(url_for("web.user", name=user.username))
+    return _changed(user, lambda: users.set_password(g.user, user, form.password.data or ""),
+                    _("%(name)s has a new password; their sessions have ended.", name=user.username),
+                    password_form=form)
 
 
 @blueprint.route("/users/<name>/tokens/<int:token_id>/revoke", methods=["POST"])

@@ -8,11 +8,11 @@ import marshmallow as ma
 from flask import g
 from flask_smorest import Blueprint
 
-from ledger.access.permissions import require
 from ledger.allocation import journal, periods
 from ledger.allocation.engine import allocate
 from ledger.allocation.rules import REASONS, Rule
 from ledger.api.pagination import paged_by_view, paginated
+from ledger.api.routes import guarded
 from ledger.api.schemas import Amount, PeriodField
 from ledger.organisation import service as unit_service
 
@@ -69,10 +69,8 @@ class SuspenseSchema(ma.Schema):
     reason_code = ma.fields.String(metadata={"description": "The reason's stable code (no_asset, days_of …)"})
 
 
-@periods_blp.route("/<period>/allocate", methods=["POST"])
-@require("allocation.run")
-@periods_blp.response(200)
-@periods_blp.alt_response(409, description="Another allocation of the period is running")
+@guarded(periods_blp, "POST", "/<period>/allocate", "allocation.run", 200, None,
+         conflict="Another allocation of the period is running")
 def allocate_period(period: str) -> Any:
     """Allocate every line of the period's invoices; a second run without changes writes nothing."""
     result = allocate(g.user, g.user.organisation, period)
@@ -84,11 +82,8 @@ class CloseBody(ma.Schema):
         "description": "Close although lines are not allocated, for this reason (kept in the audit log)"})
 
 
-@periods_blp.route("/<period>/close", methods=["POST"])
-@require("allocation.run")
-@periods_blp.arguments(CloseBody, required=False)
-@periods_blp.response(200)
-@periods_blp.alt_response(409, description="Already closed, or lines not allocated and no force_reason")
+@guarded(periods_blp, "POST", "/<period>/close", "allocation.run", 200, None, arguments=CloseBody, required=False,
+         conflict="Already closed, or lines not allocated and no force_reason")
 def close_period(body: dict[str, Any] | None, period: str) -> Any:
     """Close the period: it takes no more entries; corrections go to the next open period."""
     closed = periods.close(g.user, g.user.organisation_id, period, force_reason=(body or {}).get("force_reason"))
@@ -97,12 +92,8 @@ def close_period(body: dict[str, Any] | None, period: str) -> Any:
             "unallocated_lines": closed.unallocated}
 
 
-@journal_blp.route("")
-@require("journal.read")
-@journal_blp.arguments(JournalQuery, location="query")
-@journal_blp.response(200, EntrySchema(many=True))
-@journal_blp.alt_response(404, description="No unit with that code")
-@paged_by_view(journal_blp)
+@guarded(journal_blp, "GET", "", "journal.read", 200, EntrySchema(many=True), arguments=JournalQuery,
+         location="query", paging=paged_by_view, missing="No unit with that code")
 def list_journal(args: dict[str, Any], pagination_parameters: Any) -> Any:
     """Journal entries with the rule that placed each (department users: their units only), in the
     order they were booked."""
@@ -113,11 +104,8 @@ def list_journal(args: dict[str, Any], pagination_parameters: Any) -> Any:
                            limit=pagination_parameters.page_size, offset=pagination_parameters.first_item)
 
 
-@suspense_blp.route("")
-@require("suspense.read")
-@suspense_blp.arguments(SuspenseQuery, location="query")
-@suspense_blp.response(200, SuspenseSchema(many=True))
-@paginated(suspense_blp)
+@guarded(suspense_blp, "GET", "", "suspense.read", 200, SuspenseSchema(many=True), arguments=SuspenseQuery,
+         location="query", paging=paginated)
 def list_suspense(args: dict[str, Any]) -> Any:
     """Lines that could not be allocated, and why."""
     return journal.suspense(g.user, args["period"])

@@ -8,8 +8,8 @@ import marshmallow as ma
 from flask import g
 from flask_smorest import Blueprint
 
-from ledger.access.permissions import require
 from ledger.api.pagination import paged_by_view
+from ledger.api.routes import guarded
 from ledger.audit import service
 from ledger.core.errors import ValidationFailed
 
@@ -61,11 +61,8 @@ def _filters(query: dict[str, Any]) -> service.Filters:
                            kind=query.get("kind") or None, entity_type=entity_type or None, entity_id=entity_id)
 
 
-@blp.route("")
-@require("audit.read")
-@blp.arguments(AuditQuery, location="query")
-@blp.response(200, AuditEventSchema(many=True))
-@paged_by_view(blp)
+@guarded(blp, "GET", "", "audit.read", 200, AuditEventSchema(many=True), arguments=AuditQuery, location="query",
+         paging=paged_by_view)
 def list_audit_events(query: dict[str, Any], pagination_parameters: Any) -> Any:
     """The organisation's audit events, newest first, each with the fields before and after."""
     page = service.events(g.user.organisation_id, _filters(query), pagination_parameters.page,

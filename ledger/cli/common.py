@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import click
 import sqlalchemy as sa
 from flask import current_app
 
+from ledger.core import clock
 from ledger.database import db
 from ledger.organisation.models import Organisation
 
@@ -13,6 +16,11 @@ organisation_option = click.option(
     "--organisation", "orgnr", help="Organisationsnummer, when several organisations keep a ledger here "
                                     "(default: LEDGER_ORGANISATION)."
 )
+
+
+def day_or_today(given: datetime | None) -> date:
+    """The day a ``--today`` option names (``click.DateTime``), else today."""
+    return given.date() if given is not None else clock.today()
 
 
 #: ``periods``: a group several features add to (allocation: ``close``; closing: ``status``),

@@ -12,6 +12,7 @@ from flask_smorest import Blueprint
 from ledger.access.permissions import require
 from ledger.api.openapi import file_response
 from ledger.api.pagination import paged_by_view
+from ledger.api.routes import guarded
 from ledger.api.schemas import PatchSchema
 from ledger.contact_centre import changes, details, feed
 from ledger.contact_centre.models import ChangeKind
@@ -56,11 +57,8 @@ class ChangeSchema(ma.Schema):
                              metadata={"description": "The contact details that changed"})
 
 
-@changes_blp.route("/changes")
-@require("directory.changes")
-@changes_blp.arguments(ChangesQuery, location="query")
-@changes_blp.response(200, ChangeSchema(many=True))
-@paged_by_view(changes_blp)
+@guarded(changes_blp, "GET", "/changes", "directory.changes", 200, ChangeSchema(many=True), arguments=ChangesQuery,
+         location="query", paging=paged_by_view)
 def list_directory_changes(query: dict[str, Any], pagination_parameters: Any) -> Any:
     """The organisation's changes of who answers a number, newest first: moves, approved move
     requests, reorganisations, new and ended subscriptions, units' administrations and contact details."""
@@ -118,31 +116,28 @@ def _out(unit: Any) -> dict[str, Any]:
     return {"unit": unit.ansvar, "unit_name": unit.name, **details.values_of(details.details_of(unit))}
 
 
-@contact_blp.route("/<code>/contact-details")
-@require("directory.read")
-@contact_blp.response(200, ContactDetailsOut)
+def _updated(code: str, data: dict[str, Any], *, replace: bool) -> dict[str, Any]:
+    """The unit's contact details once ``data`` is written (``replace``: every field, a missing one none)."""
+    unit = unit_service.get_unit(g.user, code)
+    details.update(g.user, unit, data, replace=replace)
+    return _out(unit)
+
+
+@guarded(contact_blp, "GET", "/<code>/contact-details", "directory.read", 200, ContactDetailsOut)
 def get_contact_details(code: str) -> Any:
     """The unit's function, opening hours, phone times and contact paths (nulls where it has none)."""
     return _out(unit_by_code(g.user.organisation_id, code))
 
 
-@contact_blp.route("/<code>/contact-details", methods=["PUT"])
-@require("units.contact_details")
-@contact_blp.arguments(ContactDetailsSchema)
-@contact_blp.response(200, ContactDetailsOut)
+@guarded(contact_blp, "PUT", "/<code>/contact-details", "units.contact_details", 200, ContactDetailsOut,
+         arguments=ContactDetailsSchema)
 def put_contact_details(data: dict[str, Any], code: str) -> Any:
     """Set all of them (a field left out is none); the unit's department users and the administrator."""
-    unit = unit_service.get_unit(g.user, code)
-    details.update(g.user, unit, data, replace=True)
-    return _out(unit)
+    return _updated(code, data, replace=True)
 
 
-@contact_blp.route("/<code>/contact-details", methods=["PATCH"])
-@require("units.contact_details")
-@contact_blp.arguments(ContactDetailsPatch)
-@contact_blp.response(200, ContactDetailsOut)
+@guarded(contact_blp, "PATCH", "/<code>/contact-details", "units.contact_details", 200, ContactDetailsOut,
+         arguments=ContactDetailsPatch)
 def patch_contact_details(data: dict[str, Any], code: str) -> Any:
     """Change the fields given, keep the others."""
-    unit = unit_service.get_unit(g.user, code)
-    details.update(g.user, unit, data)
-    return _out(unit)
+    return _updated(code, data, replace=False)

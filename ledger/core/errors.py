@@ -55,6 +55,18 @@ class PeriodClosed(Conflict):
     code = "period_closed"
 
 
+#: Why a workflow's guard refuses a transition: a catalogue text (its ``%(id)s`` the object) and its values.
+Refusal = tuple[str, dict[str, Any]]
+
+
+def refuse(refusal: Refusal | None, **values: Any) -> None:
+    """A guard's ``refusal`` as a 409, said with ``values`` (the object's ``id``) and its own; nothing
+    when the guard lets the transition pass."""
+    if refusal:
+        text, params = refusal
+        raise Conflict(text, **values, **params)
+
+
 class TooLarge(LedgerError):
     status, code = 413, "too_large"
 

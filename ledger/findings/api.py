@@ -3,14 +3,13 @@ compliance findings; ``POST /findings/{id}/transitions``) and ``/claims`` (price
 claimed from a supplier: prepared, sent, settled by a credit note, as PDF and CSV).
 
 Routes parse with marshmallow, authorise with ``@require`` (before parsing), call one service
-and serialise, in the order ``_endpoint`` puts them; the unit of work commits. A finding or claim
+and serialise, in the order ``endpoint`` puts them; the unit of work commits. A finding or claim
 of another municipality is not found (404).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import marshmallow as ma
 from flask import Response, g
@@ -18,7 +17,7 @@ from flask_smorest import Blueprint
 
 from ledger.access.permissions import require
 from ledger.api.openapi import file_response
-from ledger.api.pagination import paginated
+from ledger.api.routes import endpoint
 from ledger.api.schemas import Amount, Id, PatchSchema, PeriodField
 from ledger.core.clock import today
 from ledger.database.types import utcnow
@@ -36,31 +35,8 @@ findings = Blueprint("findings", __name__, url_prefix="/findings",
 claims = Blueprint("claims", __name__, url_prefix="/claims",
                    description="Claims (reklamationer) to suppliers for prices above contract, settled by credit notes")
 BLUEPRINTS = (findings, claims)
-F = TypeVar("F", bound=Callable[..., Any])
 PDF = "application/pdf"
 CSV = "text/csv; charset=utf-8"
-
-
-def _endpoint(blueprint: Blueprint, method: str, rule: str, permission: str, status: int, schema: Any, *,
-              arguments: type[ma.Schema] | None = None, listing: bool = False, conflict: str | None = None,
-              missing: str | None = None, **options: Any) -> Callable[[F], F]:
-    """A route with its response, its permission and its input (``options`` go with the input): the
-    permission is checked before the input is parsed; ``conflict`` says when it answers 409,
-    ``missing`` when 404 for what the input names."""
-    def decorate(view: F) -> F:
-        if arguments is not None:
-            view = blueprint.arguments(arguments, **options)(view)
-        view = require(permission)(view)
-        if listing:
-            view = paginated(blueprint)(view)
-        view = blueprint.response(status, schema)(view)
-        if conflict is not None:
-            view = blueprint.alt_response(409, description=conflict)(view)
-        if missing is not None:
-            view = blueprint.alt_response(404, description=missing)(view)
-        return blueprint.route(rule, methods=[method])(view)
-
-    return decorate
 
 
 # --- schemas ---------------------------------------------------------------------------------
@@ -231,30 +207,30 @@ class ClaimCsvQuerySchema(ClaimDownloadQuerySchema):
 # --- findings --------------------------------------------------------------------------------
 
 
-@_endpoint(findings, "GET", "", "findings.read", 200, FindingItemSchema(many=True),
-           arguments=FindingQuerySchema, location="query", listing=True)
+@endpoint(findings, "GET", "", "findings.read", 200, FindingItemSchema(many=True),
+          arguments=FindingQuerySchema, location="query", listing=True)
 def list_findings(query: dict[str, Any]) -> Any:
     """The recorded findings (of a month, status or kind), the latest found first."""
     return finding_service.list_findings(g.user, **query)
 
 
-@_endpoint(findings, "GET", "/<int:finding_id>", "findings.read", 200, FindingDetailSchema)
+@endpoint(findings, "GET", "/<int:finding_id>", "findings.read", 200, FindingDetailSchema)
 def get_finding(finding_id: int) -> Any:
     """One finding with the months it was found in, its lines, its history and what you may do."""
     return finding_service.finding_detail(g.user, finding_id)
 
 
-@_endpoint(findings, "PATCH", "/<int:finding_id>", "findings.manage", 200, FindingDetailSchema,
-           arguments=FindingPatchSchema)
+@endpoint(findings, "PATCH", "/<int:finding_id>", "findings.manage", 200, FindingDetailSchema,
+          arguments=FindingPatchSchema)
 def update_finding(data: dict[str, Any], finding_id: int) -> Any:
     """Set who handles the finding, or its note."""
     lifecycle.update(g.user, lifecycle.get_finding(g.user, finding_id), data)
     return finding_service.finding_detail(g.user, finding_id)
 
 
-@_endpoint(findings, "POST", "/<int:finding_id>/transitions", "findings.manage", 200, FindingDetailSchema,
-           arguments=FindingTransitionSchema,
-           conflict="The finding's status has no such transition, or its claim fires it")
+@endpoint(findings, "POST", "/<int:finding_id>/transitions", "findings.manage", 200, FindingDetailSchema,
+          arguments=FindingTransitionSchema,
+          conflict="The finding's status has no such transition, or its claim fires it")
 def transition_finding(data: dict[str, Any], finding_id: int) -> Any:
     """Acknowledge, write off or reopen a finding (``lifecycle.TRANSITIONS``)."""
     lifecycle.act(g.user, finding_id, data["action"], note=data["note"])
@@ -264,22 +240,22 @@ def transition_finding(data: dict[str, Any], finding_id: int) -> Any:
 # --- claims ----------------------------------------------------------------------------------
 
 
-@_endpoint(claims, "GET", "", "findings.read", 200, ClaimItemSchema(many=True), arguments=ClaimQuerySchema,
-           location="query", listing=True)
+@endpoint(claims, "GET", "", "findings.read", 200, ClaimItemSchema(many=True), arguments=ClaimQuerySchema,
+          location="query", listing=True)
 def list_claims(query: dict[str, Any]) -> Any:
     """The claims, newest first, with their totals."""
     return finding_service.list_claims(g.user, query["status"])
 
 
-@_endpoint(claims, "GET", "/summary", "findings.read", 200, RecoverySchema(many=True), listing=True)
+@endpoint(claims, "GET", "/summary", "findings.read", 200, RecoverySchema(many=True), listing=True)
 def claims_summary() -> Any:
     """Claimed, recovered and outstanding per supplier and year (of sending)."""
     return claim_service.summary(g.user.organisation_id)
 
 
-@_endpoint(claims, "POST", "", "claims.manage", 201, ClaimDetailSchema, arguments=ClaimCreateSchema,
-           conflict="Nothing left to claim, or a finding's status does not allow it",
-           missing="No supplier or no finding with that id")
+@endpoint(claims, "POST", "", "claims.manage", 201, ClaimDetailSchema, arguments=ClaimCreateSchema,
+          conflict="Nothing left to claim, or a finding's status does not allow it",
+          missing="No supplier or no finding with that id")
 def prepare_claim(data: dict[str, Any]) -> Any:
     """Put the unclaimed lines of a supplier's prices above contract into its claim in
     preparation (a new one when it has none)."""
@@ -287,31 +263,31 @@ def prepare_claim(data: dict[str, Any]) -> Any:
     return finding_service.claim_detail(g.user, claim.id)
 
 
-@_endpoint(claims, "GET", "/<int:claim_id>", "findings.read", 200, ClaimDetailSchema)
+@endpoint(claims, "GET", "/<int:claim_id>", "findings.read", 200, ClaimDetailSchema)
 def get_claim(claim_id: int) -> Any:
     """One claim with its lines."""
     return finding_service.claim_detail(g.user, claim_id)
 
 
-@_endpoint(claims, "DELETE", "/<int:claim_id>", "claims.manage", 204, None,
-           conflict="The claim is no longer in preparation")
+@endpoint(claims, "DELETE", "/<int:claim_id>", "claims.manage", 204, None,
+          conflict="The claim is no longer in preparation")
 def discard_claim(claim_id: int) -> Any:
     """Discard a claim in preparation (its lines can be claimed again)."""
     claim_service.discard(g.user, claim_service.get_claim(g.user, claim_id))
     return ""
 
 
-@_endpoint(claims, "POST", "/<int:claim_id>/transitions", "claims.manage", 200, ClaimDetailSchema,
-           arguments=ClaimTransitionSchema, conflict="The claim's status has no such transition")
+@endpoint(claims, "POST", "/<int:claim_id>/transitions", "claims.manage", 200, ClaimDetailSchema,
+          arguments=ClaimTransitionSchema, conflict="The claim's status has no such transition")
 def transition_claim(data: dict[str, Any], claim_id: int) -> Any:
     """Send, reject or write off a claim (``claims.TRANSITIONS``); its findings follow."""
     claim_service.act(g.user, claim_id, data["action"], on=data["on"], note=data["note"])
     return finding_service.claim_detail(g.user, claim_id)
 
 
-@_endpoint(claims, "POST", "/<int:claim_id>/credit-note", "claims.manage", 200, ClaimDetailSchema,
-           arguments=CreditNoteSchema,
-           conflict="The claim is not sent, or the credit note settles another claim or was replaced")
+@endpoint(claims, "POST", "/<int:claim_id>/credit-note", "claims.manage", 200, ClaimDetailSchema,
+          arguments=CreditNoteSchema,
+          conflict="The claim is not sent, or the credit note settles another claim or was replaced")
 def link_credit_note(data: dict[str, Any], claim_id: int) -> Any:
     """Settle a sent claim by the supplier's credit note, linked by hand."""
     claim_service.link(g.user, claim_id, data["invoice_id"], note=data["note"])

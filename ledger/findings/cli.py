@@ -4,11 +4,11 @@ page and API record the month they show; see ``ledger.findings.recording``)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import click
 
-from ledger.cli.common import ledger_organisation, organisation_option
-from ledger.core import clock
-from ledger.core.errors import LedgerError
+from ledger.cli.common import day_or_today, ledger_organisation, organisation_option
 from ledger.findings import recording
 
 
@@ -21,13 +21,9 @@ def findings() -> None:
 @click.argument("period")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Horizon for contracts ending (default: today).")
 @organisation_option
-def record(period: str, today: object | None, orgnr: str | None) -> None:
-    organisation = ledger_organisation(orgnr)
-    day = today.date() if today is not None else clock.today()  # type: ignore[attr-defined]
-    try:
-        report = recording.record_period(organisation.id, period, day)
-    except LedgerError as error:
-        raise click.ClickException(error.message) from None
+def record(period: str, today: datetime | None, orgnr: str | None) -> None:
+    # a refusal (LedgerError) ends the command with its message: ledger.cli wraps every command
+    report = recording.record_period(ledger_organisation(orgnr).id, period, day_or_today(today))
     statuses: dict[str, int] = {}
     for finding in report.findings:
         status = str(getattr(finding, "status", "") or "")

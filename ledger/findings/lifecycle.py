@@ -31,7 +31,7 @@ import sqlalchemy as sa
 from ledger.access.models import User
 from ledger.access.permissions import allowed
 from ledger.audit import service as audit
-from ledger.core.errors import Conflict, NotFound, ValidationFailed
+from ledger.core.errors import Conflict, NotFound, Refusal, ValidationFailed, refuse
 from ledger.core.text import N_, Label, Phrase
 from ledger.database import db
 from ledger.database.types import utcnow
@@ -59,8 +59,6 @@ class Actor(StrEnum):
     CHECK = "check"
 
 
-#: Why a guard refuses: a catalogue text (its ``%(id)s`` the finding) and its values.
-Refusal = tuple[str, dict[str, Any]]
 Guard = Callable[[Finding], Refusal | None]
 
 
@@ -124,10 +122,7 @@ def check(finding: Finding, action: Action | str, by: Actor) -> Transition:
                            done=Phrase(DONE[action]))
         raise Conflict(N_("Finding %(id)s is reopened by the compliance check when it is found again"),
                        id=finding.id)
-    refusal = step.guard(finding) if step.guard else None
-    if refusal:
-        text, params = refusal
-        raise Conflict(text, id=finding.id, **params)
+    refuse(step.guard(finding) if step.guard else None, id=finding.id)
     return step
 
 

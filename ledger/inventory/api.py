@@ -19,6 +19,7 @@ from flask_smorest.fields import Upload
 from ledger.access.permissions import require
 from ledger.api.openapi import file_response
 from ledger.api.pagination import paged_by_view, paginated
+from ledger.api.routes import guarded
 from ledger.api.schemas import Amount, Id, PatchSchema
 from ledger.core.files import upload_name
 from ledger.core.paging import Page
@@ -381,21 +382,15 @@ def _collection_routes(kind: _AssetKind, query: type[ma.Schema], create: type[ma
     """``GET`` (searched, a page at a time) and ``POST`` (register) on the kind's collection."""
     blueprint, plural = kind.blueprint, f"{kind.name}s"
 
-    @blueprint.route("")
-    @require("inventory.read")
-    @blueprint.arguments(query, location="query")
-    @blueprint.response(200, kind.out(many=True))
-    @paged_by_view(blueprint)
+    @guarded(blueprint, "GET", "", "inventory.read", 200, kind.out(many=True), arguments=query, location="query",
+             paging=paged_by_view)
     @_named(f"list_{plural}", f"{plural.capitalize()}, searchable; department users see their own units' only.")
     def listing(query: dict[str, Any], pagination_parameters: Any) -> Any:
         return _page(search, query, pagination_parameters)
 
-    @blueprint.route("", methods=["POST"])
-    @require("inventory.write")
-    @blueprint.arguments(create)
-    @blueprint.response(201, kind.out)
-    @blueprint.alt_response(409, description=f"The {kind.name} is already registered, or its unit is closed then")
-    @blueprint.alt_response(404, description="No unit, supplier, contract or handset as named")
+    @guarded(blueprint, "POST", "", "inventory.write", 201, kind.out, arguments=create,
+             conflict=f"The {kind.name} is already registered, or its unit is closed then",
+             missing="No unit, supplier, contract or handset as named")
     @_named(f"create_{kind.name}", f"Register a {kind.name} (and, with `unit`, assign it).")
     def creating(data: dict[str, Any]) -> Any:
         return _create(register_asset, kind.record, data)
@@ -406,18 +401,13 @@ def _item_routes(kind: _AssetKind, patch: type[ma.Schema], get: Callable[[Any, i
     """``GET`` and ``PATCH`` on one asset of the kind, by its id (``read`` and ``edit`` are their summaries)."""
     blueprint, id_name = kind.blueprint, f"{kind.name}_id"
 
-    @blueprint.route(f"/<int:{id_name}>")
-    @require("inventory.read")
-    @blueprint.response(200, kind.out)
+    @guarded(blueprint, "GET", f"/<int:{id_name}>", "inventory.read", 200, kind.out)
     @_named(f"get_{kind.name}", read)
     def reading(**path: int) -> Any:
         return kind.record(get(g.user, path[id_name]))
 
-    @blueprint.route(f"/<int:{id_name}>", methods=["PATCH"])
-    @require("inventory.write")
-    @blueprint.arguments(patch)
-    @blueprint.response(200, kind.out)
-    @blueprint.alt_response(409, description="The change collides with a registered asset or a later assignment")
+    @guarded(blueprint, "PATCH", f"/<int:{id_name}>", "inventory.write", 200, kind.out, arguments=patch,
+             conflict="The change collides with a registered asset or a later assignment")
     @_named(f"update_{kind.name}", edit)
     def updating(data: dict[str, Any], **path: int) -> Any:
         return kind.record(update(g.user, get(g.user, path[id_name]), data))
@@ -434,10 +424,7 @@ _item_routes(_SUBSCRIPTION, SubscriptionPatch, register.get_subscription, edits.
 _collection_routes(_HANDSET, HandsetQuery, HandsetCreate, asset_search.search_handsets, edits.create_handset)
 
 
-@handsets.route("/shared-not-enrolled")
-@require("inventory.read")
-@handsets.response(200, HandsetOut(many=True))
-@paginated(handsets)
+@guarded(handsets, "GET", "/shared-not-enrolled", "inventory.read", 200, HandsetOut(many=True), paging=paginated)
 def shared_not_enrolled() -> Any:
     """For IT: shared phones (verksamhetstelefoner) not enrolled in MDM."""
     return asset_search.shared_not_enrolled(g.user)
@@ -447,11 +434,8 @@ _item_routes(_HANDSET, HandsetPatch, register.get_handset, edits.update_handset,
              edit="Edit a handset; status `retired` ends its assignment. Losses go to `/loss`.")
 
 
-@handsets.route("/<int:handset_id>/loss", methods=["POST"])
-@require("inventory.report_loss")
-@handsets.arguments(LossReport)
-@handsets.response(200, HandsetOut)
-@handsets.alt_response(409, description="The handset is retired")
+@guarded(handsets, "POST", "/<int:handset_id>/loss", "inventory.report_loss", 200, HandsetOut, arguments=LossReport,
+         conflict="The handset is retired")
 def report_loss(data: dict[str, Any], handset_id: int) -> Any:
     """Report a handset lost or stolen (department users: their own units' handsets)."""
     handset = losses.report_loss(g.user, register.get_handset(g.user, handset_id), **data)
@@ -479,11 +463,8 @@ def move(data: dict[str, Any]) -> Any:
     return outcome, 201 if outcome.done else 202
 
 
-@assignments.route("/assignment-requests")
-@require("inventory.read")
-@assignments.arguments(RequestQuery, location="query")
-@assignments.response(200, RequestOut(many=True))
-@paginated(assignments)
+@guarded(assignments, "GET", "/assignment-requests", "inventory.read", 200, RequestOut(many=True),
+         arguments=RequestQuery, location="query", paging=paginated)
 def list_requests(query: dict[str, Any]) -> Any:
     """Move requests (department users: those concerning their units)."""
     status = None if query["status"] == "all" else query["status"]
@@ -492,10 +473,8 @@ def list_requests(query: dict[str, Any]) -> Any:
 
 def _decision_route(decision: str, summary: str | None) -> None:
     """``POST /assignment-requests/{id}/{decision}``: finance approves (the move is made) or rejects."""
-    @assignments.route(f"/assignment-requests/<int:request_id>/{decision}", methods=["POST"])
-    @require("inventory.decide")
-    @assignments.response(200, RequestOut)
-    @assignments.alt_response(409, description="The request is already decided, or the move is no longer possible")
+    @guarded(assignments, "POST", f"/assignment-requests/<int:request_id>/{decision}", "inventory.decide", 200,
+             RequestOut, conflict="The request is already decided, or the move is no longer possible")
     @_named(f"{decision}_request", summary)
     def decide(request_id: int) -> Any:
         inventory_moves.decide_request(g.user, request_id, approve=decision == "approve")
@@ -506,11 +485,8 @@ _decision_route("approve", "Approve a request: the move is made from the request
 _decision_route("reject", None)
 
 
-@assignments.route("/units/<code>/reorganise", methods=["POST"])
-@require("inventory.reorganise")
-@assignments.arguments(ReorganiseIn)
-@assignments.response(200, ReorganiseOut)
-@assignments.alt_response(409, description="The unit taking over is closed then, or a move cannot be made")
+@guarded(assignments, "POST", "/units/<code>/reorganise", "inventory.reorganise", 200, ReorganiseOut,
+         arguments=ReorganiseIn, conflict="The unit taking over is closed then, or a move cannot be made")
 def reorganise(data: dict[str, Any], code: str) -> Any:
     """Move every asset of the unit to `to` from `valid_from`, or split them by `moves`."""
     result = inventory_moves.reorganise(g.user, code, data["valid_from"], to=data.get("to"),
@@ -518,11 +494,8 @@ def reorganise(data: dict[str, Any], code: str) -> Any:
     return result
 
 
-@assignments.route("/units/<code>/close", methods=["POST"])
-@require("units.close")
-@assignments.arguments(CloseIn)
-@assignments.response(200, UnitClosedOut)
-@assignments.alt_response(409, description="Assets or pending move requests are still assigned to the unit then")
+@guarded(assignments, "POST", "/units/<code>/close", "units.close", 200, UnitClosedOut, arguments=CloseIn,
+         conflict="Assets or pending move requests are still assigned to the unit then")
 def close_unit(data: dict[str, Any], code: str) -> Any:
     """Close the unit from `closed_on` (nothing may be assigned to it then), or reopen with null."""
     unit = inventory_moves.close_unit(g.user, code, data["closed_on"])
@@ -549,9 +522,7 @@ def import_list(query: dict[str, Any], files: dict[str, Any]) -> Any:
     return inventory_import.as_dict(result)
 
 
-@inventory.route("/unmapped")
-@require("inventory.coverage")
-@inventory.response(200, CoverageOut)
+@guarded(inventory, "GET", "/unmapped", "inventory.coverage", 200, CoverageOut)
 def unmapped() -> Any:
     """What is not mapped today; `total` should be zero."""
     return coverage_check.coverage(g.user)

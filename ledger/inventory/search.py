@@ -89,14 +89,6 @@ def _text(query: sa.Select[tuple[A]], text: str | None, *columns: QueryableAttri
     return query.where(sa.or_(*(column.ilike(pattern) for column in columns)))
 
 
-def search_subscriptions(user: User, search: Search, page: int = 1, per_page: int = 50,
-                         today: date | None = None, order: Sequence[Any] = ()) -> Page:
-    """One page of the subscriptions ``search`` finds, in ``order`` (by number unless told)."""
-    day = day_of(today)
-    query = subscriptions_found(user, search, day)
-    return _page(query, order or [Subscription.number], page, per_page, lambda rows: subscription_records(rows, day))
-
-
 def subscriptions_found(user: User, search: Search, day: date) -> sa.Select[tuple[Subscription]]:
     """The query of the subscriptions ``search`` finds on ``day``, unordered."""
     query = _visible(user, Subscription, search, day)
@@ -128,14 +120,6 @@ def _subscription_status(query: sa.Select[tuple[Subscription]], status: str | No
     if status:
         raise invalid("status", N_("Unknown status %(status)s; use active or ended"), status=repr(status))
     return query
-
-
-def search_handsets(user: User, search: Search, page: int = 1, per_page: int = 50,
-                    today: date | None = None, order: Sequence[Any] = ()) -> Page:
-    """One page of the handsets ``search`` finds, in ``order`` (by IMEI unless told)."""
-    day = day_of(today)
-    query = handsets_found(user, search, day)
-    return _page(query, order or [Handset.imei], page, per_page, lambda rows: handset_records(rows, day))
 
 
 def handsets_found(user: User, search: Search, day: date) -> sa.Select[tuple[Handset]]:
@@ -170,6 +154,27 @@ def _page(query: sa.Select[tuple[A]], order: Sequence[Any], page: int, per_page:
     page = min(page, max(1, -(-total // per_page)))
     rows = list(db.session.scalars(query.order_by(*order).limit(per_page).offset((page - 1) * per_page)))
     return Page(build(rows), total, page, per_page)
+
+
+def _found_page(found: Callable[[User, Search, date], sa.Select[tuple[A]]],
+                records: Callable[[list[A], date], list[Any]], user: User, search: Search, page: int, per_page: int,
+                today: date | None, order: Sequence[Any]) -> Page:
+    """One page of the assets ``found`` selects on the day (today unless told), in ``order``."""
+    day = day_of(today)
+    return _page(found(user, search, day), order, page, per_page, lambda rows: records(rows, day))
+
+
+def search_subscriptions(user: User, search: Search, page: int = 1, per_page: int = 50,
+                         today: date | None = None, order: Sequence[Any] = ()) -> Page:
+    """One page of the subscriptions ``search`` finds, in ``order`` (by number unless told)."""
+    return _found_page(subscriptions_found, subscription_records, user, search, page, per_page, today,
+                       order or [Subscription.number])
+
+
+def search_handsets(user: User, search: Search, page: int = 1, per_page: int = 50,
+                    today: date | None = None, order: Sequence[Any] = ()) -> Page:
+    """One page of the handsets ``search`` finds, in ``order`` (by IMEI unless told)."""
+    return _found_page(handsets_found, handset_records, user, search, page, per_page, today, order or [Handset.imei])
 
 
 def unit_code_on(asset: Any, day: date) -> sa.ScalarSelect[Any]:

@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 from ledger.access.permissions import require
 from ledger.api.openapi import upload_body
 from ledger.api.pagination import paged_by_view
+from ledger.api.routes import guarded
 from ledger.api.schemas import Amount
 from ledger.core.errors import BadRequest, Conflict, ValidationFailed
 from ledger.core.files import upload_name
@@ -117,11 +118,8 @@ def import_invoice(args: dict[str, Any]) -> Any:
     return outcome.as_dict()
 
 
-@blp.route("")
-@require("invoices.read")
-@blp.arguments(ListQuerySchema, location="query")
-@blp.response(200, InvoiceSchema(many=True))
-@paged_by_view(blp)
+@guarded(blp, "GET", "", "invoices.read", 200, InvoiceSchema(many=True), arguments=ListQuerySchema,
+         location="query", paging=paged_by_view)
 def list_invoices(args: dict[str, Any], pagination_parameters: Any) -> Any:
     """Invoices, newest first."""
     pagination_parameters.item_count = invoice_service.count_invoices(g.user, number=args["number"])

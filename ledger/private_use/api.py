@@ -10,8 +10,8 @@ import marshmallow as ma
 from flask import g
 from flask_smorest import Blueprint
 
-from ledger.access.permissions import require
 from ledger.api.pagination import paginated
+from ledger.api.routes import guarded
 from ledger.api.schemas import Amount, PeriodField
 from ledger.core import clock
 from ledger.core.month import FIRST_YEAR, LAST_YEAR
@@ -75,21 +75,15 @@ class HolderMonthSchema(ma.Schema):
     lines = ma.fields.List(ma.fields.Nested(LineSchema))
 
 
-@blp.route("")
-@require("private_use.read")
-@blp.arguments(PrivateUseQuery, location="query")
-@blp.response(200, HolderMonthSchema(many=True))
-@paginated(blp)
+@guarded(blp, "GET", "", "private_use.read", 200, HolderMonthSchema(many=True), arguments=PrivateUseQuery,
+         location="query", paging=paginated)
 def list_private_use(query: dict[str, Any]) -> Any:
     """The month's lines that indicate private use, per subscription: department users their units' only."""
     return service.by_holder(service.period_lines(g.user, query["period"], agreement=query["agreement"]))
 
 
-@blp.route("/subscriptions/<int:subscription_id>")
-@require("private_use.read")
-@blp.arguments(YearQuery, location="query")
-@blp.response(200, HolderMonthSchema(many=True))
-@paginated(blp)
+@guarded(blp, "GET", "/subscriptions/<int:subscription_id>", "private_use.read", 200, HolderMonthSchema(many=True),
+         arguments=YearQuery, location="query", paging=paginated)
 def subscription_private_use(query: dict[str, Any], subscription_id: int) -> Any:
     """One subscription's lines of a year that indicate private use, per month."""
     _, months = service.subscription_year(g.user, subscription_id, query["year"] or clock.today().year)

@@ -2,15 +2,14 @@
 ``/exceptions`` (coverage exceptions and their workflow) and ``/compliance``.
 
 Routes parse with marshmallow, authorise with ``@require`` (before parsing, so a caller
-without the right gets 403 whatever the body), call one service and serialise; ``_endpoint``
+without the right gets 403 whatever the body), call one service and serialise; ``endpoint``
 puts the route, its response, its permission and its input in that order on every route.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
 import marshmallow as ma
 from flask import g, request
@@ -18,7 +17,7 @@ from flask_smorest import Blueprint
 
 from ledger.access.permissions import require
 from ledger.api.openapi import upload_body
-from ledger.api.pagination import paginated
+from ledger.api.routes import endpoint
 from ledger.api.schemas import Amount, Id, PatchSchema, PeriodField
 from ledger.core import clock
 from ledger.core.categories import Category
@@ -42,7 +41,6 @@ exceptions = Blueprint("exceptions", __name__, url_prefix="/exceptions",
 compliance = Blueprint("compliance", __name__, url_prefix="/compliance", description="Compliance findings")
 
 BLUEPRINTS = (suppliers, contracts, exceptions, compliance)
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _today() -> date:
@@ -63,29 +61,6 @@ def _load(schema: ma.Schema, data: Any, location: str) -> dict[str, Any]:
         raise ValidationFailed(N_("The request did not pass validation"), [
             {"location": location, "field": field, "messages": problems} for field, problems in messages.items()
         ]) from None
-
-
-def _endpoint(blueprint: Blueprint, method: str, rule: str, permission: str, status: int, schema: Any, *,
-              arguments: type[ma.Schema] | None = None, listing: bool = False, conflict: str | None = None,
-              missing: str | None = None, **options: Any) -> Callable[[F], F]:
-    """A route with its response, its permission and its input (``options`` go with the input), in
-    the one order every route keeps: the permission is checked before the input is parsed. A
-    ``listing`` is answered a page at a time; ``conflict`` says when the route answers 409, and
-    ``missing`` when 404 for what the input names."""
-    def decorate(view: F) -> F:
-        if arguments is not None:
-            view = blueprint.arguments(arguments, **options)(view)
-        view = require(permission)(view)
-        if listing:
-            view = paginated(blueprint)(view)
-        view = blueprint.response(status, schema)(view)
-        if conflict is not None:
-            view = blueprint.alt_response(409, description=conflict)(view)
-        if missing is not None:
-            view = blueprint.alt_response(404, description=missing)(view)
-        return blueprint.route(rule, methods=[method])(view)
-
-    return decorate
 
 
 # --- schemas ---------------------------------------------------------------------------------
@@ -351,14 +326,14 @@ class ComplianceSchema(ma.Schema):
 # --- suppliers -------------------------------------------------------------------------------
 
 
-@_endpoint(suppliers, "GET", "", "suppliers.read", 200, SupplierSchema(many=True), listing=True)
+@endpoint(suppliers, "GET", "", "suppliers.read", 200, SupplierSchema(many=True), listing=True)
 def list_suppliers() -> Any:
     """Every supplier, by name."""
     return organisation_service.list_suppliers()
 
 
-@_endpoint(suppliers, "POST", "", "suppliers.write", 201, SupplierSchema, arguments=SupplierSchema,
-           conflict="The organisationsnummer is already registered")
+@endpoint(suppliers, "POST", "", "suppliers.write", 201, SupplierSchema, arguments=SupplierSchema,
+          conflict="The organisationsnummer is already registered")
 def create_supplier(data: dict[str, Any]) -> Any:
     """Register a supplier; the organisationsnummer is checked (409 if already registered)."""
     supplier = organisation_service.create_supplier(g.user, **data)
@@ -368,16 +343,16 @@ def create_supplier(data: dict[str, Any]) -> Any:
 # --- contracts -------------------------------------------------------------------------------
 
 
-@_endpoint(contracts, "GET", "", "contracts.read", 200, ContractSchema(many=True),
-           arguments=ContractQuerySchema, location="query", listing=True)
+@endpoint(contracts, "GET", "", "contracts.read", 200, ContractSchema(many=True),
+          arguments=ContractQuerySchema, location="query", listing=True)
 def list_contracts(query: dict[str, Any]) -> Any:
     """The contract register, with each contract's phase today."""
     contracts = procurement_service.list_contracts(procurement_service.reader_of(g.user), query["q"])
     return procurement_service.summarise(contracts, _today())
 
 
-@_endpoint(contracts, "POST", "", "contracts.write", 201, ContractDetailSchema, arguments=ContractCreateSchema,
-           conflict="A contract with the reference already exists", missing="No supplier with that id")
+@endpoint(contracts, "POST", "", "contracts.write", 201, ContractDetailSchema, arguments=ContractCreateSchema,
+          conflict="A contract with the reference already exists", missing="No supplier with that id")
 def create_contract(data: dict[str, Any]) -> Any:
     """Register a framework contract; parties are named by organisationsnummer (a partner
     municipality not yet known, e.g. Skövde, is added with the name given)."""
@@ -385,23 +360,23 @@ def create_contract(data: dict[str, Any]) -> Any:
     return procurement_service.contract_view(contract, g.user.organisation_id, _today())
 
 
-@_endpoint(contracts, "GET", "/<int:contract_id>", "contracts.read", 200, ContractDetailSchema)
+@endpoint(contracts, "GET", "/<int:contract_id>", "contracts.read", 200, ContractDetailSchema)
 def get_contract(contract_id: int) -> Any:
     """One contract with its terms log, documents and every price list version."""
     return procurement_service.contract_view(
         _contract(contract_id), g.user.organisation_id, _today())
 
 
-@_endpoint(contracts, "PATCH", "/<int:contract_id>", "contracts.write", 200, ContractDetailSchema,
-           arguments=ContractPatchSchema)
+@endpoint(contracts, "PATCH", "/<int:contract_id>", "contracts.write", 200, ContractDetailSchema,
+          arguments=ContractPatchSchema)
 def update_contract(data: dict[str, Any], contract_id: int) -> Any:
     """Change a contract's title, dates, status, categories, participants or unused options."""
     contract = procurement_service.update_contract(g.user, _contract(contract_id), **data)
     return procurement_service.contract_view(contract, g.user.organisation_id, _today())
 
 
-@_endpoint(contracts, "GET", "/<int:contract_id>/prices", "contracts.read", 200, PriceSchema(many=True),
-           arguments=PriceQuerySchema, location="query", listing=True)
+@endpoint(contracts, "GET", "/<int:contract_id>/prices", "contracts.read", 200, PriceSchema(many=True),
+          arguments=PriceQuerySchema, location="query", listing=True)
 def list_prices(query: dict[str, Any], contract_id: int) -> Any:
     """Every version of the price list (or those of one item, or those in force on a day)."""
     return price_lists.price_rows(_contract(contract_id), query["item_code"], query["on"])
@@ -442,16 +417,16 @@ def add_prices(contract_id: int) -> Any:
     return PriceImportSchema().dump(result), 201
 
 
-@_endpoint(contracts, "POST", "/<int:contract_id>/terms", "contracts.write", 201, TermSchema, arguments=TermSchema,
-           conflict="An extension with no unused option, or not the next one")
+@endpoint(contracts, "POST", "/<int:contract_id>/terms", "contracts.write", 201, TermSchema, arguments=TermSchema,
+          conflict="An extension with no unused option, or not the next one")
 def add_term(data: dict[str, Any], contract_id: int) -> Any:
     """Append to the terms log (never changed afterwards); an ``extension`` uses an option."""
     term = procurement_service.add_term(g.user, _contract(contract_id), **data)
     return term
 
 
-@_endpoint(contracts, "POST", "/<int:contract_id>/documents", "contracts.write", 201, DocumentSchema,
-           arguments=DocumentSchema)
+@endpoint(contracts, "POST", "/<int:contract_id>/documents", "contracts.write", 201, DocumentSchema,
+          arguments=DocumentSchema)
 def add_document(data: dict[str, Any], contract_id: int) -> Any:
     """Attach a document reference (diarienummer, archive id or URL)."""
     document = procurement_service.add_document(g.user, _contract(contract_id), **data)
@@ -461,15 +436,15 @@ def add_document(data: dict[str, Any], contract_id: int) -> Any:
 # --- coverage exceptions ---------------------------------------------------------------------
 
 
-@_endpoint(exceptions, "GET", "", "exceptions.read", 200, ExceptionSchema(many=True),
-           arguments=ExceptionQuerySchema, location="query", listing=True)
+@endpoint(exceptions, "GET", "", "exceptions.read", 200, ExceptionSchema(many=True),
+          arguments=ExceptionQuerySchema, location="query", listing=True)
 def list_exceptions(query: dict[str, Any]) -> Any:
     """Your organisation's coverage exceptions (department users: their own requests)."""
     return exception_service.list_exceptions(g.user, _today(), query["status"])
 
 
-@_endpoint(exceptions, "POST", "", "exceptions.request", 201, ExceptionSchema, arguments=ExceptionRequestSchema,
-           missing="No supplier with that id, or no subscription with that number")
+@endpoint(exceptions, "POST", "", "exceptions.request", 201, ExceptionSchema, arguments=ExceptionRequestSchema,
+          missing="No supplier with that id, or no subscription with that number")
 def request_exception(data: dict[str, Any]) -> Any:
     """Ask for an exception for a subscription of one of your units, or for an area."""
     number = data.pop("subscription")
@@ -494,7 +469,7 @@ def _decision_route(action: str, permission: str, schema: type[ma.Schema], summa
 
     decide.__name__ = decide.__qualname__ = action  # the endpoint: exceptions.approve, …
     decide.__doc__ = summary
-    _endpoint(exceptions, "POST", f"/<int:exception_id>/{action}", permission, 200, ExceptionSchema,
+    endpoint(exceptions, "POST", f"/<int:exception_id>/{action}", permission, 200, ExceptionSchema,
               arguments=schema, required=False,
               conflict=f"The exception's status does not allow `{action}`")(decide)
 
@@ -506,8 +481,8 @@ for _action, (_permission, _schema, _summary) in DECISIONS.items():
 # --- compliance ------------------------------------------------------------------------------
 
 
-@_endpoint(compliance, "GET", "", "compliance.read", 200, ComplianceSchema,
-           arguments=ComplianceQuerySchema, location="query")
+@endpoint(compliance, "GET", "", "compliance.read", 200, ComplianceSchema,
+          arguments=ComplianceQuerySchema, location="query")
 def get_compliance(query: dict[str, Any]) -> Any:
     """Findings of the period, each with the invoice lines behind it and its recorded status
     (``ledger.findings.recording``), and the claims list."""

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import click
 
-from ledger.cli.common import ledger_organisation, organisation_option
-from ledger.core import clock
+from ledger.cli.common import day_or_today, ledger_organisation, organisation_option
 from ledger.procurement import compliance as compliance_service
 from ledger.procurement import coverage as exception_service
 
@@ -19,9 +19,8 @@ def exceptions() -> None:
 
 @exceptions.command("expire", help="Mark approved exceptions whose end date has passed as expired.")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="The day to expire as of (default: today).")
-def expire(today: object | None) -> None:
-    day = today.date() if today is not None else clock.today()  # type: ignore[attr-defined]
-    expired = exception_service.expire_due(None, day)
+def expire(today: datetime | None) -> None:
+    expired = exception_service.expire_due(None, day_or_today(today))
     listed = f": {', '.join(map(str, expired))}" if expired else ""
     click.echo(f"Expired {len(expired)} coverage exception(s){listed}")
 
@@ -31,15 +30,9 @@ def expire(today: object | None) -> None:
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Horizon for contracts ending (default: today).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object instead of text.")
 @organisation_option
-def compliance(period: str, today: object | None, as_json: bool, orgnr: str | None) -> None:
-    from ledger.core.errors import LedgerError
-
-    organisation = ledger_organisation(orgnr)
-    day = today.date() if today is not None else clock.today()  # type: ignore[attr-defined]
-    try:
-        report = compliance_service.check(organisation.id, period, day)
-    except LedgerError as error:
-        raise click.ClickException(error.message) from None
+def compliance(period: str, today: datetime | None, as_json: bool, orgnr: str | None) -> None:
+    # a refusal (LedgerError) ends the command with its message: ledger.cli wraps every command
+    report = compliance_service.check(ledger_organisation(orgnr).id, period, day_or_today(today))
     if as_json:
         click.echo(json.dumps({
             "period": report.period, "lines_checked": report.lines_checked, "counts": report.counts,

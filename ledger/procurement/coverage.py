@@ -27,7 +27,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import QueryableAttribute
@@ -36,7 +35,7 @@ from ledger.access.models import Role, User
 from ledger.access.permissions import visible_unit_ids
 from ledger.audit import service as audit
 from ledger.core import clock
-from ledger.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ledger.core.errors import Conflict, Forbidden, NotFound, Refusal, ValidationFailed, refuse
 from ledger.core.text import N_, Label, Phrase
 from ledger.database import db
 from ledger.database.types import utcnow
@@ -64,8 +63,6 @@ class Actor(StrEnum):
     SYSTEM = "system"
 
 
-#: Why a transition's guard refuses: a catalogue text (its ``%(id)s`` the exception) and its values.
-Refusal = tuple[str, dict[str, Any]]
 Guard = Callable[[CoverageException, date], Refusal | None]
 
 
@@ -157,10 +154,7 @@ def check(actor: User | None, exception: CoverageException, action: Action | str
         shown = effective_status(exception, today)
         raise Conflict(N_("Coverage exception %(id)s is %(status)s; it cannot be %(done)s"), id=exception.id,
                        status=Label(shown.value), done=Label(_past_tense(action)))
-    refusal = step.guard(exception, today) if step.guard else None
-    if refusal:
-        text, params = refusal
-        raise Conflict(text, id=exception.id, **params)
+    refuse(step.guard(exception, today) if step.guard else None, id=exception.id)
     if not _actor_kinds(exception, actor) & step.by:
         who = " or ".join(sorted(kind.value for kind in step.by))
         who = Phrase(WHO_WORDS.get(who, who))
