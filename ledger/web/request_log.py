@@ -73,7 +73,10 @@ def _log_request(response: Response) -> Response:
     started = g.pop("request_started", None)
     if started is None:
         return response
-    user_id = current_user.get_id() if current_user and current_user.is_authenticated else None
+    # The acting user: a bearer token's user is set by ``require`` and has no session.
+    acting = g.get("user")
+    user_id = (str(acting.id) if acting is not None
+               else current_user.get_id() if current_user and current_user.is_authenticated else None)
     route = request.url_rule.rule if request.url_rule else "(no route)"
     logging.getLogger(REQUEST_LOGGER).info(
         "%s %s %s", request.method, route, response.status_code,

@@ -10,6 +10,7 @@ import pytest
 from ledger.access.models import Role
 from ledger.web.request_log import REQUEST_LOGGER, JsonFormatter, TextFormatter, configure_logging
 from tests.conftest import log_in
+from tests.factories import make_token
 
 
 def _request_records(caplog) -> list[logging.LogRecord]:
@@ -34,6 +35,15 @@ def test_each_request_is_one_line_naming_route_status_duration_and_user(client, 
         line = JsonFormatter().format(record) + TextFormatter().format(record)
         for personal in ("anna", "Andersson", "070-1234567", "q="):
             assert personal not in line
+
+
+def test_a_request_with_a_bearer_token_logs_the_tokens_user(client, make_user, caplog) -> None:
+    user = make_user(Role.FINANCE)
+    headers = {"Authorization": f"Bearer {make_token(user)}"}
+    with caplog.at_level(logging.INFO, logger=REQUEST_LOGGER):
+        client.get("/api/v1/units", headers=headers)
+    (record,) = _request_records(caplog)
+    assert record.status == 200 and record.user_id == user.id
 
 
 def test_a_request_without_a_session_logs_no_user(client, caplog) -> None:
