@@ -18,8 +18,14 @@ Two paths book a period's lines (its invoices by issue date):
   line (the net of its entries and reversals before this run, read in a second ordered query
   and merged invoice by invoice). Lines whose target differs get reversing entries for what
   they have and new entries for the target; unchanged lines get nothing, so a second run
-  without changes writes nothing. Re-runs take this path for every line: a line with entries
-  is compared here, not in SQL.
+  without changes writes nothing.
+* **A re-run's unchanged common-case lines, by set operations** (``set_based.keep_unchanged_lines``,
+  before the statement above): a common-case line that already has entries gets the target the
+  statement would book, compared in SQL (INTERSECT and EXCEPT) with the journal's net sums per
+  key. The lines whose entries are exactly that target go to a TEMP table, are counted and
+  summed from it for the result (unchanged, so not changed lines), and the per-line path reads
+  neither them nor their journal state. The lines that differ take the per-line path, which
+  reverses and rewrites them.
 
 ``allocate(..., set_based=False)`` takes every line through the per-line path; the
 equivalence test compares the two paths' journals entry by entry.
@@ -209,6 +215,8 @@ class _Runner:
     created_at: Any = field(init=False)
     #: rows the planner's statistics already count (a large set-based statement refreshes them)
     analyzed_rows: int = field(init=False, default=0)
+    #: the run's unchanged common-case lines are in ``set_based.UNCHANGED``, left out of the reads
+    skips_unchanged: bool = field(init=False, default=False)
     pending: list[JournalEntryRow] = field(init=False, default_factory=list)
     #: changed lines that already have entries: reversed and rebooked at the end
     pending_changes: list[tuple[_Invoice, dict[Key, int]]] = field(init=False, default_factory=list)
@@ -260,7 +268,7 @@ class _Runner:
         """The period's invoices with their lines and overlapping assignments, one query, streamed.
 
         Every invoice with a line to allocate comes, for its rounding; lines the set-based
-        statement booked in this run do not."""
+        statement booked in this run do not, nor the unchanged lines it compared."""
         # Asked of the line's few entries: ``run_id + 0`` keeps both engines' planners from walking
         # the run's index instead, through every entry the set-based statement wrote, for each line.
         booked_now = sa.exists().where(JournalEntry.invoice_line_id == InvoiceLine.id,
@@ -272,7 +280,9 @@ class _Runner:
                       InvoiceLine.period_start, InvoiceLine.period_end,
                       Assignment.id, Assignment.unit_id, Assignment.valid_from, Assignment.valid_to)
             .join(Supplier, Supplier.id == Invoice.supplier_id)
-            .outerjoin(InvoiceLine, sa.and_(InvoiceLine.invoice_id == Invoice.id, detailing_source(), ~booked_now))
+            .outerjoin(InvoiceLine, sa.and_(InvoiceLine.invoice_id == Invoice.id, detailing_source(), ~booked_now,
+                                           # two NOT EXISTS, not one of an OR: each an anti-join
+                                           ~self._unchanged(InvoiceLine.id)))
             .outerjoin(Assignment, set_based.overlaps_line(Assignment))
             .where(Invoice.organisation_id == self.organisation_id, Invoice.issue_date >= start,
                    Invoice.issue_date < end, Invoice.replaced_at.is_(None), _has_allocated_lines())
@@ -318,7 +328,9 @@ class _Runner:
             .join(Invoice, Invoice.id == JournalEntry.invoice_id)
             # This run's entries are of lines the per-line path does not read (set-based) or has passed.
             .where(Invoice.organisation_id == self.organisation_id, Invoice.issue_date >= start,
-                   Invoice.issue_date < end, JournalEntry.run_id != self.run_id)
+                   Invoice.issue_date < end, JournalEntry.run_id != self.run_id,
+                   # the invoice's rounding (no line) is never an unchanged line's
+                   ~self._unchanged(JournalEntry.invoice_line_id))
             .group_by(JournalEntry.invoice_id, *key_columns)
             .order_by(JournalEntry.invoice_id)
             .execution_options(yield_per=BATCH)
@@ -326,11 +338,19 @@ class _Runner:
         for invoice_id, group in itertools.groupby(db.session.execute(query), key=lambda row: row[0]):
             yield invoice_id, {Key._make(row[1:7]): int(row[7]) for row in group if row[7]}
 
+    def _unchanged(self, line_id: Any) -> sa.ColumnElement[bool]:
+        """``line_id`` is one of the run's unchanged lines (never, without their table). ``EXISTS``,
+        not ``IN``: a NULL line (the invoice's rounding) is simply not one."""
+        if not self.skips_unchanged:
+            return sa.false()
+        table = set_based.unchanged_lines
+        return sa.exists().where(table.c.invoice_line_id == line_id)
+
     # the run ---------------------------------------------------------------------------------
 
     def run(self, start: date, end: date) -> None:
         by_rule: dict[str, int] = defaultdict(int, self.book_whole_lines(start, end))
-        changed = self.result.lines  # the set-based lines are new, so changed
+        changed = self.result.entries  # the set-based lines are new, so changed (one entry each)
         allowances = self.allowances(start, end)
         states = self.journal_state(start, end)
         state_invoice, state = next(states, (None, {}))
@@ -354,6 +374,8 @@ class _Runner:
                     self.write_target(invoice, wanted)
             if self.progress:
                 self.progress(len(invoice.lines))
+        if self.skips_unchanged:
+            set_based.drop_unchanged_lines()
         self.result.changed_lines = changed
         self.result.by_rule = {rule: from_ore(ore) for rule, ore in by_rule.items()}
         self.result.suspense_total = from_ore(by_rule.get(Rule.SUSPENSE, 0))
@@ -362,21 +384,29 @@ class _Runner:
         self.flush()
 
     def book_whole_lines(self, start: date, end: date) -> dict[str, int]:
-        """The common case in one statement (``set_based``): new lines on one unit for their whole
-        period. Counts its lines and entries in the result; its sums by rule (öre)."""
+        """The common case in SQL (``set_based``): a re-run's unchanged lines set aside, then new
+        lines on one unit for their whole period booked in one statement. Counts their lines and
+        the new entries in the result; their sums by rule (öre)."""
         if not self.set_based:
             return {}
         booking = set_based.Booking(self.organisation_id, self.period_id, self.run_id, self.is_correction, self.now,
                                     self.plan, self.carrier_id, self.unit_dims[self.carrier_id], self.moved_since)
+        # Before the statement: its lines have entries after it, and would be compared too.
+        unchanged = set_based.keep_unchanged_lines(booking, start, end)
+        self.skips_unchanged = unchanged is not None
+        kept = unchanged or set_based.Tally()
         tally = set_based.book_whole_lines(booking, start, end)
-        self.result.lines += tally.lines
+        self.result.lines += kept.lines + tally.lines
         self.result.entries += tally.lines
         # The per-line path's reads that follow are planned for the journal as it now is.
         if analyze_if_large("journal_entry", tally.lines):
             self.analyzed_rows = tally.lines
-        if self.progress and tally.lines:
-            self.progress(tally.lines)
-        return dict(tally.by_rule)
+        if self.progress and kept.lines + tally.lines:
+            self.progress(kept.lines + tally.lines)
+        by_rule: dict[str, int] = defaultdict(int, kept.by_rule)
+        for rule, amount in tally.by_rule.items():
+            by_rule[rule] += amount
+        return dict(by_rule)
 
     def target(self, invoice: _Invoice, allowances: list[tuple[int, int, str | None]]) -> dict[Key, int]:
         """Where every öre of the invoice should be, keyed like ``journal_state``."""

@@ -3,7 +3,10 @@
 Each example is a small ledger drawn at random (assets with effective-dated assignments, gaps
 and mid-period moves, a fee-funded unit, a unit that changes administration, switchboard lines,
 credit notes, document allowances, öresavrundning, unknown and late-matched references, then a
-move, a closed month and a new invoice before the second run). It is built twice from the same
+move, a closed month and a new invoice before the second run, an unchanged third run, then
+another move, a unit's move to another administration or nothing before a fourth run and an
+unchanged fifth: re-runs, whose unchanged common-case lines are compared in SQL and never
+read line by line). It is built twice from the same
 drawn values: once allocated with ``set_based=False`` (every line through ``rules.place_line``),
 once with the default. The journals are compared entry by entry by what each entry says (ids,
 run ids and times apart; references by what they point at), and the runs' results field by field.
@@ -86,6 +89,11 @@ class LedgerPlan:
     later_fee_funded: bool  #: the extra unit's fee funding changes before the second run
     close_march: bool
     later_invoice: InvoicePlan | None
+    #: before the fourth run: "move" (``rerun_move``), "administration" (forskola to VA's, from
+    #: ``rerun_from``) or "nothing"
+    rerun_change: str
+    rerun_move: tuple[int, int, str]
+    rerun_from: date
 
 
 def lines(assets: int) -> st.SearchStrategy[LinePlan]:
@@ -129,6 +137,10 @@ def ledgers(draw: st.DrawFn) -> LedgerPlan:
         later_fee_funded=draw(st.booleans()),
         close_march=draw(st.booleans()),
         later_invoice=draw(st.one_of(st.none(), invoices(count))),
+        rerun_change=draw(st.sampled_from(["move", "move", "administration", "nothing"])),
+        rerun_move=(draw(st.integers(0, count - 1)), draw(st.one_of(st.sampled_from([28, 42]), days())),
+                    draw(st.sampled_from(UNITS))),
+        rerun_from=draw(st.sampled_from([date(2026, 3, 1), date(2026, 4, 1)])),
     )
 
 
@@ -218,6 +230,23 @@ def second_run_changes(built: Built, plan: LedgerPlan) -> None:
         add_invoice(built, plan.later_invoice, "LATER")
 
 
+def rerun_changes(built: Built, plan: LedgerPlan) -> None:
+    """What the fourth run meets after an unchanged third: an asset moved, a unit in another
+    administration (in the booked month, or only after it), or nothing."""
+    try:
+        if plan.rerun_change == "move":
+            index, day, unit = plan.rerun_move
+            move(None, db.session.get(Subscription, built.subscriptions[index].id), built.units[unit],
+                 DAY0 + timedelta(days=day))
+        elif plan.rerun_change == "administration":
+            forskola = db.session.get(BudgetUnit, built.units["forskola"].id)
+            assert forskola is not None
+            move_to_administration(None, forskola, built.org.va.administration, plan.rerun_from)
+        save()
+    except LedgerError:
+        db.session.rollback()
+
+
 def allocate_ledger(plan: LedgerPlan, set_based: bool) -> tuple[Counter[tuple[Any, ...]], list[dict[str, Any]]]:
     built = build(plan)
     for number, invoice in enumerate(plan.invoices):
@@ -225,7 +254,10 @@ def allocate_ledger(plan: LedgerPlan, set_based: bool) -> tuple[Counter[tuple[An
     results = [run_once(built, set_based)]
     second_run_changes(built, plan)
     results += [run_once(built, set_based), run_once(built, set_based)]
-    assert (results[2]["entries"], results[2]["reversals"]) == (0, 0)
+    rerun_changes(built, plan)
+    results += [run_once(built, set_based), run_once(built, set_based)]
+    for unchanged in (results[2], results[4]):
+        assert (unchanged["entries"], unchanged["reversals"], unchanged["changed_lines"]) == (0, 0, 0)
     return journal(), results
 
 
