@@ -27,22 +27,12 @@ def endpoint(blueprint: Blueprint, method: str, rule: str, permission: str, stat
              arguments: type[ma.Schema] | None = None, listing: bool = False, conflict: str | None = None,
              missing: str | None = None, **options: Any) -> Callable[[F], F]:
     """A route with its response, its permission and its input (``options`` go with the input): the
-    permission is checked before the input is parsed. A ``listing`` is answered a page at a time;
-    ``conflict`` says when the route answers 409, and ``missing`` when 404 for what the input names."""
-    def decorate(view: F) -> F:
-        if arguments is not None:
-            view = blueprint.arguments(arguments, **options)(view)
-        view = require(permission)(view)
-        if listing:
-            view = paginated(blueprint)(view)
-        view = blueprint.response(status, schema)(view)
-        if conflict is not None:
-            view = blueprint.alt_response(409, description=conflict)(view)
-        if missing is not None:
-            view = blueprint.alt_response(404, description=missing)(view)
-        return blueprint.route(rule, methods=[method])(view)
-
-    return decorate
+    permission is checked before the input is parsed. A ``listing`` is answered a page at a time,
+    its page read before the permission is checked; ``conflict`` says when the route answers 409,
+    and ``missing`` when 404 for what the input names."""
+    return _declared(blueprint, method, rule, permission, status, schema, arguments=arguments,
+                     paging=paginated if listing else None, page_first=True, conflict=conflict,
+                     missing=missing, options=options)
 
 
 def guarded(blueprint: Blueprint, method: str, rule: str, permission: str, status: int, schema: Any, *,
@@ -51,17 +41,31 @@ def guarded(blueprint: Blueprint, method: str, rule: str, permission: str, statu
     """A route whose permission is checked first, then its input parsed (``options`` go with the
     input), then, with ``paging``, its page read; ``conflict`` says when it answers 409, and
     ``missing`` when 404 for what the input names."""
+    return _declared(blueprint, method, rule, permission, status, schema, arguments=arguments, paging=paging,
+                     page_first=False, conflict=conflict, missing=missing, options=options)
+
+
+def _declared(blueprint: Blueprint, method: str, rule: str, permission: str, status: int, schema: Any, *,
+              arguments: type[ma.Schema] | None, paging: Paging[Any] | None, page_first: bool,
+              conflict: str | None, missing: str | None, options: dict[str, Any]) -> Callable[[F], F]:
+    """The one declaration. The input is always parsed inside the permission; the page is read
+    outside it (``page_first``), or the permission wraps everything and is checked first."""
     def decorate(view: F) -> F:
-        if paging is not None:
+        if paging is not None and not page_first:
             view = paging(blueprint)(view)
-        if missing is not None:
-            view = blueprint.alt_response(404, description=missing)(view)
-        if conflict is not None:
-            view = blueprint.alt_response(409, description=conflict)(view)
-        view = blueprint.response(status, schema)(view)
         if arguments is not None:
             view = blueprint.arguments(arguments, **options)(view)
-        view = require(permission)(view)
+        if page_first:
+            view = require(permission)(view)
+            if paging is not None:
+                view = paging(blueprint)(view)
+        view = blueprint.response(status, schema)(view)
+        if conflict is not None:
+            view = blueprint.alt_response(409, description=conflict)(view)
+        if missing is not None:
+            view = blueprint.alt_response(404, description=missing)(view)
+        if not page_first:
+            view = require(permission)(view)
         return blueprint.route(rule, methods=[method])(view)
 
     return decorate
