@@ -148,7 +148,7 @@ def _setup_cli(app: Flask) -> None:
 
 
 def check_database(app: Flask) -> None:
-    """Connect once, so that an unreachable database fails at start with one line."""
+    """Connect once, so that an unreachable database fails at start with one line; keep no connection."""
     import sqlalchemy as sa
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -161,3 +161,8 @@ def check_database(app: Flask) -> None:
         except SQLAlchemyError as error:
             reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
             raise ConfigError(f"cannot connect to DATABASE_URL ({db.engine.url!r}): {reason}") from None
+        finally:
+            # gunicorn loads the app once and forks its workers from it: a connection left in the
+            # pool would be one socket shared by every worker, whose replies then reach the wrong
+            # process (a 500 for the first requests after each start).
+            db.engine.dispose()
