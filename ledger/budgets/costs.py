@@ -12,9 +12,11 @@ recur).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -106,31 +108,58 @@ def _current_month(year: int, today: date) -> int:
     return today.month
 
 
-def cost_tables(organisation_id: int, year: int, today: date | None = None, *,
-                unit_ids: set[int] | None = None) -> tuple[dict[int, CostTable], dict[int, CostTable]]:
-    """Per unit and per administration, in four grouped queries."""
+def cost_tables(organisation_id: int, year: int, today: date | None = None, *, unit_ids: set[int] | None = None,
+                administrations: bool = True) -> tuple[dict[int, CostTable], dict[int, CostTable]]:
+    """Per unit and per administration (the second empty unless ``administrations``): two grouped
+    queries, and two more for the units' administrations when they are asked for."""
     today = today or clock.today()
     current = _current_month(year, today)
     by_unit: dict[int, CostTable] = defaultdict(lambda: CostTable(year, current))
     by_admin: dict[int, CostTable] = defaultdict(lambda: CostTable(year, current))
+    administration = _administration_in(organisation_id, year, unit_ids) if administrations else None
+    for unit_id, category, month, ore in db.session.execute(_budget_query(organisation_id, year, unit_ids)):
+        amount = from_ore(ore)
+        tables = [by_unit[unit_id]]
+        if administration is not None:
+            tables.append(by_admin[administration(unit_id, month)])
+        for table in tables:
+            table._row(table.budget, category)[month - 1] += amount
+    for unit_id, admin_id, period, category, ore in db.session.execute(_actual_query(organisation_id, year, unit_ids)):
+        amount = from_ore(ore or 0)
+        month = int(period[5:7])
+        budget_category = BUDGET_CATEGORY[category]
+        tables = [by_unit[unit_id]]
+        if administration is not None:
+            tables.append(by_admin[admin_id or administration(unit_id, month)])
+        for table in tables:
+            table._row(table.actual, budget_category)[month - 1] += amount
+            if category != Category.ONE_OFF:
+                table._row(table.recurring, budget_category)[month - 1] += amount
+    return dict(by_unit), dict(by_admin)
+
+
+def _administration_in(organisation_id: int, year: int,
+                       unit_ids: set[int] | None) -> Callable[[int, int], int]:
+    """Which administration a unit belonged to in a month of ``year``: as the month was closed,
+    if it is; else as the history says (a later move stays out)."""
     history = AdministrationHistory(organisation_id, unit_ids)
     frozen = periods.closed_administrations(organisation_id, f"{year}-01", f"{year}-12", unit_ids)
 
     def administration(unit_id: int, month: int) -> int:
-        """As the month was closed, if it is; else as the history says (a later move stays out)."""
         as_closed = frozen.get(f"{year}-{month:02d}", {}).get(unit_id)
         return as_closed if as_closed is not None else history.on(unit_id, date(year, month, 1))
 
-    budget_query = (sa.select(Budget.unit_id, Budget.category, Budget.month, raw_ore(Budget.amount))
-                    .where(Budget.organisation_id == organisation_id, Budget.year == year))
-    if unit_ids is not None:
-        budget_query = budget_query.where(Budget.unit_id.in_(unit_ids))
-    for unit_id, category, month, ore in db.session.execute(budget_query):
-        amount = from_ore(ore)
-        by_unit[unit_id]._row(by_unit[unit_id].budget, category)[month - 1] += amount
-        admin = administration(unit_id, month)
-        by_admin[admin]._row(by_admin[admin].budget, category)[month - 1] += amount
-    actual_query = (  # the balance table: a few rows per unit and month, however long the journal
+    return administration
+
+
+def _budget_query(organisation_id: int, year: int, unit_ids: set[int] | None) -> sa.Select[Any]:
+    query = (sa.select(Budget.unit_id, Budget.category, Budget.month, raw_ore(Budget.amount))
+             .where(Budget.organisation_id == organisation_id, Budget.year == year))
+    return query.where(Budget.unit_id.in_(unit_ids)) if unit_ids is not None else query
+
+
+def _actual_query(organisation_id: int, year: int, unit_ids: set[int] | None) -> sa.Select[Any]:
+    query = (  # the balance table: a few rows per unit and month, however long the journal
         sa.select(Balance.unit_id, Balance.administration_id, Period.period, Balance.category,
                   sa.func.sum(raw_ore(Balance.amount)))
         .join(Period, Period.id == Balance.period_id)
@@ -138,17 +167,7 @@ def cost_tables(organisation_id: int, year: int, today: date | None = None, *,
                Period.period <= f"{year}-12")
         .group_by(Balance.unit_id, Balance.administration_id, Period.period, Balance.category)
     )
-    if unit_ids is not None:
-        actual_query = actual_query.where(Balance.unit_id.in_(unit_ids))
-    for unit_id, admin_id, period, category, ore in db.session.execute(actual_query):
-        amount = from_ore(ore or 0)
-        month = int(period[5:7])
-        budget_category = BUDGET_CATEGORY[category]
-        for table in (by_unit[unit_id], by_admin[admin_id or administration(unit_id, month)]):
-            table._row(table.actual, budget_category)[month - 1] += amount
-            if category != Category.ONE_OFF:
-                table._row(table.recurring, budget_category)[month - 1] += amount
-    return dict(by_unit), dict(by_admin)
+    return query.where(Balance.unit_id.in_(unit_ids)) if unit_ids is not None else query
 
 
 @dataclass(frozen=True)
@@ -181,7 +200,7 @@ def rollup(organisation_id: int, year: int, today: date | None = None,
 
 
 def unit_table(unit: BudgetUnit, year: int, today: date | None = None) -> CostTable:
-    by_unit, _ = cost_tables(unit.organisation_id, year, today, unit_ids={unit.id})
+    by_unit, _ = cost_tables(unit.organisation_id, year, today, unit_ids={unit.id}, administrations=False)
     return by_unit.get(unit.id, CostTable(year, _current_month(year, today or clock.today())))
 
 

@@ -18,6 +18,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask, Response, g, request
 from flask_login import current_user
 
@@ -73,18 +74,28 @@ def _log_request(response: Response) -> Response:
     started = g.pop("request_started", None)
     if started is None:
         return response
-    # The acting user: a bearer token's user is set by ``require`` and has no session.
-    acting = g.get("user")
-    user_id = (str(acting.id) if acting is not None
-               else current_user.get_id() if current_user and current_user.is_authenticated else None)
     route = request.url_rule.rule if request.url_rule else "(no route)"
     logging.getLogger(REQUEST_LOGGER).info(
         "%s %s %s", request.method, route, response.status_code,
         extra={"method": request.method, "route": route, "status": response.status_code,
                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-               "user_id": int(user_id.partition(".")[0]) if user_id else None},
+               "user_id": _acting_user_id()},
     )
     return response
+
+
+def _acting_user_id() -> int | None:
+    """The acting user's id: a bearer token's user is set by ``require`` and has no session.
+
+    Read from the identity map's key, not the attribute: the request has committed, and
+    reading ``user.id`` would load the user again (a transaction and a query per request)."""
+    acting = g.get("user")
+    if acting is None and current_user and not current_user.is_anonymous:  # is_authenticated reads ``active``
+        acting = current_user._get_current_object()  # the object behind Flask-Login's proxy
+    if acting is None:
+        return None
+    identity = sa.inspect(acting).identity
+    return int(identity[0]) if identity else None
 
 
 def setup_request_log(app: Flask) -> None:

@@ -46,6 +46,20 @@ def test_a_request_with_a_bearer_token_logs_the_tokens_user(client, make_user, c
     assert record.status == 200 and record.user_id == user.id
 
 
+@pytest.mark.parametrize("signed_in_by", ["session", "token"])
+def test_logging_the_user_reads_nothing_after_the_commit(client, make_user, count_queries, signed_in_by) -> None:
+    """The request's transaction has ended when its line is written: reading the user's id
+    from the expired object would open another transaction to load the user again."""
+    user = make_user(Role.FINANCE)
+    headers = {"Authorization": f"Bearer {make_token(user)}"} if signed_in_by == "token" else {}
+    if signed_in_by == "session":
+        log_in(client, user.username)
+    with count_queries() as statements:
+        assert client.get("/api/v1/units" if headers else "/invoices", headers=headers).status_code == 200
+    users_read = [s for s in statements if "FROM user_account" in s and "api_token" not in s]
+    assert len(users_read) == (1 if signed_in_by == "session" else 0), statements
+
+
 def test_a_request_without_a_session_logs_no_user(client, caplog) -> None:
     with caplog.at_level(logging.INFO, logger=REQUEST_LOGGER):
         client.get("/healthz")
