@@ -117,21 +117,22 @@ def cost_tables(organisation_id: int, year: int, today: date | None = None, *, u
     by_unit: dict[int, CostTable] = defaultdict(lambda: CostTable(year, current))
     by_admin: dict[int, CostTable] = defaultdict(lambda: CostTable(year, current))
     administration = _administration_in(organisation_id, year, unit_ids) if administrations else None
+
+    def tables(unit_id: int, month: int, admin_id: int | None = None) -> list[CostTable]:
+        """The unit's table, and its administration's (as booked, or as it was that month)."""
+        if administration is None:
+            return [by_unit[unit_id]]
+        return [by_unit[unit_id], by_admin[admin_id or administration(unit_id, month)]]
+
     for unit_id, category, month, ore in db.session.execute(_budget_query(organisation_id, year, unit_ids)):
         amount = from_ore(ore)
-        tables = [by_unit[unit_id]]
-        if administration is not None:
-            tables.append(by_admin[administration(unit_id, month)])
-        for table in tables:
+        for table in tables(unit_id, month):
             table._row(table.budget, category)[month - 1] += amount
     for unit_id, admin_id, period, category, ore in db.session.execute(_actual_query(organisation_id, year, unit_ids)):
         amount = from_ore(ore or 0)
         month = int(period[5:7])
         budget_category = BUDGET_CATEGORY[category]
-        tables = [by_unit[unit_id]]
-        if administration is not None:
-            tables.append(by_admin[admin_id or administration(unit_id, month)])
-        for table in tables:
+        for table in tables(unit_id, month, admin_id):
             table._row(table.actual, budget_category)[month - 1] += amount
             if category != Category.ONE_OFF:
                 table._row(table.recurring, budget_category)[month - 1] += amount
